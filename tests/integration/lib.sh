@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers for integration tests: TAP output, loud skips, a throwaway
+# configuration in a temp dir, throwaway tenant accounts, and cleanup.
+# Source it from a test script; meson sets MPJAIL, MPJAIL_PROBE, MPJAIL_SRC.
+set -u
+
+: "${MPJAIL:?MPJAIL must point at the built mpjail binary}"
+: "${MPJAIL_SRC:?MPJAIL_SRC must point at the source tree}"
+
+T_NUM=0
+T_FAILED=0
+T_CLEANUP=()  # commands run at exit, last first
+T_USERS=()
+T_PIDS=()
+
+ok() { T_NUM=$((T_NUM + 1)); echo "ok $T_NUM - $*"; }
+not_ok() { T_NUM=$((T_NUM + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_NUM - $*"; }
+diag() { printf '# %s\n' "$@"; }
+
+# check DESCRIPTION COMMAND...: one TAP line from a command's status.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# expect_eq DESCRIPTION EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		not_ok "$1"
+		diag "expected: $2" "actual:   $3"
+	fi
+}
+
+# expect_match DESCRIPTION REGEX TEXT
+expect_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then ok "$1"; else
+		not_ok "$1"
+		diag "no line matches /$2/ in:"
+		printf '%s\n' "$3" | head -40 | sed 's/^/#   /'
+	fi
+}
+
+expect_no_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		not_ok "$1"
+		diag "unexpected match for /$2/:"
+		printf '%s\n' "$3" | grep -E -- "$2" | head -20 | sed 's/^/#   /'
+	else ok "$1"; fi
+}
+
+# A test that cannot run here says why.  In CI (MPJAIL_NO_SKIP=1, set by
+# scripts/test when root) a skip is a failure: it must not pass silently.
+skip_all() {
+	if [ "${MPJAIL_NO_SKIP:-0}" = 1 ]; then
+		echo "Bail out! cannot run: $* (MPJAIL_NO_SKIP=1 forbids skipping)"
+		exit 1
+	fi
+	echo "1..0 # SKIP $*"
+	exit 77
+}
+
+require_root() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root (namespaces, mounts, accounts)"
+}
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip_all "needs $c (run ./scripts/test to install it)"
+	done
+}
+
+done_testing() {
+	echo "1..$T_NUM"
+	[ "$T_FAILED" = 0 ]
+	exit $?
+}
+
+t_cleanup() {
+	local i pid u
+	for pid in "${T_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${T_PIDS[@]}"; do
+		for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for ((i = ${#T_CLEANUP[@]} - 1; i >= 0; i--)); do
+		eval "${T_CLEANUP[i]}" >/dev/null 2>&1
+	done
+	for u in "${T_USERS[@]}"; do
+		userdel "$u" >/dev/null 2>&1
+		groupdel "$u" >/dev/null 2>&1
+	done
+	[ -n "${T_DIR:-}" ] && [ -d "$T_DIR" ] && rm -rf --one-file-system "$T_DIR"
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# mpj_env: a private config/state/run tree; mpj COMMAND ARGS runs mpjail on it.
+mpj_env() {
+	T_DIR=$(mktemp -d /tmp/mpjail-test.XXXXXX)
+	chmod 0755 "$T_DIR"
+	CONF=$T_DIR/etc
+	STATE=$T_DIR/state
+	RUN=$T_DIR/run
+	HOMES=$T_DIR/homes
+	mkdir -p "$CONF/tenants" "$CONF/profiles" "$CONF/credentials" "$STATE" "$RUN" "$HOMES"
+	chmod 0755 "$CONF" "$CONF/tenants" "$CONF/profiles" "$STATE" "$RUN" "$HOMES"
+	chmod 0700 "$CONF/credentials"
+	PORT_BASE=$((20000 + (RANDOM % 90) * 100))
+	cat >"$CONF/mpjail.conf" <<-EOF
+	[mpjail]
+	port_range = 20000-29999
+	EOF
+}
+
+mpj() {
+	local cmd=$1
+	shift
+	"$MPJAIL" "$cmd" --config-dir "$CONF" --state-dir "$STATE" --run-dir "$RUN" \
+		--data-dir "$MPJAIL_SRC" "$@"
+}
+
+# mpj_user NAME: a throwaway host account (uid/gid >= 20000), removed at exit.
+mpj_user() {
+	local u=$1
+	useradd --no-create-home --shell /usr/sbin/nologin --user-group \
+		--key UID_MIN=20000 --key UID_MAX=29999 --key GID_MIN=20000 --key GID_MAX=29999 \
+		--home-dir /nonexistent "$u" || return 1
+	T_USERS+=("$u")
+}
+
+# mpj_tenant NAME PORTS [PROFILE] [EXTRA-LINES]: account, home and tenant file.
+# The account is named mt<pid-suffix><name> so parallel runs never collide.
+mpj_tenant() {
+	local name=$1 ports=$2 profile=${3:-default} extra=${4:-}
+	local user="mt$(($$ % 10000))${name}"
+	mpj_user "$user" || return 1
+	mkdir -p "$HOMES/$name"
+	chown "$user:$user" "$HOMES/$name"
+	chmod 0750 "$HOMES/$name"
+	cat >"$CONF/tenants/$name.conf" <<-EOF
+	[tenant]
+	user = $user
+	home = $HOMES/$name
+	profile = $profile
+	ports = $ports
+	hostnames = $name.example.test
+	$extra
+	EOF
+	eval "USER_$name=$user"
+}
+
+# install_probe NAME: copy the static probe into the tenant's home as /home/USER/probe.
+install_probe() {
+	install -m 0755 "$MPJAIL_PROBE" "$HOMES/$1/probe"
+}
+
+# probe_fact TEXT KEY: the value of "FACT KEY value" lines (all of them).
+probe_fact() {
+	printf '%s\n' "$1" | sed -n "s/^FACT $2 //p"
+}
