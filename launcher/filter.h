@@ -19,3 +19,21 @@ int filter_prepare(const struct mpj_paths *paths, const char *policy, struct mpj
 /* Child, last step before execve: install the filter.  No allocation. */
 int filter_apply(const struct mpj_filter *f);
 void filter_done(struct mpj_filter *f);
+
+/* ---- the policy and its compiler (docs/seccomp.md) ---- */
+
+struct mpj_seccomp_policy; /* filter_policy.h */
+
+/* Find and parse a policy: DIR/profiles/NAME.seccomp (root-owned, not group or
+ * other writable) if it exists, else DATADIR/profiles/NAME.seccomp. */
+int filter_policy_load(const struct mpj_paths *paths, const char *policy,
+		       struct mpj_seccomp_policy **ret, struct diag *diag);
+/* Compile for the native architecture only (others, x32 included: kill the
+ * process) and export classic BPF into ret->prog.  `name` is copied. */
+int filter_compile(const struct mpj_seccomp_policy *p, const char *name, struct mpj_filter *ret,
+		   struct diag *diag);
+/* libseccomp's pseudo filter code of the same filter, for golden tests. */
+int filter_export_pfc(const struct mpj_seccomp_policy *p, int fd, struct diag *diag);
+/* `mpjail explain`: the policy's file, groups and rules with their reasons. */
+int filter_policy_describe(const struct mpj_paths *paths, const char *policy, FILE *out,
+			   struct diag *diag);
