@@ -69,6 +69,7 @@ struct mpj_tenant {
 	char *user;
 	char *home; /* host path, absolute, no symlinks allowed at launch */
 	char *profile;
+	unsigned user_line, home_line, profile_line; /* for FILE:LINE in later checks */
 	unsigned ports[MPJ_MAX_PORTS];
 	size_t n_ports;
 	unsigned ports_line;
@@ -140,6 +141,7 @@ struct mpj_profile {
 struct mpj_rlimit_desc {
 	const char *key;
 	int resource;
+	bool is_size; /* as, data, fsize, stack, memlock take 512M-style sizes */
 };
 extern const struct mpj_rlimit_desc mpj_rlimit_table[];
 extern const size_t mpj_rlimit_table_len;
@@ -175,3 +177,14 @@ bool limits_get(const struct mpj_tenant *t, const struct mpj_profile *p, enum mp
 
 /* Files under DIR must be root-owned and not group/other-writable (THREATS 36). */
 int config_check_owner(int fd, const char *path, struct diag *diag);
+/* Open a configuration file for reading: its directory and the file itself
+ * pass config_check_owner(), the file is not a symlink and is a regular file.
+ * optional: a missing file gives 0 with *ret = NULL. */
+int config_open(const char *path, bool optional, FILE **ret, struct diag *diag);
+
+/* Keyword lookups shared by the tenant and profile parsers (NULL: unknown). */
+const struct mpj_limit_desc *limit_lookup(const char *key);
+const struct mpj_rlimit_desc *rlimit_lookup(const char *key);
+/* Check VALUE for one [limits] key against its table entry.  0, -EINVAL
+ * (not a number or size) or -ERANGE (outside min..max). */
+int limit_parse_value(const struct mpj_limit_desc *d, const char *value, uint64_t *ret);
