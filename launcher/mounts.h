@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The jail's filesystem: a fresh read-only tmpfs root instantiated from the
+ * built jail tree, system trees bound read-only, the tenant home, private
+ * tmpfs, a minimal /dev, a fresh /proc, then pivot_root.  Child side only. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct mpj_launch;
+
+enum mount_kind {
+	MK_BIND_RO,  /* profile ro-bind: recursive, ro, nosuid, nodev */
+	MK_BIND_RW,  /* profile bind: recursive, nosuid, nodev */
+	MK_HOME,     /* tenant home: rw, nosuid, nodev */
+	MK_TMPFS,    /* profile tmpfs: nosuid, nodev (+noexec but /tmp) */
+	MK_DEV,      /* minimal /dev tmpfs: sealed ro, nosuid, nodev, noexec */
+	MK_DEVNODE,  /* host device bound onto a file: nosuid, noexec */
+	MK_PROC,     /* procfs hidepid=invisible,subset=pid: nosuid, nodev, noexec */
+	MK_DB,       /* database socket directory: ro, nosuid, nodev, noexec */
+	MK_SECRETS,  /* tmpfs with the tenant's secrets: ro, nosuid, nodev, noexec */
+	MK_DIR,      /* not a mount: a directory in whatever is mounted there */
+	MK_ROOT,     /* the root tmpfs itself: ro, nosuid, nodev */
+};
+
+/* One step of the plan, sorted by target so parents come first. */
+struct mount_op {
+	enum mount_kind kind;
+	char target[256];     /* absolute jail path */
+	int src_fd;           /* O_PATH source (binds), or -1 */
+	const char *src_path; /* for devnodes and messages */
+	unsigned long long size;
+	unsigned mode;
+	bool tenant_owned;
+	bool noexec;
+	bool optional_missing; /* ro-bind-try whose source was absent: skipped */
+};
+
+/* MS_* flags a mount of that kind must show in mountinfo (mountcheck). */
+unsigned long mount_kind_required_flags(enum mount_kind k, bool noexec);
+bool mount_kind_is_mount(enum mount_kind k);
+bool mount_kind_recursive(enum mount_kind k);
+
+/* Build the plan from the launch description (allocates; child or parent). */
+int mounts_plan(const struct mpj_launch *l, struct mount_op **ret, size_t *ret_n);
+
+/* Stage PROPAGATION: MS_REC|MS_PRIVATE on / right after CLONE_NEWNS. */
+int mounts_make_private(void);
+/* Stage ROOT: tmpfs at l->tree_path, the jail tree copied into it.  Returns
+ * the root fd via *ret_rootfd.  `detail` names the failing path. */
+int mounts_build_root(const struct mpj_launch *l, int *ret_rootfd, char *detail, size_t dn);
+/* Stage MOUNT: execute the plan below rootfd, then seal / and /dev read-only. */
+int mounts_populate(const struct mpj_launch *l, int rootfd, const struct mount_op *ops,
+		    size_t n, char *detail, size_t dn);
+/* Stage PIVOT: pivot_root(".", ".") into rootfd, old root detached. */
+int mounts_pivot(int rootfd);

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `mpjail exec` on the real kernel: the probe, run inside a tenant's jail as
+# the tenant, reports what it sees and what its attacks achieved.  Every
+# assertion is about the inside of a real jail.
+. "$(dirname "$0")/lib.sh"
+require_root
+require_cmd useradd script
+[ -x "${MPJAIL_PROBE:-}" ] || skip_all "MPJAIL_PROBE not built"
+
+mpj_env
+mpj_tenant a "$PORT_BASE" default
+mpj_tenant b "$((PORT_BASE + 1))" default
+UA=$USER_a
+UB=$USER_b
+UID_A=$(id -u "$UA")
+GID_A=$(id -g "$UA")
+install_probe a
+echo "b's secret" >"$HOMES/b/secret.txt"
+chmod 0644 "$HOMES/b/secret.txt"
+mounts_before=$(wc -l </proc/self/mountinfo)
+
+check "build tenant a" mpj build a
+check "build tenant b" mpj build b
+P=/home/$UA/probe
+
+# ---------------------------------------------------------------- facts ---
+facts=$(mpj exec a -- "$P" facts)
+rc=$?
+expect_eq "probe facts exits 0" 0 "$rc"
+expect_eq "uid is the tenant's" "$UID_A" "$(probe_fact "$facts" uid)"
+expect_eq "euid is the tenant's" "$UID_A" "$(probe_fact "$facts" euid)"
+expect_eq "gid is the tenant's" "$GID_A" "$(probe_fact "$facts" gid)"
+expect_eq "no supplementary groups" "-" "$(probe_fact "$facts" groups)"
+for c in CapInh CapPrm CapEff CapBnd CapAmb; do
+	expect_eq "$c is empty" 0000000000000000 "$(probe_fact "$facts" "$c")"
+done
+expect_eq "NoNewPrivs is set" 1 "$(probe_fact "$facts" NoNewPrivs)"
+expect_eq "seccomp filter mode" 2 "$(probe_fact "$facts" Seccomp)"
+expect_eq "cwd is the jail home" "/home/$UA" "$(probe_fact "$facts" cwd)"
+expect_eq "hostname is the tenant's" a "$(probe_fact "$facts" hostname)"
+expect_match "no controlling terminal" '^no' "$(probe_fact "$facts" ctty)"
+expect_eq "only the jail's processes in /proc (reaper + probe)" "1 2" "$(probe_fact "$facts" pids)"
+expect_eq "no fd above 2" "0 1 2" "$(probe_fact "$facts" fd | awk '{print $1}' | sort -n | xargs)"
+expected_env=$(printf '%s\n' "HOME=/home/$UA" LANG=C "LOGNAME=$UA" \
+	PATH=/usr/local/bin:/usr/bin:/bin TMPDIR=/tmp "USER=$UA" | sort)
+expect_eq "environment is exactly the profile's" "$expected_env" "$(probe_fact "$facts" env | sort)"
+expect_eq "RLIMIT_CORE is 0/0" "0 0" "$(probe_fact "$facts" rlimit | awk '$1=="core"{print $2, $3}')"
+expect_eq "RLIMIT_RTPRIO is 0/0" "0 0" "$(probe_fact "$facts" rlimit | awk '$1=="rtprio"{print $2, $3}')"
+expect_eq "RLIMIT_NOFILE from the tenant limit" "4096 4096" \
+	"$(probe_fact "$facts" rlimit | awk '$1=="nofile"{print $2, $3}')"
+expect_eq "RLIMIT_FSIZE from the profile" "1073741824 1073741824" \
+	"$(probe_fact "$facts" rlimit | awk '$1=="fsize"{print $2, $3}')"
+
+# Mounts: TARGET FSTYPE MOUNT_OPTS SUPER_OPTS PROPAGATION
+mounts=$(probe_fact "$facts" mount)
+mount_opts() { printf '%s\n' "$mounts" | awk -v t="$1" '$1==t{print $3}' | head -1; }
+has_opts() { # has_opts TARGET opt...
+	local o=$(mount_opts "$1") x
+	[ -n "$o" ] || return 1
+	shift
+	for x in "$@"; do [[ ",$o," == *",$x,"* ]] || return 1; done
+}
+check "/ is ro,nosuid,nodev" has_opts / ro nosuid nodev
+check "/usr is ro,nosuid,nodev" has_opts /usr ro nosuid nodev
+check "the home is rw,nosuid,nodev" has_opts "/home/$UA" rw nosuid nodev
+check "/tmp is a nosuid,nodev tmpfs" has_opts /tmp rw nosuid nodev
+check "/run is nosuid,nodev,noexec" has_opts /run nosuid nodev noexec
+check "/proc is nosuid,nodev,noexec" has_opts /proc nosuid nodev noexec
+check "/dev is ro,nosuid,nodev,noexec" has_opts /dev ro nosuid nodev noexec
+check "/dev/null is nosuid,noexec" has_opts /dev/null nosuid noexec
+expect_no_match "no shared or slave propagation" ' (shared|master):' "$mounts"
+expect_no_match "no host or other-tenant path is mounted" "$T_DIR|$UB|/work|/root" \
+	"$(printf '%s\n' "$mounts" | awk '{print $1}')"
+expect_eq "/proc is hidepid=invisible,subset=pid" yes \
+	"$(printf '%s\n' "$mounts" | awk '$1=="/proc"{print ($4 ~ /hidepid=invisible/ && $4 ~ /subset=pid/) ? "yes" : "no"}')"
+
+# -------------------------------------------------------------- attacks ---
+attacks=$(mpj exec a -- "$P" attacks)
+rc=$?
+n_blocked=$(printf '%s\n' "$attacks" | grep -c ': BLOCKED')
+while IFS= read -r line; do
+	case "$line" in
+	"ATTACK "*": BLOCKED"*) ok "${line#ATTACK }" ;;
+	"ATTACK "*": ESCAPED"*) not_ok "${line#ATTACK }" ;;
+	"ATTACK "*": SKIPPED"*) not_ok "${line#ATTACK } (a skipped attack proves nothing)" ;;
+	*) ;;
+	esac
+done <<<"$attacks"
+expect_eq "attacks: probe exit status (1 = something escaped)" 0 "$rc"
+check "attacks: at least 60 attempts blocked (got $n_blocked)" test "$n_blocked" -ge 60
+
+userns=$(mpj exec a -- "$P" userns)
+expect_match "user namespace via unshare is refused" '^ATTACK userns_unshare: BLOCKED' "$userns"
+expect_match "user namespace via clone is refused" '^ATTACK userns_clone: BLOCKED' "$userns"
+expect_no_match "no user namespace escapes" 'ESCAPED' "$userns"
+
+mpj exec a -- "$P" int80 >/dev/null 2>&1
+expect_eq "an i386 int 0x80 syscall kills the probe (128+SIGSYS)" 159 "$?"
+mpj exec a -- "$P" x32 >/dev/null 2>&1
+expect_eq "an x32 syscall kills the probe (128+SIGSYS)" 159 "$?"
+
+# TIOCSTI needs a terminal: give the jail a pty as stdin.
+tiocsti=$(script -qfec "$MPJAIL exec --config-dir $CONF --state-dir $STATE --run-dir $RUN --data-dir $MPJAIL_SRC a -- $P tiocsti" /dev/null </dev/null | tr -d '\r')
+expect_match "TIOCSTI on an inherited tty is refused" '^ATTACK tiocsti: BLOCKED' "$tiocsti"
+expect_match "TIOCSTI with high bits set is refused" '^ATTACK tiocsti_highbits: BLOCKED' "$tiocsti"
+expect_no_match "no terminal injection escapes" 'ESCAPED' "$tiocsti"
+
+# Other tenants and host paths do not exist inside the jail.
+seen=$(mpj exec a -- "$P" exists "$HOMES/b" "$HOMES/b/secret.txt" "/home/$UB" "$T_DIR" \
+	/work /root /etc/shadow /var/lib/mpjail /sys/fs/cgroup /run/systemd)
+expect_no_match "no other tenant's home or host path is visible" ' yes' "$seen"
+
+# A setuid-root binary in the tenant's home does not give euid 0.
+install -o root -g root -m 4755 "$MPJAIL_PROBE" "$HOMES/a/suid-probe"
+who=$(mpj exec a -- "$P" exec "/home/$UA/suid-probe" whoami)
+expect_eq "setuid-root binary: euid stays the tenant's" "$UID_A" "$(probe_fact "$who" euid)"
+
+# ------------------------------------------------------- status and I/O ---
+mpj exec a -- "$P" exit 7
+expect_eq "the command's exit status passes through" 7 "$?"
+mpj exec a -- sh -c 'kill -TERM $$'
+expect_eq "a command killed by SIGTERM gives 128+15" 143 "$?"
+expect_eq "stdin and stdout pass through" "hello jail" "$(echo 'hello jail' | mpj exec a -- cat)"
+err=$(mpj exec a -- "$P" exit 0 2>&1 >/dev/null)
+expect_eq "nothing on stderr for a clean run" "" "$err"
+
+# --------------------------------------------------------- negative cases ---
+msg=$(mpj exec a -- /nonexistent/cmd 2>&1)
+expect_eq "a missing command exits 127" 127 "$?"
+expect_match "a missing command names the exec stage" 'exec\]: error: .*/nonexistent/cmd' "$msg"
+printf 'not a program\n' >"$HOMES/a/notexec"
+chmod 0644 "$HOMES/a/notexec"
+mpj exec a -- "/home/$UA/notexec" 2>/dev/null
+expect_eq "a non-executable command exits 126" 126 "$?"
+
+mpj_tenant c "$((PORT_BASE + 2))" default
+mpj build c >/dev/null
+rm -rf "$HOMES/c"
+ln -s /etc "$HOMES/c"
+mb=$(wc -l </proc/self/mountinfo)
+msg=$(mpj exec c -- /bin/true 2>&1)
+expect_eq "a tenant home that is a symlink is refused (exit 100)" 100 "$?"
+expect_match "the refusal says why" 'symlink' "$msg"
+expect_eq "nothing was mounted for the refused launch" "$mb" "$(wc -l </proc/self/mountinfo)"
+
+mpj exec nosuchtenant -- /bin/true 2>/dev/null
+expect_eq "an unknown tenant is a configuration error (exit 100)" 100 "$?"
+mpj exec a 2>/dev/null
+expect_eq "a missing command line is a usage error (exit 100)" 100 "$?"
+
+# -------------------------------------------------------------- leftovers ---
+expect_eq "no process of the tenant is left" "" "$(pgrep -u "$UA" || true)"
+expect_eq "no mount left on the host" "$mounts_before" "$(wc -l </proc/self/mountinfo)"
+done_testing
