@@ -170,6 +170,7 @@ int filter_compile(const struct mpj_seccomp_policy *p, const char *name, struct 
 		.prog = { .len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter)),
 			  .filter = TAKE_PTR(insns) },
 		.policy = xstrdup(name),
+		.source_hash = p->source_hash,
 	};
 	return 0;
 }
@@ -192,8 +193,8 @@ int filter_export_pfc(const struct mpj_seccomp_policy *p, int fd, struct diag *d
  * missing override falls through: an override that exists but cannot be used
  * (symlink, wrong owner, unreadable) is an error, never a silent fallback to
  * the shipped policy. */
-int filter_policy_load(const struct mpj_paths *paths, const char *policy,
-		       struct mpj_seccomp_policy **ret, struct diag *diag)
+static int policy_open(const struct mpj_paths *paths, const char *policy, FILE **ret,
+		       char **ret_path, struct diag *diag)
 {
 	const char *dirs[] = { paths->config_dir, paths->data_dir };
 	int r;
@@ -204,7 +205,7 @@ int filter_policy_load(const struct mpj_paths *paths, const char *policy,
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		_cleanup_free_ char *path = NULL;
-		_cleanup_fclose_ FILE *f = NULL;
+		FILE *f = NULL;
 
 		if (!dirs[i])
 			continue;
@@ -214,11 +215,26 @@ int filter_policy_load(const struct mpj_paths *paths, const char *policy,
 			return r;
 		if (!f)
 			continue;
-		return seccomp_policy_parse(f, path, ret, diag);
+		*ret = f;
+		*ret_path = TAKE_PTR(path);
+		return 0;
 	}
 	diag_set(diag, NULL, 0, "seccomp policy `%s` not found in %s/profiles or %s/profiles",
 		 policy, paths->config_dir ?: "(none)", paths->data_dir ?: "(none)");
 	return -ENOENT;
+}
+
+int filter_policy_load(const struct mpj_paths *paths, const char *policy,
+		       struct mpj_seccomp_policy **ret, struct diag *diag)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	r = policy_open(paths, policy, &f, &path, diag);
+	if (r < 0)
+		return r;
+	return seccomp_policy_parse(f, path, ret, diag);
 }
 
 int filter_prepare(const struct mpj_paths *paths, const char *policy, struct mpj_filter *ret,
@@ -231,6 +247,54 @@ int filter_prepare(const struct mpj_paths *paths, const char *policy, struct mpj
 	if (r < 0)
 		return r;
 	return filter_compile(p, policy, ret, diag);
+}
+
+/* Hash the policy text as the parser would, without parsing it. */
+static int hash_stream(FILE *f, uint64_t *ret)
+{
+	uint64_t h = MPJ_SOURCE_HASH_INIT;
+	char buf[4096];
+	size_t n, total = 0;
+
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+		total += n;
+		if (total > MPJ_SECCOMP_MAX_BYTES)
+			return -EFBIG; /* the parser will say so, at its line */
+		h = seccomp_source_hash(h, buf, n);
+	}
+	if (ferror(f))
+		return -EIO;
+	*ret = h;
+	return 0;
+}
+
+int filter_prepare_stored(const struct mpj_paths *paths, const char *policy, int dirfd,
+			  const char *name, struct mpj_filter *ret, struct diag *diag)
+{
+	_cleanup_policy_ struct mpj_seccomp_policy *p = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *path = NULL;
+	struct mpj_filter stored = {};
+	uint64_t h;
+	int r;
+
+	r = policy_open(paths, policy, &f, &path, diag);
+	if (r < 0)
+		return r;
+	if (hash_stream(f, &h) == 0 && filter_load_stored(dirfd, name, &stored) == 0) {
+		if (strcmp(stored.policy, policy) == 0 && stored.source_hash == h) {
+			*ret = stored;
+			return 1;
+		}
+		filter_done(&stored);
+	}
+	/* Missing, unusable or stale: compile from the text we just hashed. */
+	rewind(f);
+	r = seccomp_policy_parse(f, path, &p, diag);
+	if (r < 0)
+		return r;
+	r = filter_compile(p, policy, ret, diag);
+	return r < 0 ? r : 0;
 }
 
 /* Runs in the child after the identity drop, with no_new_privs already set:

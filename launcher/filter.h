@@ -10,6 +10,7 @@
 struct mpj_filter {
 	struct sock_fprog prog; /* owned: prog.filter is malloc'd */
 	char *policy;           /* policy name, for messages */
+	uint64_t source_hash;   /* of the policy file it was compiled from */
 };
 
 /* Parse DATADIR/profiles/NAME.seccomp (DIR/profiles overrides) and compile it
@@ -37,3 +38,20 @@ int filter_export_pfc(const struct mpj_seccomp_policy *p, int fd, struct diag *d
 /* `mpjail explain`: the policy's file, groups and rules with their reasons. */
 int filter_policy_describe(const struct mpj_paths *paths, const char *policy, FILE *out,
 			   struct diag *diag);
+
+/* ---- stored BPF (docs/seccomp.md, "Compile at launch or store?") ---- */
+
+/* Write f as DIRFD/NAME (atomically: NAME.tmp, fsync, rename), mode 0644.
+ * 0 or -errno. */
+int filter_store(const struct mpj_filter *f, int dirfd, const char *name);
+/* Read DIRFD/NAME written by filter_store: a regular file, owned by root (or
+ * the caller), not group/other writable (-EPERM), for this architecture and
+ * well formed (-EBADMSG otherwise).  The kernel checks the program itself. */
+int filter_load_stored(int dirfd, const char *name, struct mpj_filter *ret);
+/* The launcher's entry point when `mpjail build` stored the filter: use
+ * DIRFD/NAME if it was compiled from the policy file as it is now (same name,
+ * same source hash), else compile.  1: stored filter used, 0: compiled,
+ * -errno with *diag on error.  A missing or unusable stored file is never an
+ * error: compiling is always correct, the stored file only saves time. */
+int filter_prepare_stored(const struct mpj_paths *paths, const char *policy, int dirfd,
+			  const char *name, struct mpj_filter *ret, struct diag *diag);

@@ -634,6 +634,17 @@ void seccomp_policy_free(struct mpj_seccomp_policy *p)
 	free(p);
 }
 
+uint64_t seccomp_source_hash(uint64_t h, const void *buf, size_t n)
+{
+	const unsigned char *b = buf;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
 static void seccomp_policy_freep(struct mpj_seccomp_policy **p) { seccomp_policy_free(*p); }
 
 int seccomp_policy_parse(FILE *f, const char *file, struct mpj_seccomp_policy **ret,
@@ -648,6 +659,7 @@ int seccomp_policy_parse(FILE *f, const char *file, struct mpj_seccomp_policy **
 	ssize_t len;
 
 	p->file = xstrdup(file);
+	p->source_hash = MPJ_SOURCE_HASH_INIT;
 	errno = 0;
 	while ((len = getline(&buf, &cap, f)) >= 0) {
 		_cleanup_strv_ char **tok = NULL;
@@ -657,6 +669,7 @@ int seccomp_policy_parse(FILE *f, const char *file, struct mpj_seccomp_policy **
 
 		ps.line++;
 		total += (size_t)len;
+		p->source_hash = seccomp_source_hash(p->source_hash, buf, (size_t)len);
 		if (total > MPJ_SECCOMP_MAX_BYTES) {
 			diag_set(diag, file, ps.line, "file larger than %d bytes", MPJ_SECCOMP_MAX_BYTES);
 			return -EFBIG;

@@ -59,6 +59,7 @@ struct mpj_seccomp_group {
 
 struct mpj_seccomp_policy {
 	char *file; /* for diagnostics */
+	uint64_t source_hash; /* seccomp_source_hash() of the file's bytes */
 	struct mpj_seccomp_group *groups;
 	size_t n_groups;
 	struct mpj_seccomp_rule *rules;
@@ -77,6 +78,11 @@ size_t seccomp_rule_expansions(const struct mpj_seccomp_rule *r);
 /* The i-th expansion as plain comparisons (EQ..GE, MASKEDEQ), AND'ed. */
 size_t seccomp_rule_expand(const struct mpj_seccomp_rule *r, size_t i,
 			   struct mpj_seccomp_cond out[MPJ_SECCOMP_MAX_CONDS]);
+
+/* FNV-1a over the policy file's bytes: tells a stored BPF file (filter_store)
+ * compiled from other text.  Not a MAC: both files are root-owned. */
+#define MPJ_SOURCE_HASH_INIT UINT64_C(0xcbf29ce484222325)
+uint64_t seccomp_source_hash(uint64_t h, const void *buf, size_t n);
 
 /* Keyword tables, shared with docs and explain. */
 const char *seccomp_errno_name(int err);

@@ -358,6 +358,102 @@ Test(describe, lists_groups_rules_and_reasons)
 	free(buf);
 }
 
+/* ---- stored BPF ---- */
+
+static void write_at(int dirfd, const char *name, const void *buf, size_t n, mode_t mode)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	cr_assert_geq(fd, 0, "%s: %s", name, strerror(errno));
+	cr_assert_eq(write_full(fd, buf, n), 0);
+	cr_assert_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+Test(stored, roundtrip_and_rejects)
+{
+	_cleanup_free_ char *dir = make_tmpdir();
+	struct mpj_paths paths = test_paths();
+	struct mpj_filter f = {}, g = {};
+	struct diag d = {};
+	_cleanup_free_ char *raw = NULL;
+	size_t len;
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	cr_assert_geq(dfd, 0);
+	cr_assert_eq(filter_prepare(&paths, "default", &f, &d), 0, "%s", d.msg);
+	cr_assert_eq(filter_store(&f, dfd, "seccomp.bpf"), 0);
+	cr_assert_eq(filter_load_stored(dfd, "seccomp.bpf", &g), 0);
+	cr_assert_eq(g.prog.len, f.prog.len);
+	cr_assert_eq(memcmp(g.prog.filter, f.prog.filter, f.prog.len * sizeof(struct sock_filter)), 0);
+	cr_assert_str_eq(g.policy, "default");
+	cr_assert_eq(g.source_hash, f.source_hash);
+	filter_done(&g);
+
+	cr_assert_eq(filter_load_stored(dfd, "missing.bpf", &g), -ENOENT);
+	cr_assert_eq(filter_load_stored(dfd, "../x", &g), -EINVAL);
+	cr_assert_eq(filter_store(&f, dfd, "a/b"), -EINVAL);
+
+	cr_assert_eq(read_file_at(dfd, "seccomp.bpf", 1 << 20, &raw, &len), 0);
+	/* Truncated by one instruction, and a flipped magic byte. */
+	write_at(dfd, "short.bpf", raw, len - 8, 0644);
+	cr_assert_eq(filter_load_stored(dfd, "short.bpf", &g), -EBADMSG);
+	raw[0] ^= 1;
+	write_at(dfd, "magic.bpf", raw, len, 0644);
+	cr_assert_eq(filter_load_stored(dfd, "magic.bpf", &g), -EBADMSG);
+	raw[0] ^= 1;
+	/* Writable by others: not trusted. */
+	write_at(dfd, "open.bpf", raw, len, 0666);
+	cr_assert_eq(filter_load_stored(dfd, "open.bpf", &g), -EPERM);
+	cr_assert_eq(symlinkat("seccomp.bpf", dfd, "link.bpf"), 0);
+	cr_assert_eq(filter_load_stored(dfd, "link.bpf", &g), -ELOOP);
+	cr_assert_null(g.prog.filter, "nothing returned on failure");
+
+	for (const char *const *n = (const char *const[]){ "seccomp.bpf", "short.bpf", "magic.bpf",
+							   "open.bpf", "link.bpf", NULL };
+	     *n; n++)
+		cr_assert_eq(unlinkat(dfd, *n, 0), 0, "%s", *n);
+	close(dfd);
+	filter_done(&f);
+	rm_tmpdir(dir);
+}
+
+Test(stored, prepare_uses_fresh_and_recompiles_stale)
+{
+	_cleanup_free_ char *dir = make_tmpdir();
+	_cleanup_free_ char *file = xasprintf("%s/profiles/default.seccomp", dir);
+	struct mpj_paths paths = test_paths();
+	struct mpj_filter f = {}, g = {};
+	struct diag d = {};
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	cr_assert_geq(dfd, 0);
+	paths.config_dir = dir;
+	write_file(file, "mpjail-seccomp 1\ngroup g G\nmount\n", 0644);
+	/* Nothing stored yet: compiled. */
+	cr_assert_eq(filter_prepare_stored(&paths, "default", dfd, "s.bpf", &f, &d), 0, "%s", d.msg);
+	cr_assert_eq(filter_store(&f, dfd, "s.bpf"), 0);
+	filter_done(&f);
+	cr_assert_eq(filter_prepare_stored(&paths, "default", dfd, "s.bpf", &f, &d), 1, "%s", d.msg);
+	filter_done(&f);
+	/* The policy changed after `build`: the stored filter must not be used. */
+	write_file(file, "mpjail-seccomp 1\ngroup g G\nmount\numount2\n", 0644);
+	cr_assert_eq(filter_prepare_stored(&paths, "default", dfd, "s.bpf", &f, &d), 0, "%s", d.msg);
+	cr_assert_eq(filter_load_stored(dfd, "s.bpf", &g), 0);
+	cr_assert_neq(f.source_hash, g.source_hash);
+	cr_assert_gt(f.prog.len, g.prog.len, "compiled from the new text (one more rule)");
+	filter_done(&f);
+	filter_done(&g);
+	/* A broken policy is an error even with a stored filter at hand. */
+	write_file(file, "mpjail-seccomp 1\ngroup g G\nmount EBOGUS\n", 0644);
+	cr_assert_eq(filter_prepare_stored(&paths, "default", dfd, "s.bpf", &f, &d), -EINVAL);
+	cr_assert_eq(d.line, 3);
+	diag_clear(&d);
+	cr_assert_eq(unlinkat(dfd, "s.bpf", 0), 0);
+	close(dfd);
+	rm_tmpdir(dir);
+}
+
 /* The pseudo filter code of the shipped policy, checked in: any change to the
  * policy or to libseccomp's output shows up in review as a diff.
  * MPJAIL_REGEN_GOLDEN=1 rewrites the file. */
@@ -606,17 +702,13 @@ static void check_allowed_behaviour(void)
 
 /* Fork; in the child set no_new_privs, load the default policy's BPF and run
  * fn.  Returns the child's wait status; *msgs gets what it reported. */
-static int run_filtered(void (*fn)(void), char **msgs)
+static int run_with(const struct mpj_filter *f, void (*fn)(void), char **msgs)
 {
-	struct mpj_paths paths = test_paths();
-	struct mpj_filter f = {};
-	struct diag d = {};
 	int p[2], st;
 	pid_t pid;
 	size_t cap = 65536;
 	ssize_t n;
 
-	cr_assert_eq(filter_prepare(&paths, "default", &f, &d), 0, "%s", d.msg);
 	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
 	pid = fork();
 	cr_assert_geq(pid, 0);
@@ -634,20 +726,32 @@ static int run_filtered(void (*fn)(void), char **msgs)
 			report("PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 			_exit(1);
 		}
-		if (filter_apply(&f) < 0) {
+		if (filter_apply(f) < 0) {
 			report("filter_apply: %s", strerror(errno));
 			_exit(1);
 		}
 		fn();
 		_exit(0);
 	}
-	filter_done(&f);
 	close(p[1]);
 	*msgs = xcalloc(1, cap);
 	n = read_full(p[0], *msgs, cap - 1);
 	close(p[0]);
 	cr_assert_geq(n, 0);
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+static int run_filtered(void (*fn)(void), char **msgs)
+{
+	struct mpj_paths paths = test_paths();
+	struct mpj_filter f = {};
+	struct diag d = {};
+	int st;
+
+	cr_assert_eq(filter_prepare(&paths, "default", &f, &d), 0, "%s", d.msg);
+	st = run_with(&f, fn, msgs);
+	filter_done(&f);
 	return st;
 }
 
@@ -667,6 +771,30 @@ Test(kernel, default_policy_denies_and_allows)
 
 	cr_assert_str_empty(msgs, "under the default policy:\n%s", msgs);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x", st);
+}
+
+/* What `mpjail build` stores is what the kernel enforces. */
+Test(kernel, stored_filter_denies_and_allows)
+{
+	_cleanup_free_ char *dir = make_tmpdir();
+	_cleanup_free_ char *msgs = NULL;
+	struct mpj_paths paths = test_paths();
+	struct mpj_filter f = {}, g = {};
+	struct diag d = {};
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), st;
+
+	cr_assert_geq(dfd, 0);
+	cr_assert_eq(filter_prepare(&paths, "default", &f, &d), 0, "%s", d.msg);
+	cr_assert_eq(filter_store(&f, dfd, "s.bpf"), 0);
+	cr_assert_eq(filter_load_stored(dfd, "s.bpf", &g), 0);
+	st = run_with(&g, run_denied, &msgs);
+	cr_assert_str_empty(msgs, "under the stored default policy:\n%s", msgs);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x", st);
+	filter_done(&f);
+	filter_done(&g);
+	cr_assert_eq(unlinkat(dfd, "s.bpf", 0), 0);
+	close(dfd);
+	rm_tmpdir(dir);
 }
 
 /* The same calls without the filter must NOT give the filter's errno, or the
