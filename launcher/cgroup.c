@@ -82,9 +82,9 @@ static int make_dirs_once(struct mpj_cgroup *cg, struct cg_node *nd, struct diag
 		nd->inst_fd = -1;
 		r = cg_rmdir(&cg->env, nd->tenant_fd, cg->inst_name);
 		if (r < 0) {
-			diag_set(diag, nd->inst_path, 0,
-				 "stale cgroup of an earlier launch cannot be removed: %s",
-				 strerror(-r));
+			diag_set(diag, NULL, 0,
+				 "%s: stale cgroup of an earlier launch cannot be removed: %s",
+				 nd->inst_path, strerror(-r));
 			return r;
 		}
 		r = cg_mkdir_open(&cg->env, nd->tenant_fd, cg->inst_name, &nd->inst_fd);
@@ -95,7 +95,7 @@ static int make_dirs_once(struct mpj_cgroup *cg, struct cg_node *nd, struct diag
 	return 0;
 fail:
 	if (r != -ENOENT)
-		diag_set(diag, fail_path, 0, "cannot create cgroup: %s", strerror(-r));
+		diag_set(diag, NULL, 0, "%s: cannot create cgroup: %s", fail_path, strerror(-r));
 	return r;
 }
 
@@ -107,7 +107,8 @@ static int make_dirs(struct mpj_cgroup *cg, struct cg_node *nd, struct diag *dia
 	for (unsigned i = 0; i < CG_MKDIR_TRIES && r == -ENOENT; i++)
 		r = make_dirs_once(cg, nd, diag);
 	if (r == -ENOENT)
-		diag_set(diag, nd->inst_path, 0, "cannot create cgroup: %s", strerror(ENOENT));
+		diag_set(diag, NULL, 0, "%s: cannot create cgroup: %s", nd->inst_path,
+			 strerror(ENOENT));
 	if (r < 0)
 		return r;
 	/* Fail closed if the instance would escape the tenant's memory limit. */
@@ -116,10 +117,10 @@ static int make_dirs(struct mpj_cgroup *cg, struct cg_node *nd, struct diag *dia
 
 		r = cg_read_u64(nd->inst_fd, "memory.use_hierarchy", &v);
 		if (r == 0 && v != 1) {
-			diag_set(diag, nd->inst_path, 0,
-				 "memory.use_hierarchy is `%" PRIu64 "`: the tenant's memory "
+			diag_set(diag, NULL, 0,
+				 "%s: memory.use_hierarchy is `%" PRIu64 "`: the tenant's memory "
 				 "limit would not apply",
-				 v);
+				 nd->inst_path, v);
 			return -EINVAL;
 		}
 	}

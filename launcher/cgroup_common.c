@@ -259,12 +259,12 @@ int cg_detect(const struct cg_env *env, const char *cgroup_root, enum cg_mode *r
 
 	r = read_text(env->mountinfo, "/proc/self/mountinfo", &mi);
 	if (r < 0) {
-		diag_set(diag, "/proc/self/mountinfo", 0, "cannot read: %s", strerror(-r));
+		diag_set(diag, NULL, 0, "/proc/self/mountinfo: cannot read: %s", strerror(-r));
 		return r;
 	}
 	r = read_text(env->self_cgroup, "/proc/self/cgroup", &self);
 	if (r < 0) {
-		diag_set(diag, "/proc/self/cgroup", 0, "cannot read: %s", strerror(-r));
+		diag_set(diag, NULL, 0, "/proc/self/cgroup: cannot read: %s", strerror(-r));
 		return r;
 	}
 	/* v2 only when it can do everything: a hybrid host's cgroup2 mount
@@ -312,7 +312,7 @@ fail:
 	if (diag) {
 		_cleanup_free_ char *p = xasprintf("%s/%s", dir_path, file);
 
-		diag_set(diag, p, 0, "cannot write `%s`: %s", value, strerror(-r));
+		diag_set(diag, NULL, 0, "%s: cannot write `%s`: %s", p, value, strerror(-r));
 	}
 	return r;
 }

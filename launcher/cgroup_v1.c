@@ -26,7 +26,7 @@ int cg1_ensure_hierarchy(int dirfd, const char *path, struct diag *diag)
 	if (r < 0) {
 		_cleanup_free_ char *p = xasprintf("%s/memory.use_hierarchy", path);
 
-		diag_set(diag, p, 0, "cannot read: %s", strerror(-r));
+		diag_set(diag, NULL, 0, "%s: cannot read: %s", p, strerror(-r));
 		return r;
 	}
 	if (v == 1)
@@ -57,10 +57,10 @@ static int write_memory(const struct cg_node *nd, const char *tpath,
 	if (lim->has_swap && !have_memsw) {
 		_cleanup_free_ char *p = xasprintf("%s/memory.memsw.limit_in_bytes", tpath);
 
-		diag_set(diag, p, 0,
-			 "missing: swap accounting is off (boot with swapaccount=1), so a swap "
+		diag_set(diag, NULL, 0,
+			 "%s: missing: swap accounting is off (boot with swapaccount=1), so a swap "
 			 "limit of `%" PRIu64 "` cannot be enforced",
-			 lim->swap);
+			 p, lim->swap);
 		return -EOPNOTSUPP;
 	}
 	if (lim->has_swap && mem != UINT64_MAX && lim->swap != UINT64_MAX &&
@@ -75,7 +75,7 @@ static int write_memory(const struct cg_node *nd, const char *tpath,
 	if (r < 0) {
 		_cleanup_free_ char *p = xasprintf("%s/memory.memsw.limit_in_bytes", tpath);
 
-		diag_set(diag, p, 0, "cannot read: %s", strerror(-r));
+		diag_set(diag, NULL, 0, "%s: cannot read: %s", p, strerror(-r));
 		return r;
 	}
 	if (mem <= cur_memsw) {

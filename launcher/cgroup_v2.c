@@ -33,10 +33,10 @@ int cg2_enable_below(int dirfd, const char *path, struct diag *diag)
 	if (r == -EBUSY && diag) {
 		_cleanup_free_ char *p = xasprintf("%s/cgroup.subtree_control", path);
 
-		diag_set(diag, p, 0,
-			 "cannot write `%s`: %s (processes other than mpjail live in %s; "
+		diag_set(diag, NULL, 0,
+			 "%s: cannot write `%s`: %s (processes other than mpjail live in %s; "
 			 "run mpjail in a cgroup of its own, e.g. a systemd unit with Delegate=yes)",
-			 CG2_CONTROLLERS, strerror(EBUSY), path);
+			 p, CG2_CONTROLLERS, strerror(EBUSY), path);
 	}
 	return r;
 }
@@ -56,7 +56,8 @@ int cg2_prepare_base(struct mpj_cgroup *cg, struct diag *diag)
 		return 0;
 	r = cg_read_procs(nd->base_fd, &pids, &n);
 	if (r < 0) {
-		diag_set(diag, nd->base_path, 0, "cannot read cgroup.procs: %s", strerror(-r));
+		diag_set(diag, NULL, 0, "%s/cgroup.procs: cannot read: %s", nd->base_path,
+			 strerror(-r));
 		return r;
 	}
 	if (n > 0 && strcmp(nd->cgpath, "/") != 0) {
@@ -66,7 +67,7 @@ int cg2_prepare_base(struct mpj_cgroup *cg, struct diag *diag)
 
 		r = cg_mkdir_open(&cg->env, nd->base_fd, "supervisor", &fd);
 		if (r < 0) {
-			diag_set(diag, path, 0, "cannot create cgroup: %s", strerror(-r));
+			diag_set(diag, NULL, 0, "%s: cannot create cgroup: %s", path, strerror(-r));
 			return r;
 		}
 		(void)snprintf(pid, sizeof(pid), "%d", (int)getpid());
@@ -108,10 +109,10 @@ int cg2_write_limits(struct mpj_cgroup *cg, const struct mpj_cg_limits *lim, str
 		if (lim->has_swap) {
 			_cleanup_free_ char *p = xasprintf("%s/memory.swap.max", tpath);
 
-			diag_set(diag, p, 0,
-				 "missing: swap accounting is off, so a swap limit of `%s` "
+			diag_set(diag, NULL, 0,
+				 "%s: missing: swap accounting is off, so a swap limit of `%s` "
 				 "cannot be enforced",
-				 v);
+				 p, v);
 			return -EOPNOTSUPP;
 		}
 	} else if (r < 0)

@@ -425,8 +425,8 @@ Test(cgroup_v2, write_error_names_file_and_value_and_cleans_up)
 
 	cr_assert_lt(cgroup_setup_env(&env, NULL, "erin", &full_limits, &cg, &d), 0);
 	cr_assert_null(cg, "ret untouched on failure");
-	cr_assert_str_eq(d.file, xasprintf("%s/memory.max", t));
-	cr_assert_not_null(strstr(d.msg, "cannot write `536870912`"), "%s", d.msg);
+	cr_assert_str_eq(d.msg,
+			 xasprintf("%s/memory.max: cannot write `536870912`: %s", t, strerror(EISDIR)));
 	cr_assert_not(exists("%s/i-4242", t), "the instance made for the failed launch is gone");
 	diag_clear(&d);
 	rm_rf(fk.dir);
@@ -667,7 +667,7 @@ Test(cgroup_real, tasks_and_memory_enforced_below_own_cgroup, .timeout = 60)
 	r = cgroup_setup(NULL, tenant, &lim, &cg, &d);
 	if (r == -EOPNOTSUPP)
 		skip_or_fail("no usable cgroup hierarchy: %s", d.msg);
-	cr_assert_eq(r, 0, "setup: %s%s%s", d.file ? d.file : "", d.file ? ": " : "", d.msg);
+	cr_assert_eq(r, 0, "setup: %s", d.msg);
 	paths = xstrdup(cgroup_path(cg));
 
 	cr_assert_eq(pipe2(sync_p, O_CLOEXEC), 0);
