@@ -144,9 +144,11 @@ static int open_dir_checked(const char *path, struct diag *diag)
 			r = negerrno();
 			/* O_PATH|O_NOFOLLOW|O_DIRECTORY on a symlink is ENOTDIR. */
 			if ((r == -ENOTDIR || r == -ELOOP) &&
-			    fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			    fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode)) {
 				r = -ELOOP;
-				diag_set(diag, sofar, 0, "is a symbolic link; refusing to follow it");
+				diag_set(diag, sofar, 0,
+					 "is a symbolic link; refusing to follow it");
 			} else if (r == -ENOTDIR)
 				diag_set(diag, sofar, 0, "not a directory");
 			else
@@ -550,7 +552,8 @@ static int t_limit(const struct ini_item *it, void *ud, struct diag *diag)
 	if (r < 0) {
 		if (d->is_size)
 			(void)snprintf(expected, sizeof expected,
-				       "expected a size such as 512M, from %" PRIu64 "M", d->min >> 20);
+				       "expected a size such as 512M, from %" PRIu64 "M",
+				       d->min >> 20);
 		else
 			(void)snprintf(expected, sizeof expected,
 				       "expected a number from %" PRIu64 " to %" PRIu64, d->min,

@@ -221,8 +221,8 @@ static int ini_key_line(struct ini_state *st, struct conf_reader *r, char *s, st
 	}
 	first = seen_find(&st->keys, key);
 	if (first) {
-		diag_set(diag, r->file, r->line, "duplicate key `%s` in [%s] (first at line %u)", key,
-			 st->cur->name, first);
+		diag_set(diag, r->file, r->line, "duplicate key `%s` in [%s] (first at line %u)",
+			 key, st->cur->name, first);
 		return -EINVAL;
 	}
 	seen_add(&st->keys, key, r->line);

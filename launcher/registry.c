@@ -52,8 +52,8 @@ static int check_ports(const struct mpj_global *g, struct mpj_tenant *const *t, 
 
 			if (port < g->port_min || port > g->port_max) {
 				diag_set(diag, t[i]->file, t[i]->ports_line,
-					 "port `%u` is outside port_range %u-%u (mpjail.conf)", port,
-					 g->port_min, g->port_max);
+					 "port `%u` is outside port_range %u-%u (mpjail.conf)",
+					 port, g->port_min, g->port_max);
 				return -EINVAL;
 			}
 			/* listen() without bind() autobinds an ephemeral port, and
@@ -138,7 +138,8 @@ static int check_pairs(struct mpj_tenant *const *t, size_t n, struct diag *diag)
 				diag_set(diag, b->file, b->home_line,
 					 "home `%s` of " WHO_FMT " is %s home `%s` of " WHO_FMT,
 					 in->home, WHO(in, in->home_line),
-					 strcmp(a->home, b->home) == 0 ? "the same as the" : "inside the",
+					 strcmp(a->home, b->home) == 0 ? "the same as the"
+								       : "inside the",
 					 out->home, WHO(out, out->home_line));
 				return -EINVAL;
 			}
