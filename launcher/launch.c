@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "build.h"
+#include "mounts.h"
 #include "rlimits.h"
 #include "sys.h"
 
@@ -120,6 +121,20 @@ static int open_tree_dir(struct mpj_launch *l, struct diag *diag)
 	return check_root_dir(l->tree_fd, root, 022, diag);
 }
 
+/* Replace an O_PATH fd by a detached mount of it (mounts_prepare_source). */
+static int to_mount(int *fd, enum mount_kind kind, const char *what, struct diag *diag)
+{
+	int mfd = mounts_prepare_source(*fd, kind);
+
+	if (mfd < 0) {
+		diag_set(diag, what, 0, "cannot make a detached bind mount: %s", strerror(-mfd));
+		return mfd;
+	}
+	(void)close(*fd);
+	*fd = mfd;
+	return 0;
+}
+
 /* The home path comes from a root-owned file, but the directory belongs to
  * the tenant: one symlink anywhere on the path and we refuse, before any
  * mount exists.  The fd pins it; the child binds the fd, not the path. */
@@ -144,12 +159,13 @@ static int open_home(struct mpj_launch *l, struct diag *diag)
 			 t->home, (unsigned)st.st_uid, l->id.user, (unsigned)l->id.uid);
 		return -EPERM;
 	}
-	return 0;
+	return to_mount(&l->home_fd, MK_HOME, t->home, diag);
 }
 
 static int open_binds(struct mpj_launch *l, struct diag *diag)
 {
 	const struct mpj_profile *p = l->profile;
+	int r;
 
 	l->bind_fds = xcalloc(p->n_binds ?: 1, sizeof(int));
 	for (size_t i = 0; i < p->n_binds; i++)
@@ -166,6 +182,10 @@ static int open_binds(struct mpj_launch *l, struct diag *diag)
 			return fd;
 		}
 		l->bind_fds[i] = fd;
+		r = to_mount(&l->bind_fds[i], p->binds[i].writable ? MK_BIND_RW : MK_BIND_RO,
+			     p->binds[i].src, diag);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -184,6 +204,9 @@ static int open_db_and_secrets(struct mpj_launch *l, struct diag *diag)
 				 l->global.db_socket_dir, strerror(-l->db_fd), l->profile->name);
 			return l->db_fd;
 		}
+		r = to_mount(&l->db_fd, MK_DB, l->global.db_socket_dir, diag);
+		if (r < 0)
+			return r;
 	}
 	creds = xasprintf("%s/credentials/%s", l->paths->config_dir, l->tenant->name);
 	l->secrets_fd = sys_openat2(AT_FDCWD, creds, O_RDONLY | O_DIRECTORY | O_CLOEXEC,

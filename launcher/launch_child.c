@@ -131,22 +131,23 @@ static int stage_rlimit(struct child *c)
 static int stage_fds(struct child *c)
 {
 	struct mpj_launch *l = c->l;
-	int err_hi, status_hi;
+	int err_hi, status_hi, ll_hi;
 
 	for (int i = 0; i < 3; i++)
 		if (l->stdio[i] >= 0 && l->stdio[i] != i && dup2(l->stdio[i], i) < 0)
 			return negerrno();
+	/* Copy every fd we keep above 64 first, then to its fixed number:
+	 * a dup3 onto 3 must not clobber a source that happens to be 3. */
 	err_hi = fcntl(l->err_pipe[1], F_DUPFD_CLOEXEC, 64);
 	status_hi = fcntl(l->status_pipe[1], F_DUPFD_CLOEXEC, 64);
-	if (err_hi < 0 || status_hi < 0)
+	ll_hi = l->landlock.ruleset_fd >= 0 ? fcntl(l->landlock.ruleset_fd, F_DUPFD_CLOEXEC, 64) : -2;
+	if (err_hi < 0 || status_hi < 0 || ll_hi == -1)
 		return negerrno();
 	if (dup3(err_hi, FD_ERR, O_CLOEXEC) < 0 || dup3(status_hi, FD_STATUS, O_CLOEXEC) < 0)
 		return negerrno();
 	c->err_fd = FD_ERR;
-	if (l->landlock.ruleset_fd >= 0) {
-		int ll_hi = fcntl(l->landlock.ruleset_fd, F_DUPFD_CLOEXEC, 64);
-
-		if (ll_hi < 0 || dup3(ll_hi, FD_LANDLOCK, O_CLOEXEC) < 0)
+	if (ll_hi >= 0) {
+		if (dup3(ll_hi, FD_LANDLOCK, O_CLOEXEC) < 0)
 			return negerrno();
 		l->landlock.ruleset_fd = FD_LANDLOCK;
 	}

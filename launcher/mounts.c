@@ -253,7 +253,7 @@ static int new_tmpfs(const char *size, const char *mode, const char *inodes, uin
 }
 
 /* A detached clone of an O_PATH source with the given attributes. */
-static int clone_source(int src_fd, const char *src_path, bool recursive, uint64_t attrs)
+int clone_source(int src_fd, const char *src_path, bool recursive, uint64_t attrs)
 {
 	_cleanup_close_ int mfd = -1;
 	int r;
@@ -346,7 +346,9 @@ static int copy_tree(int sdir_path, int ddir, unsigned depth, struct copy_state 
 			r = negerrno();
 			break;
 		}
-		if (st.st_uid != 0 || (st.st_mode & (S_ISUID | S_ISGID | S_IWOTH))) {
+		/* Symlinks always read 0777; their mode means nothing. */
+		if (st.st_uid != 0 ||
+		    (!S_ISLNK(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID | S_IWOTH)))) {
 			r = -EPERM;
 			break;
 		}
@@ -498,22 +500,18 @@ static int do_tmpfs(int rootfd, const struct mount_op *op, char *detail, size_t 
 	return r < 0 ? FAIL(op->target, r) : 0;
 }
 
+/* The parent already made a detached clone with the right attributes
+ * (mounts_prepare_source): a mount of the parent's namespace cannot be
+ * cloned from inside the child's, but a detached tree can be attached
+ * anywhere, and it pins exactly the inode the parent validated. */
 static int do_bind(int rootfd, const struct mount_op *op, char *detail, size_t dn)
 {
-	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-	bool recursive = mount_kind_recursive(op->kind);
-	_cleanup_close_ int mfd = -1;
 	struct stat st;
 	int r;
 
-	if (op->kind == MK_BIND_RO || op->kind == MK_DB)
-		attrs |= MOUNT_ATTR_RDONLY;
-	if (op->kind == MK_DB)
-		attrs |= MOUNT_ATTR_NOEXEC;
-	mfd = clone_source(op->src_fd, op->src_path, recursive, attrs);
-	if (mfd < 0)
-		return FAIL(op->src_path ?: op->target, mfd);
-	if (fstat(mfd, &st) < 0)
+	if (op->src_fd < 0)
+		return FAIL(op->src_path ?: op->target, -EBADF);
+	if (fstat(op->src_fd, &st) < 0)
 		return FAIL(op->target, negerrno());
 	if (S_ISDIR(st.st_mode)) {
 		r = mkdir_beneath(rootfd, op->target, 0755);
@@ -538,8 +536,19 @@ static int do_bind(int rootfd, const struct mount_op *op, char *detail, size_t d
 		if (f < 0)
 			return FAIL(op->target, negerrno());
 	}
-	r = attach(mfd, rootfd, op->target, S_ISDIR(st.st_mode));
+	r = attach(op->src_fd, rootfd, op->target, S_ISDIR(st.st_mode));
 	return r < 0 ? FAIL(op->target, r) : 0;
+}
+
+int mounts_prepare_source(int src_fd, enum mount_kind kind)
+{
+	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+
+	if (kind == MK_BIND_RO || kind == MK_DB)
+		attrs |= MOUNT_ATTR_RDONLY;
+	if (kind == MK_DB)
+		attrs |= MOUNT_ATTR_NOEXEC;
+	return clone_source(src_fd, NULL, mount_kind_recursive(kind), attrs);
 }
 
 /* Secrets: each regular file of CONFIG/credentials/NAME copied into a tmpfs,

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct mpj_launch;
 
@@ -40,6 +41,12 @@ struct mount_op {
 unsigned long mount_kind_required_flags(enum mount_kind k, bool noexec);
 bool mount_kind_is_mount(enum mount_kind k);
 bool mount_kind_recursive(enum mount_kind k);
+
+/* Parent, before the clone: a detached copy of src_fd's mount with the
+ * attributes of `kind` (ro, nosuid, nodev, ...), recursive where the kind
+ * is.  Returns the mount fd or -errno. */
+int mounts_prepare_source(int src_fd, enum mount_kind kind);
+int clone_source(int src_fd, const char *src_path, bool recursive, uint64_t attrs);
 
 /* Build the plan from the launch description (allocates; child or parent). */
 int mounts_plan(const struct mpj_launch *l, struct mount_op **ret, size_t *ret_n);
