@@ -208,6 +208,28 @@ static int open_db_and_secrets(struct mpj_launch *l, struct diag *diag)
 		if (r < 0)
 			return r;
 	}
+	/* The supervisor's control socket directory, when one runs: a unix
+	 * socket in a read-only mount still accepts connect() (EROFS is only
+	 * for creating files), so tenants reach it from inside. */
+	{
+		_cleanup_free_ char *ctl = xasprintf("%s/%s", l->paths->run_dir, l->tenant->name);
+
+		l->ctl_fd = sys_openat2(AT_FDCWD, ctl, O_PATH | O_DIRECTORY | O_CLOEXEC,
+					RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+		if (l->ctl_fd == -ENOENT)
+			l->ctl_fd = -1;
+		else if (l->ctl_fd < 0) {
+			diag_set(diag, ctl, 0, "cannot open: %s", strerror(-l->ctl_fd));
+			return l->ctl_fd;
+		} else {
+			r = check_root_dir(l->ctl_fd, ctl, 022, diag);
+			if (r < 0)
+				return r;
+			r = to_mount(&l->ctl_fd, MK_CTL, ctl, diag);
+			if (r < 0)
+				return r;
+		}
+	}
 	creds = xasprintf("%s/credentials/%s", l->paths->config_dir, l->tenant->name);
 	l->secrets_fd = sys_openat2(AT_FDCWD, creds, O_RDONLY | O_DIRECTORY | O_CLOEXEC,
 				    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
@@ -251,7 +273,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 
 	*l = (struct mpj_launch){
 		.paths = paths,
-		.tree_fd = -1, .home_fd = -1, .db_fd = -1, .secrets_fd = -1,
+		.tree_fd = -1, .home_fd = -1, .db_fd = -1, .secrets_fd = -1, .ctl_fd = -1,
 		.stdio = { -1, -1, -1 },
 		.err_pipe = { -1, -1 }, .sync_pipe = { -1, -1 }, .status_pipe = { -1, -1 },
 		.landlock = { .ruleset_fd = -1 },
@@ -489,6 +511,7 @@ void launch_done(struct mpj_launch *l)
 	closep(&l->home_fd);
 	closep(&l->db_fd);
 	closep(&l->secrets_fd);
+	closep(&l->ctl_fd);
 	filter_done(&l->filter);
 	landlock_done(&l->landlock);
 	strv_free(l->argv);

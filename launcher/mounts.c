@@ -48,6 +48,7 @@ static const struct {
 	{ MK_DEVNODE, MS_NOSUID | MS_NOEXEC, true, false },
 	{ MK_PROC, MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
 	{ MK_DB, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
+	{ MK_CTL, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
 	{ MK_SECRETS, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
 	{ MK_DIR, 0, false, false },
 	{ MK_ROOT, MS_RDONLY | MS_NOSUID | MS_NODEV, true, false },
@@ -147,6 +148,10 @@ int mounts_plan(const struct mpj_launch *l, struct mount_op **ret, size_t *ret_n
 	}
 	if (l->secrets_fd >= 0)
 		plan_add(&ops, &n, MK_SECRETS, "/run/secrets");
+	if (l->ctl_fd >= 0) {
+		op = plan_add(&ops, &n, MK_CTL, "/run/mpjail");
+		op->src_fd = l->ctl_fd;
+	}
 
 	qsort(ops, n, sizeof *ops, op_cmp);
 	for (size_t i = 1; i < n; i++)
@@ -544,9 +549,9 @@ int mounts_prepare_source(int src_fd, enum mount_kind kind)
 {
 	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 
-	if (kind == MK_BIND_RO || kind == MK_DB)
+	if (kind == MK_BIND_RO || kind == MK_DB || kind == MK_CTL)
 		attrs |= MOUNT_ATTR_RDONLY;
-	if (kind == MK_DB)
+	if (kind == MK_DB || kind == MK_CTL)
 		attrs |= MOUNT_ATTR_NOEXEC;
 	return clone_source(src_fd, NULL, mount_kind_recursive(kind), attrs);
 }
@@ -662,6 +667,7 @@ int mounts_populate(const struct mpj_launch *l, int rootfd, const struct mount_o
 		case MK_BIND_RW:
 		case MK_HOME:
 		case MK_DB:
+		case MK_CTL:
 			r = do_bind(rootfd, op, detail, dn);
 			break;
 		case MK_TMPFS:
