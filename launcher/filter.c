@@ -317,6 +317,24 @@ void filter_done(struct mpj_filter *f)
 	*f = (struct mpj_filter){};
 }
 
+static void describe_rule(FILE *out, const struct mpj_seccomp_rule *rule, const char *machine)
+{
+	_cleanup_free_ char *line = NULL, *note = NULL;
+	size_t n = seccomp_rule_expansions(rule), len;
+
+	if (rule->nr < 0)
+		note = xasprintf("  (not a syscall on %s: no effect)", machine);
+	else if (n > 1)
+		note = xasprintf("  (%zu rules)", n);
+	line = xasprintf("    %-18s %-12s %s%s%s%s", rule->syscall,
+			 seccomp_errno_name(rule->err) ?: "?", rule->cond_text ?: "", note ?: "",
+			 rule->reason ? "  # " : "", rule->reason ?: "");
+	len = strlen(line);
+	while (len > 0 && line[len - 1] == ' ')
+		line[--len] = '\0';
+	fprintf(out, "%s\n", line);
+}
+
 int filter_policy_describe(const struct mpj_paths *paths, const char *policy, FILE *out,
 			   struct diag *diag)
 {
@@ -341,22 +359,9 @@ int filter_policy_describe(const struct mpj_paths *paths, const char *policy, FI
 		total);
 	for (size_t g = 0; g < p->n_groups; g++) {
 		fprintf(out, "  group %s: %s\n", p->groups[g].name, p->groups[g].description);
-		for (size_t i = 0; i < p->n_rules; i++) {
-			const struct mpj_seccomp_rule *rule = &p->rules[i];
-			size_t n = seccomp_rule_expansions(rule);
-
-			if (rule->group != g)
-				continue;
-			fprintf(out, "    %-18s %-12s %s", rule->syscall,
-				seccomp_errno_name(rule->err) ?: "?", rule->cond_text ?: "");
-			if (rule->nr < 0)
-				fprintf(out, "  (not a syscall on %s: no effect)", u.machine);
-			else if (n > 1)
-				fprintf(out, "  (%zu rules)", n);
-			if (rule->reason)
-				fprintf(out, "  # %s", rule->reason);
-			fputc('\n', out);
-		}
+		for (size_t i = 0; i < p->n_rules; i++)
+			if (p->rules[i].group == g)
+				describe_rule(out, &p->rules[i], u.machine);
 	}
 	if (ferror(out))
 		return -EIO;
