@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
+#include <seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -478,6 +479,9 @@ Test(golden, default_pfc)
 	n = (size_t)read_full(fd, got, (1 << 20) - 1);
 	got[n] = '\0';
 	close(fd);
+	/* libseccomp's output names syscall numbers: the file is for x86_64. */
+	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+		skip_or_fail("the golden PFC is for x86_64, this is another architecture");
 	if (regen && strcmp(regen, "1") == 0)
 		write_file(golden_path, got, 0644);
 	cr_assert_eq(read_file_at(AT_FDCWD, golden_path, 1 << 20, &want, NULL), 0,
@@ -560,12 +564,20 @@ static const struct call denied[] = {
 	C("adjtimex", SYS_adjtimex, EPERM, BAD),
 	C("sethostname", SYS_sethostname, EPERM, BAD, 1),
 	C("setdomainname", SYS_setdomainname, EPERM, BAD, 1),
+#ifdef SYS_iopl
 	C("iopl", SYS_iopl, EPERM, 99),
+#endif
+#ifdef SYS_ioperm
 	C("ioperm", SYS_ioperm, EPERM, ~0L, 1, 0),
+#endif
 	C("lookup_dcookie", SYS_lookup_dcookie, EPERM, 0, BAD, 0),
 	C("vhangup", SYS_vhangup, EPERM, 0),
+#ifdef SYS_uselib
 	C("uselib", SYS_uselib, EPERM, BAD),
+#endif
+#ifdef SYS__sysctl
 	C("_sysctl", SYS__sysctl, EPERM, BAD),
+#endif
 	C("personality(0x0400000 READ_IMPLIES_EXEC)", SYS_personality, EPERM, 0x0400000),
 	C("personality(0 | 1<<32)", SYS_personality, EPERM, HI32),
 	C("personality(0xffffffff query)", SYS_personality, EPERM, 0xffffffffL),
@@ -597,9 +609,15 @@ static const struct call denied[] = {
 	  HI32),
 	CN("socketpair(AF_X25)", SYS_socketpair, EACCES, AF_X25, SOCK_STREAM, 0, BAD),
 	C("socketpair(AF_PACKET)", SYS_socketpair, EACCES, AF_PACKET, SOCK_RAW, 0, BAD),
+#ifdef SYS_mknod
 	C("mknod(S_IFCHR)", SYS_mknod, EPERM, BAD, S_IFCHR | 0600, 0x103),
+#endif
+#ifdef SYS_mknod
 	C("mknod(S_IFBLK)", SYS_mknod, EPERM, BAD, S_IFBLK | 0600, 0x800),
+#endif
+#ifdef SYS_mknod
 	C("mknod(S_IFCHR | 1<<32)", SYS_mknod, EPERM, BAD, S_IFCHR | HI32, 0x103),
+#endif
 	C("mknodat(S_IFCHR)", SYS_mknodat, EPERM, AT_FDCWD, BAD, S_IFCHR | 0600, 0x103),
 	C("mknodat(S_IFBLK)", SYS_mknodat, EPERM, AT_FDCWD, BAD, S_IFBLK | 0600, 0x800),
 };
@@ -607,7 +625,9 @@ static const struct call denied[] = {
 /* Allowed: must reach the kernel and get its own answer. */
 static const struct call allowed[] = {
 	C("getpid", SYS_getpid, 0, 0),
+#ifdef SYS_mknod
 	C("mknod(S_IFIFO)", SYS_mknod, EFAULT, BAD, S_IFIFO | 0600, 0),
+#endif
 	C("mknodat(S_IFREG)", SYS_mknodat, EFAULT, AT_FDCWD, BAD, S_IFREG | 0600, 0),
 	C("ioctl(TCGETS) on /dev/null", SYS_ioctl, ENOTTY, 0, TCGETS, BAD),
 	C("ioctl(TIOCSTI + 1<<16)", SYS_ioctl, ENOTTY, 0, TIOCSTI | (1L << 16), BAD),
@@ -857,6 +877,8 @@ Test(kernel, denied_calls_differ_without_filter)
 	cr_assert_str_empty(buf, "control run (no filter):\n%s", buf);
 }
 
+/* The i386 and x32 ABIs exist on x86_64 only. */
+#ifdef __x86_64__
 static void do_x32_getpid(void)
 {
 	(void)syscall(0x40000000L | SYS_getpid);
@@ -903,6 +925,8 @@ Test(kernel, int80_syscall_is_killed)
 	st = run_filtered(do_int80_getpid, &msgs);
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "status %#x, %s", st, msgs);
 }
+
+#endif
 
 Test(kernel, apply_rejects_empty_filter)
 {
