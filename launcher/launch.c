@@ -326,9 +326,21 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	rlimits_compute(l->profile, l->tenant, l->rlimits, l->rlimit_set);
 	cg_limits_compute(l);
 
-	r = filter_prepare(paths, l->profile->seccomp ?: "default", &l->filter, diag);
-	if (r < 0)
-		return r;
+	/* The filter compiled by `mpjail build` when it still matches the policy
+	 * text (about 0.07 ms to read vs 0.5 ms to compile: docs/seccomp.md);
+	 * otherwise compiled here. */
+	{
+		_cleanup_close_ int jdir = sys_openat2(AT_FDCWD, l->tree_path,
+						       O_PATH | O_DIRECTORY | O_CLOEXEC,
+						       RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+
+		r = filter_prepare_stored(paths, l->profile->seccomp ?: "default", jdir,
+					  BUILD_SECCOMP_FILE, &l->filter, diag);
+		if (r < 0)
+			return r;
+		log_debug("filter", "seccomp policy `%s`: %s", l->filter.policy,
+			  r == 1 ? "stored BPF from the jail tree" : "compiled at launch");
+	}
 	if (l->profile->network == NET_SHARED) {
 		r = landlock_prepare(l->tenant->ports, l->tenant->n_ports, &l->landlock, diag);
 		if (r < 0)
