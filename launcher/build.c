@@ -26,7 +26,15 @@ struct build_plan {
 	char *name;
 	struct plan_entry *e;
 	size_t n, cap;
+	struct mpj_filter filter; /* prog.filter NULL: none to store */
 };
+
+void build_plan_set_filter(struct build_plan *plan, struct mpj_filter *f)
+{
+	filter_done(&plan->filter);
+	plan->filter = *f;
+	*f = (struct mpj_filter){ 0 };
+}
 
 void build_plan_free(struct build_plan *plan)
 {
@@ -38,6 +46,7 @@ void build_plan_free(struct build_plan *plan)
 	}
 	free(plan->e);
 	free(plan->name);
+	filter_done(&plan->filter);
 	free(plan);
 }
 
@@ -419,6 +428,13 @@ static int fill_aside(int aside_fd, const struct build_plan *plan, struct build_
 	if (r < 0) {
 		*ret_failed = xstrdup("manifest");
 		return r;
+	}
+	if (plan->filter.prog.filter) {
+		r = filter_store(&plan->filter, aside_fd, BUILD_SECCOMP_FILE);
+		if (r < 0) {
+			*ret_failed = xstrdup(BUILD_SECCOMP_FILE);
+			return r;
+		}
 	}
 	if (fchmod(aside_fd, 0755) < 0) {
 		*ret_failed = xstrdup(".");

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "config.h"
+#include "filter.h"
 #include "identity.h"
 #include "sha256.h"
 
@@ -25,6 +26,13 @@ int build_plan(const struct mpj_paths *paths, const struct mpj_tenant *t,
 	       const struct mpj_profile *p, const struct mpj_identity *id,
 	       struct build_plan **ret, struct diag *diag);
 void build_plan_free(struct build_plan *plan);
+
+/* Beside root/ and manifest: the profile's seccomp filter compiled at build
+ * time, for filter_prepare_stored(tree_fd, BUILD_SECCOMP_FILE, ...). */
+#define BUILD_SECCOMP_FILE "seccomp.bpf"
+
+/* Store f (taken: *f is cleared) with the tree as BUILD_SECCOMP_FILE. */
+void build_plan_set_filter(struct build_plan *plan, struct mpj_filter *f);
 
 struct build_result {
 	size_t n_entries;                    /* manifest lines */

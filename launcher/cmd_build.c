@@ -108,7 +108,20 @@ static int prepare(const struct mpj_paths *paths, const struct mpj_global *g, st
 	r = load_skel(paths, j, diag);
 	if (r < 0)
 		return r;
-	return build_plan(paths, j->t, j->p, &j->id, &j->plan, diag);
+	r = build_plan(paths, j->t, j->p, &j->id, &j->plan, diag);
+	if (r < 0)
+		return r;
+	/* Compiled now so a broken policy is a configuration error, and stored
+	 * with the tree so that each launch can skip the compile. */
+	if (j->p->seccomp) {
+		struct mpj_filter f = { 0 };
+
+		r = filter_prepare(paths, j->p->seccomp, &f, diag);
+		if (r < 0)
+			return r;
+		build_plan_set_filter(j->plan, &f);
+	}
+	return 0;
 }
 
 /* Phase 2 for one tenant: exit code. */

@@ -232,16 +232,28 @@ static int rm_tree(int dfd, dev_t dev, unsigned depth)
 
 int safefs_rm_rf_at(int dirfd, const char *name)
 {
-	struct stat st;
+	struct stat st, st2;
 	int fd, r;
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return negerrno();
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(dirfd, name, 0) < 0 ? negerrno() : 0;
-	fd = safefs_open_beneath(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	/* NAME is the caller's (it may be absolute); below it, strict rules. */
+	fd = safefs_openat2(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0,
+			    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 	if (fd < 0)
 		return fd;
+	if (fstat(fd, &st2) < 0)
+		r = negerrno();
+	else if (st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)
+		r = -ESTALE; /* swapped between the stat and the open */
+	else
+		r = 0;
+	if (r < 0) {
+		(void)close(fd);
+		return r;
+	}
 	r = rm_tree(fd, st.st_dev, 0); /* takes fd */
 	if (r < 0)
 		return r;

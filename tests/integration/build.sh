@@ -1,0 +1,271 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `mpjail build`: tree contents, modes, owners and manifest; atomic rebuilds
+# (a failed build leaves the old tree byte-identical and nothing aside); the
+# home skeleton copied as the tenant without overwriting; symlinked homes
+# refused; tenant-planted symlinks and hard links never written through.
+. "$MPJAIL_SRC/tests/integration/lib.sh"
+
+require_root
+require_cmd find sha256sum setpriv
+mpj_env
+
+# A private data dir (the shipped profiles and skel plus test templates), so
+# a broken template never touches the source tree.
+DATA=$T_DIR/data
+mkdir -p "$DATA"
+cp -a "$MPJAIL_SRC/profiles" "$MPJAIL_SRC/skel" "$DATA/"
+chown -R root:root "$DATA"
+chmod -R go-w "$DATA"
+mkdir -p "$DATA/skel/test"
+printf 'ok @TENANT@\n' >"$DATA/skel/test/good.in"
+printf 'line one\nline two @TENANT@\nListen @NOPE@\n' >"$DATA/skel/test/bad.in"
+chmod 0644 "$DATA/skel/test/"*.in
+
+mpjd() {
+	local cmd=$1
+	shift
+	"$MPJAIL" "$cmd" --config-dir "$CONF" --state-dir "$STATE" --run-dir "$RUN" \
+		--data-dir "$DATA" "$@"
+}
+
+# snapshot DIR...: owner, mode, size, mtime and content hash of everything.
+snapshot() {
+	find "$@" -printf '%p %U %G %m %s %T@\n' 2>/dev/null | LC_ALL=C sort
+	find "$@" -type f -exec sha256sum {} + 2>/dev/null | LC_ALL=C sort
+}
+
+# Our own manifest from find(1), for trees without special characters in
+# names: TYPE MODE UID GID SHA|-|TARGET PATH.
+manifest_of() {
+	local root=$1 p rel
+	find "$root" -mindepth 0 | while IFS= read -r p; do
+		rel=${p#"$root"}
+		[ -z "$rel" ] && rel=/
+		if [ -L "$p" ]; then
+			printf 'l %04o %s %s %s %s\n' "0$(stat -c %a "$p")" "$(stat -c %u "$p")" \
+				"$(stat -c %g "$p")" "$(readlink "$p")" "$rel"
+		elif [ -d "$p" ]; then
+			printf 'd %04o %s %s - %s\n' "0$(stat -c %a "$p")" "$(stat -c %u "$p")" \
+				"$(stat -c %g "$p")" "$rel"
+		else
+			printf 'f %04o %s %s %s %s\n' "0$(stat -c %a "$p")" "$(stat -c %u "$p")" \
+				"$(stat -c %g "$p")" "$(sha256sum <"$p" | cut -d' ' -f1)" "$rel"
+		fi
+	done | LC_ALL=C sort
+}
+
+no_aside() { ! ls -A "$STATE/jails" | grep -q '\.new-'; }
+
+# ---- usage ----
+out=$(mpj build 2>&1); rc=$?
+expect_eq "no tenant name: usage error 100" 100 "$rc"
+out=$(mpj build --all alice 2>&1); rc=$?
+expect_eq "--all with names: usage error 100" 100 "$rc"
+out=$(mpj build 'Bad/Name' 2>&1); rc=$?
+expect_eq "invalid tenant name: 100" 100 "$rc"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$MPJAIL" build \
+	--config-dir "$CONF" --state-dir "$STATE" alice 2>&1); rc=$?
+expect_eq "not root: 100" 100 "$rc"
+expect_match "not root: says so" "must be run as root" "$out"
+
+# ---- a tree with the default profile ----
+mpj_tenant alice "$PORT_BASE" default
+U=$USER_alice
+UID_A=$(id -u "$U")
+out=$(mpj build alice 2>&1); rc=$?
+expect_eq "build alice (default profile) succeeds" 0 "$rc"
+expect_match "one-line summary" "^alice: tree .*/jails/alice \([0-9]+ entries, new\)" "$out"
+J=$STATE/jails/alice
+R=$J/root
+expect_eq "STATE, jails, tree are root:root 0755" "0:0:755 0:0:755 0:0:755 0:0:755" \
+	"$(stat -c %u:%g:%a "$STATE" "$STATE/jails" "$J" "$R" | xargs)"
+for d in usr proc dev tmp run run/secrets home "home/$U" dev/shm run/lock etc; do
+	check "mount point /$d is a root-owned 0755 directory" \
+		test "$(stat -c %F:%u:%g:%a "$R/$d" 2>/dev/null)" = "directory:0:0:755"
+done
+expect_eq "/bin -> usr/bin" "usr/bin" "$(readlink "$R/bin")"
+expect_eq "/var/run -> /run" "/run" "$(readlink "$R/var/run")"
+expect_match "passwd has the tenant with the jail home" \
+	"^$U:x:$UID_A:[0-9]+:$U:/home/$U:" "$(cat "$R/etc/passwd")"
+expect_match "group has the tenant's group" ":x:$(id -g "$U"):$U\$" "$(cat "$R/etc/group")"
+expect_eq "hosts" "$(printf '127.0.0.1 localhost\n127.0.1.1 alice')" "$(cat "$R/etc/hosts")"
+expect_eq "nsswitch: files only" "$(printf 'passwd: files\ngroup: files\nhosts: files')" \
+	"$(cat "$R/etc/nsswitch.conf")"
+expect_eq "hostname" "alice" "$(cat "$R/etc/hostname")"
+expect_eq "no setuid/setgid files, no device nodes, fifos or sockets" "" \
+	"$(find "$R" \( -perm /6000 -o -type b -o -type c -o -type p -o -type s \) -print)"
+expect_eq "nothing owned by anyone but root" "" "$(find "$R" \( ! -uid 0 -o ! -gid 0 \) -print)"
+expect_eq "files are 0644" "" "$(find "$R" -type f ! -perm 0644 -print)"
+expect_eq "directories are 0755" "" "$(find "$R" -type d ! -perm 0755 -print)"
+expect_eq "manifest matches the tree" "$(manifest_of "$R")" "$(LC_ALL=C sort "$J/manifest")"
+expect_eq "manifest is root:root 0644" "0:0:644" "$(stat -c %u:%g:%a "$J/manifest")"
+check "seccomp filter stored beside the tree" test -s "$J/seccomp.bpf"
+check "no .new dirs left" no_aside
+
+# ---- rebuild: atomic swap, deterministic ----
+before_manifest=$(cat "$J/manifest")
+ino_before=$(stat -c %i "$J")
+out=$(mpj build alice 2>&1); rc=$?
+expect_eq "rebuild succeeds" 0 "$rc"
+expect_match "rebuild replaced the tree" "entries, replaced\)" "$out"
+expect_eq "rebuild gives the same manifest" "$before_manifest" "$(cat "$J/manifest")"
+check "rebuild swapped in a new directory" test "$(stat -c %i "$J")" != "$ino_before"
+check "no .new dirs after the rebuild" no_aside
+
+# ---- failing rebuilds leave the old tree byte-identical ----
+snap=$(snapshot "$STATE")
+cat >"$CONF/profiles/broken.profile" <<PROFILE_END
+mpjail-profile 1
+include default
+template test/good.in /etc/good.conf
+template test/bad.in /etc/bad.conf
+PROFILE_END
+sed -i 's/^profile = .*/profile = broken/' "$CONF/tenants/alice.conf"
+out=$(mpjd build alice 2>&1); rc=$?
+expect_eq "unknown template variable: exit 100" 100 "$rc"
+expect_match "names template file:line and the variable" "test/bad.in:3: .*@NOPE@" "$out"
+expect_eq "old tree byte-identical after a config error" "$snap" "$(snapshot "$STATE")"
+check "no .new dirs after a config error" no_aside
+sed -i 's/^profile = .*/profile = default/' "$CONF/tenants/alice.conf"
+
+# A failure while writing: STATE on a small tmpfs, filled up.
+SMALL=$T_DIR/small
+mkdir -p "$SMALL"
+if mount -t tmpfs -o size=256k,mode=0755 mpjail-test "$SMALL"; then
+	T_CLEANUP+=("umount -l '$SMALL'")
+	mpjs() { "$MPJAIL" build --config-dir "$CONF" --state-dir "$SMALL" --data-dir "$DATA" "$@"; }
+	mpjs alice >/dev/null 2>&1
+	check "build on the small tmpfs" test -f "$SMALL/jails/alice/manifest"
+	dd if=/dev/zero of="$SMALL/fill" bs=4k >/dev/null 2>&1
+	ssnap=$(snapshot "$SMALL/jails/alice")
+	out=$(mpjs alice 2>&1); rc=$?
+	expect_eq "disk full while writing: exit 111" 111 "$rc"
+	expect_match "names the failing path" "jails/\.alice\.new-.*: No space left" "$out"
+	expect_eq "old tree intact after a write failure" "$ssnap" "$(snapshot "$SMALL/jails/alice")"
+	check "half-built tree removed" test -z "$(ls -A "$SMALL/jails" | grep '\.new-')"
+	rm -f "$SMALL/fill"
+	umount "$SMALL"
+else
+	not_ok "cannot mount a tmpfs for the disk-full test"
+fi
+
+# STATE/jails writable by others: refused, nothing changed.
+chmod 0775 "$STATE/jails"
+out=$(mpj build alice 2>&1); rc=$?
+expect_eq "group-writable STATE/jails: exit 111" 111 "$rc"
+expect_match "says why" "jails.*Operation not permitted" "$out"
+chmod 0755 "$STATE/jails"
+expect_eq "tree untouched by the refused build" "$snap" "$(snapshot "$STATE")"
+
+# Port conflict in ANOTHER tenant's file: building alice is refused.
+mpj_tenant zed "$PORT_BASE" default
+out=$(mpj build alice 2>&1); rc=$?
+expect_eq "port conflict across tenants: exit 100" 100 "$rc"
+expect_match "names the port" "$PORT_BASE" "$out"
+expect_eq "tree untouched by a registry error" "$snap" "$(snapshot "$STATE")"
+rm -f "$CONF/tenants/zed.conf"
+
+# ---- home skeleton, as the tenant ----
+mpj_tenant bob "$((PORT_BASE + 1))" modperl "allow_conf = yes"
+U=$USER_bob
+HB=$HOMES/bob
+mkdir -p "$HB/htdocs"
+printf 'my own page\n' >"$HB/htdocs/index.html"
+chown -R "$U:$U" "$HB/htdocs"
+out=$(mpjd build bob 2>&1); rc=$?
+expect_eq "build bob (modperl profile, home skeleton) succeeds" 0 "$rc"
+expect_eq "existing tenant file not overwritten" "my own page" "$(cat "$HB/htdocs/index.html")"
+check "skeleton file created" test -f "$HB/perl/startup.pl"
+expect_eq "every home entry belongs to the tenant" "" \
+	"$(find "$HB" \( ! -user "$U" -o ! -group "$U" \) -print)"
+expect_eq "no setuid/setgid or group/other-writable entry in the home" "" \
+	"$(find "$HB" -perm /6022 ! -type l -print)"
+C=$STATE/jails/bob/root/etc/apache2/httpd.conf
+expect_match "httpd.conf rendered: Listen" "^Listen 127.0.0.1:$((PORT_BASE + 1))\$" "$(cat "$C")"
+expect_match "httpd.conf rendered: conf/ included" "^IncludeOptional /home/$U/conf/\*\.conf\$" \
+	"$(cat "$C")"
+expect_no_match "httpd.conf: no @VAR@ left" "@[A-Z_]+@" "$(cat "$C")"
+expect_eq "copied host file is identical" "$(sha256sum </etc/mime.types)" \
+	"$(sha256sum <"$STATE/jails/bob/root/etc/mime.types")"
+out=$(mpjd build bob 2>&1); rc=$?
+expect_match "second build keeps everything" "0 created, [0-9]+ kept, 0 skipped" "$out"
+
+# A missing home is created, owned by the tenant, 0750.
+mpj_tenant carol "$((PORT_BASE + 2))" modperl
+rmdir "$HOMES/carol"
+out=$(mpjd build carol 2>&1); rc=$?
+expect_eq "build with a missing home succeeds" 0 "$rc"
+expect_eq "created home: tenant-owned 0750" "$USER_carol:750" "$(stat -c %U:%a "$HOMES/carol")"
+check "created home got the skeleton" test -f "$HOMES/carol/htdocs/index.html"
+
+# ---- refused homes: exit 100, nothing built ----
+etc_list() { find /etc -maxdepth 1 -printf '%p %U %G %m\n' | LC_ALL=C sort; }
+mpj_tenant dave "$((PORT_BASE + 3))" modperl
+rmdir "$HOMES/dave"
+ln -s /etc "$HOMES/dave"
+etc_snap=$(etc_list)
+out=$(mpjd build dave 2>&1); rc=$?
+expect_eq "home that is a symlink to /etc: exit 100" 100 "$rc"
+expect_match "says it is a symlink" "dave.conf: home .* symlink" "$out"
+check "nothing built for dave" test ! -e "$STATE/jails/dave"
+check "/etc got no skeleton files" test ! -e /etc/htdocs -a ! -e /etc/index.html
+expect_eq "/etc owners and modes unchanged" "$etc_snap" "$(etc_list)"
+rm -f "$HOMES/dave"
+
+# Through a symlinked parent.
+mkdir -p "$T_DIR/real"
+chmod 0755 "$T_DIR/real"
+ln -s "$T_DIR/real" "$T_DIR/linked"
+mkdir "$T_DIR/real/dave"
+chown "$USER_dave:$USER_dave" "$T_DIR/real/dave"
+sed -i "s|^home = .*|home = $T_DIR/linked/dave|" "$CONF/tenants/dave.conf"
+out=$(mpjd build dave 2>&1); rc=$?
+expect_eq "home through a symlinked parent: exit 100" 100 "$rc"
+check "nothing built for dave" test ! -e "$STATE/jails/dave"
+check "nothing copied into the real directory" test -z "$(ls -A "$T_DIR/real/dave")"
+
+# A home owned by someone else.
+sed -i "s|^home = .*|home = $T_DIR/real/dave|" "$CONF/tenants/dave.conf"
+chown root:root "$T_DIR/real/dave"
+out=$(mpjd build dave 2>&1); rc=$?
+expect_eq "home not owned by the tenant: exit 100" 100 "$rc"
+expect_match "names the owner problem" "owned by uid 0" "$out"
+rm -f "$CONF/tenants/dave.conf"
+
+# ---- tenant-planted symlinks and hard links inside the home ----
+mpj_tenant eve "$((PORT_BASE + 4))" modperl
+U=$USER_eve
+HE=$HOMES/eve
+OUT=$T_DIR/outside
+mkdir -p "$OUT/dir"
+printf 'root secret\n' >"$OUT/rootfile"
+printf 'root hard\n' >"$OUT/hardfile"
+chmod 0644 "$OUT/rootfile" "$OUT/hardfile"
+ln -s /etc "$HE/htdocs"                     # a whole skeleton dir -> /etc
+mkdir "$HE/perl"
+ln -s "$OUT/rootfile" "$HE/perl/startup.pl" # a skeleton file -> root's file
+ln -s "$OUT/dir" "$HE/perl/Mpjail"          # a skeleton dir -> root's dir
+mkdir "$HE/conf"
+ln "$OUT/hardfile" "$HE/conf/README"        # a hard link to root's file
+chown -h "$U:$U" "$HE/htdocs" "$HE/perl" "$HE/perl/startup.pl" "$HE/perl/Mpjail" "$HE/conf"
+out_snap=$(snapshot "$OUT")
+etc_snap=$(etc_list)
+out=$(mpjd build eve 2>&1); rc=$?
+expect_eq "build with planted links succeeds" 0 "$rc"
+expect_match "warns about the skipped symlinked dir" "warning: .*perl/Mpjail" "$out"
+expect_eq "nothing outside the home written or chowned" "$out_snap" "$(snapshot "$OUT")"
+check "/etc got no index.html" test ! -e /etc/index.html
+expect_eq "/etc owners and modes unchanged" "$etc_snap" "$(etc_list)"
+expect_eq "hard-linked file keeps root's content" "root hard" "$(cat "$OUT/hardfile")"
+expect_eq "symlinked skeleton dir stays empty" "" "$(ls -A "$OUT/dir")"
+check "planted symlinks still there" test -L "$HE/htdocs" -a -L "$HE/perl/startup.pl"
+check "unaffected skeleton parts created" test -f "$HE/logs/.keep"
+
+# ---- --all ----
+out=$(mpjd build --all 2>&1); rc=$?
+expect_eq "--all builds every tenant" 0 "$rc"
+expect_eq "--all: one summary line per tenant" "$(ls "$CONF/tenants" | wc -l)" \
+	"$(printf '%s\n' "$out" | grep -c ': tree ')"
+
+done_testing
