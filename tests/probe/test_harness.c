@@ -14,7 +14,10 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
+#include <grp.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -221,3 +224,46 @@ void install_filter(unsigned flags)
 
 void setup_filter(void *arg) { install_filter((unsigned)(uintptr_t)arg); }
 
+
+void setup_fake_jail(void *arg)
+{
+	const struct fake_jail *j = arg;
+
+	if (j->unshare_flags && unshare(j->unshare_flags) < 0)
+		setup_failed("unshare");
+	if ((j->unshare_flags & CLONE_NEWNS) &&
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		setup_failed("make / private");
+	if (j->hook)
+		j->hook(j->hook_arg);
+	if (j->unshare_flags & CLONE_NEWPID) {
+		/* Only a child enters the new pid namespace; this process
+		 * waits and passes the probe's end on. */
+		int status;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			setup_failed("fork into the pid namespace");
+		if (pid > 0) {
+			if (waitpid(pid, &status, 0) < 0)
+				setup_failed("waitpid");
+			if (WIFSIGNALED(status))
+				_exit(128 + WTERMSIG(status));
+			_exit(WEXITSTATUS(status));
+		}
+		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			setup_failed("mount /proc");
+	}
+	if (j->rlimit_res >= 0) {
+		struct rlimit rl = { j->rlimit_max, j->rlimit_max };
+		if (setrlimit(j->rlimit_res, &rl) < 0)
+			setup_failed("setrlimit");
+	}
+	if (j->nobody && (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+			  setresuid(65534, 65534, 65534) < 0))
+		setup_failed("drop to nobody");
+	if (j->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		setup_failed("no_new_privs");
+	if (j->filter)
+		install_filter(0);
+}

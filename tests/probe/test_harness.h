@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 #include "util.h"
 
 static inline bool streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
@@ -46,3 +48,19 @@ enum {
 void install_filter(unsigned flags);
 /* setup_fn form: arg is the flags cast to a pointer. */
 void setup_filter(void *arg);
+
+/* A hand-made partial jail for one defence at a time, applied in this
+ * order: namespaces (mount ones made private), hook, a fork into the new
+ * pid namespace with a fresh /proc, rlimits, drop to nobody, filter. */
+struct fake_jail {
+	int unshare_flags;            /* CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID */
+	void (*hook)(void *hook_arg); /* in the new namespaces, still root */
+	void *hook_arg;
+	int rlimit_res;               /* with rlimit_max; -1: none */
+	unsigned long rlimit_max;
+	bool nobody;                  /* uid/gid 65534, no groups */
+	bool no_new_privs;
+	bool filter;                  /* install_filter(0) */
+};
+#define FAKE_JAIL_INIT { .rlimit_res = -1 }
+void setup_fake_jail(void *arg);
