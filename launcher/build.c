@@ -194,8 +194,14 @@ static int plan_template(struct build_plan *plan, const struct mpj_paths *paths,
 	r = skel < 0 ? negerrno() : 0;
 	if (r == 0) {
 		fd = safefs_open_beneath(skel, tp->src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
-		r = fd < 0 ? fd : safefs_read_fd(fd, SAFEFS_FILE_MAX, &text, &len);
+		r = fd < 0 ? fd : 0;
 	}
+	/* The rendered file is root's configuration of the tenant's httpd:
+	 * its source must be as trusted as the profile (THREATS.md 36). */
+	if (r == 0 && (r = config_check_owner(fd, src_path, diag)) < 0)
+		return r;
+	if (r == 0)
+		r = safefs_read_fd(fd, SAFEFS_FILE_MAX, &text, &len);
 	if (r < 0) {
 		diag_set(diag, p->file, 0, "template `%s`: cannot read `%s`: %s", tp->src,
 			 src_path, strerror(-r));

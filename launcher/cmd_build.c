@@ -156,8 +156,8 @@ static int execute(const struct mpj_paths *paths, struct job *j)
 		log_warn(STAGE, "tenant `%s`: skeleton entry not copied (a tenant entry is in the "
 			 "way, left untouched): %s/%s", j->t->name, j->home.path, rep.skipped[i]);
 	for (size_t i = 0; rep.created && rep.created[i]; i++)
-		log_debug(STAGE, "tenant `%s`: created %s/%s", j->t->name, j->home.path,
-			  rep.created[i]);
+		log_info(STAGE, "tenant `%s`: created %s/%s", j->t->name, j->home.path,
+			 rep.created[i]);
 	printf("%s: tree %s (%zu entries, %s); home %s (%s): %zu created, %zu kept, %zu skipped\n",
 	       j->t->name, tree, res.n_entries, res.replaced ? "replaced" : "new", j->home.path,
 	       j->home.created ? "created" : "existing", strv_length(rep.created),

@@ -443,6 +443,10 @@ int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel 
 
 	if (h->fd < 0)
 		return -EBADF;
+	if (s->n == 0) {
+		*ret = rep; /* no skeleton: nothing to do as the tenant */
+		return 0;
+	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return negerrno();
 	rfd = pipefd[0];

@@ -127,7 +127,22 @@ expect_eq "unknown template variable: exit 100" 100 "$rc"
 expect_match "names template file:line and the variable" "test/bad.in:3: .*@NOPE@" "$out"
 expect_eq "old tree byte-identical after a config error" "$snap" "$(snapshot "$STATE")"
 check "no .new dirs after a config error" no_aside
+
+# A template others may write is refused like any other configuration.
+printf 'mpjail-profile 1\ninclude default\ntemplate test/good.in /etc/good.conf\n' \
+	>"$CONF/profiles/gw.profile"
+sed -i 's/^profile = .*/profile = gw/' "$CONF/tenants/alice.conf"
+chmod 0666 "$DATA/skel/test/good.in"
+out=$(mpjd build alice 2>&1); rc=$?
+expect_eq "group/other-writable template: exit 100" 100 "$rc"
+expect_match "names the template" "test/good.in: writable by group or others" "$out"
+expect_eq "old tree untouched by a refused template" "$snap" "$(snapshot "$STATE")"
+chmod 0644 "$DATA/skel/test/good.in"
+out=$(mpjd build alice 2>&1); rc=$?
+expect_eq "rendered template in the tree" "ok alice" "$(cat "$STATE/jails/alice/root/etc/good.conf")"
 sed -i 's/^profile = .*/profile = default/' "$CONF/tenants/alice.conf"
+mpj build alice >/dev/null 2>&1
+snap=$(snapshot "$STATE")
 
 # A failure while writing: STATE on a small tmpfs, filled up.
 SMALL=$T_DIR/small
