@@ -571,7 +571,8 @@ static int do_secrets(const struct mpj_launch *l, int rootfd, char *detail, size
 
 	if (mfd < 0)
 		return FAIL("/run/secrets", mfd);
-	if (fchown(mfd, l->id.uid, l->id.gid) < 0)
+	/* An fsmount() fd is O_PATH-like: fchown() on it is EBADF. */
+	if (fchownat(mfd, "", l->id.uid, l->id.gid, AT_EMPTY_PATH) < 0)
 		return FAIL("/run/secrets", negerrno());
 	dfd = openat(l->secrets_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
