@@ -66,9 +66,7 @@ int safefs_open_parent(int dirfd, const char *path, const char **ret_base)
 	}
 	slash = strrchr(path, '/');
 	base = slash ? slash + 1 : path;
-	dir = slash ? strndup(path, (size_t)(slash - path)) : xstrdup(".");
-	if (!dir)
-		return -ENOMEM;
+	dir = slash ? xasprintf("%.*s", (int)(slash - path), path) : xstrdup(".");
 	int fd = safefs_open_beneath(dirfd, dir, O_PATH | O_DIRECTORY, 0);
 	if (fd < 0)
 		return fd;
