@@ -241,10 +241,17 @@ int config_open(const char *path, bool optional, FILE **ret, struct diag *diag)
 
 /* ---- shared value checks ---- */
 
+/* "tasks = 40  # note" is the likeliest way to write a bad value by
+ * accident: there are no trailing comments, so say so. */
+static const char *comment_hint(const char *value)
+{
+	return strpbrk(value, "#;") ? " (comments must be on a line of their own)" : "";
+}
+
 static int bad_value(const struct ini_item *it, int r, const char *expected, struct diag *diag)
 {
-	diag_set(diag, it->file, it->line, "invalid %s `%s`: %s%s", it->key, it->value,
-		 r == -ERANGE ? "out of range; " : "", expected);
+	diag_set(diag, it->file, it->line, "invalid %s `%s`: %s%s%s", it->key, it->value,
+		 r == -ERANGE ? "out of range; " : "", expected, comment_hint(it->value));
 	return -EINVAL;
 }
 
@@ -458,8 +465,9 @@ static int t_ports(const struct ini_item *it, void *ud, struct diag *diag)
 
 		if (r < 0) {
 			diag_set(diag, it->file, it->line,
-				 "invalid port `%s`: %sexpected a number from 1 to 65535", words[i],
-				 r == -ERANGE ? "out of range; " : "");
+				 "invalid port `%s`: %sexpected a number from 1 to 65535%s",
+				 words[i], r == -ERANGE ? "out of range; " : "",
+				 comment_hint(words[i]));
 			return -EINVAL;
 		}
 		for (size_t j = 0; j < i; j++)
@@ -507,8 +515,8 @@ static int t_hostnames(const struct ini_item *it, void *ud, struct diag *diag)
 		}
 		if (!valid_hostname(words[i])) {
 			diag_set(diag, it->file, it->line,
-				 "invalid host name `%s`: expected letters, digits, `-` and dots",
-				 words[i]);
+				 "invalid host name `%s`: expected letters, digits, `-` and dots%s",
+				 words[i], comment_hint(words[i]));
 			return -EINVAL;
 		}
 		for (size_t j = 0; j < i; j++)

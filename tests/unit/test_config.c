@@ -354,6 +354,16 @@ Test(tenant, limits)
 	expect_error(GOOD_HEAD "[limits]\nnofile = 1K\n", 6, "invalid nofile `1K`");
 }
 
+Test(tenant, trailing_comments_are_explained)
+{
+	expect_error(GOOD_HEAD "[limits]\ntasks = 40   # workers\n", 6,
+		     "invalid tasks `40   # workers`: expected a number from 1 to 100000 "
+		     "(comments must be on a line of their own)");
+	expect_error("[tenant]\nports = 8080 # web\n", 2,
+		     "invalid port `#`: expected a number from 1 to 65535 (comments must be");
+	expect_error("[tenant]\nhostnames = a.example ; b\n", 2, "(comments must be on a line");
+}
+
 Test(tenant, limit_table_is_complete)
 {
 	for (int k = 0; k < _LIMIT_MAX; k++) {

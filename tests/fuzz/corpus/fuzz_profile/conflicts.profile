@@ -1,0 +1,4 @@
+mpjail-profile 1
+tmpfs /run size=1M
+symlink /tmp /run
+dir /x

@@ -1,0 +1,57 @@
+mpjail-profile 1
+# The base of every mpjail jail.  Other profiles start with `include default`
+# and override what they need (a later file wins; see docs/config.md).
+# /, /dev, /proc, /etc/passwd and /etc/group are made by the launcher, not here
+# (APACHE-IN-A-JAIL.md §2, STYLE.md §4 step 6).
+
+# Shared network namespace: the jail binds 127.0.0.1:PORT on the host and a
+# Landlock rule allows only its own ports (APACHE-IN-A-JAIL.md §7).
+network shared
+
+# Programs and libraries: the host's /usr, read-only, shared page cache.
+# Never copy /usr into jails (APACHE-IN-A-JAIL.md §2, §10).
+ro-bind /usr
+
+# Merged /usr: the top-level names are symlinks into it.
+symlink usr/bin /bin
+symlink usr/sbin /sbin
+symlink usr/lib /lib
+symlink usr/lib64 /lib64
+
+# Private, size-limited scratch space (THREATS.md 33).  Their pages are
+# charged to the jail's memory cgroup.
+tmpfs /tmp size=64M mode=1777
+tmpfs /run size=4M mode=0755
+tmpfs /dev/shm size=16M mode=1777
+dir /run/lock mode=0755 owner=tenant
+
+symlink /run /var/run
+symlink /run/lock /var/lock
+symlink /tmp /var/tmp
+
+# The environment starts empty (clearenv) and is exactly this.
+env PATH=/usr/local/bin:/usr/bin:/bin
+env LANG=C
+env HOME=${HOME}
+env USER=${USER}
+env LOGNAME=${USER}
+env TMPDIR=/tmp
+
+# Per-process backstops under the cgroup limits (THREATS.md 28-32, 35).
+# Hard limits are set while the launcher is still privileged; the jail can
+# only lower them.
+rlimit core 0 0
+rlimit rtprio 0 0
+rlimit nice 0 0
+rlimit nofile 1024 4096
+rlimit fsize 1G
+rlimit nproc 256
+
+seccomp default
+command /bin/sh
+
+# Defaults for the tenant's [limits]; a tenant file may override each.
+limit memory 512M
+limit tasks 128
+limit cpu 100
+limit nofile 4096

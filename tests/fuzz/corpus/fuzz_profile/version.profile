@@ -1,0 +1,1 @@
+mpjail-profile 2
