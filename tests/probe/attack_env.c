@@ -327,6 +327,10 @@ static void run_kill_all(const struct attack *a)
 	for (int pid = 1; pid <= KILL_SCAN_MAX; pid++) {
 		if (kill(pid, 0) < 0 && errno == ESRCH)
 			continue;
+		/* pid 1 of a private pid namespace is that namespace's init: the
+		 * jail's own reaper, hidden from /proc because it is not dumpable. */
+		if (pid == 1 && ino != PROC_PID_INIT_INO)
+			continue;
 		while (k < npids && pids[k] < pid)
 			k++;
 		if (k < npids && pids[k] == pid)
