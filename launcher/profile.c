@@ -189,6 +189,7 @@ int profile_include(struct parse_ctx *ctx, struct file_state *fs, const char *na
 	ctx->n_stack--;
 	return r;
 }
+
 static int run_directive(struct file_state *fs, char *line, struct diag *diag)
 {
 	_cleanup_strv_ char **words = split_words(line);

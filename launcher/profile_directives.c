@@ -14,8 +14,12 @@
 enum dest_kind { DEST_BIND, DEST_TMPFS, DEST_SYMLINK, DEST_DIR, DEST_COPY, DEST_TEMPLATE };
 
 static const char *const dest_kind_name[] = {
-	[DEST_BIND] = "a bind mount", [DEST_TMPFS] = "a tmpfs",	  [DEST_SYMLINK] = "a symlink",
-	[DEST_DIR] = "a dir",	      [DEST_COPY] = "a copied file", [DEST_TEMPLATE] = "a template",
+	[DEST_BIND] = "a bind mount",
+	[DEST_TMPFS] = "a tmpfs",
+	[DEST_SYMLINK] = "a symlink",
+	[DEST_DIR] = "a dir",
+	[DEST_COPY] = "a copied file",
+	[DEST_TEMPLATE] = "a template",
 };
 
 /* Record NAME (an env key as "env:KEY", or a jail path) for this file. */
@@ -80,6 +84,14 @@ static int claim_dest(struct file_state *fs, const char *path, enum dest_kind ki
 	return 0;
 }
 
+/* PATH is DIR or below it. */
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
 /* The launcher itself makes / , /proc and /dev; a profile may not mount over
  * them (only /dev/shm, a tmpfs, where allow_dev_shm). */
 static bool reserved_path(const char *path, bool allow_dev_shm)
@@ -90,12 +102,9 @@ static bool reserved_path(const char *path, bool allow_dev_shm)
 		return true;
 	if (allow_dev_shm && strcmp(path, "/dev/shm") == 0)
 		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(reserved); i++) {
-		size_t n = strlen(reserved[i]);
-
-		if (strncmp(path, reserved[i], n) == 0 && (path[n] == '\0' || path[n] == '/'))
+	for (size_t i = 0; i < ARRAY_SIZE(reserved); i++)
+		if (path_under(path, reserved[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -209,6 +218,10 @@ static int add_bind(struct file_state *fs, char **args, size_t n, bool optional,
 				    src);
 	if (strcmp(src, "/") == 0)
 		return profile_fail(fs, diag, "refusing to bind the host's `/`");
+	/* The host's procfs and sysfs show every process and the cgroup tree
+	 * (THREATS.md 4, 27, 34); a jail gets its own /proc and no /sys. */
+	if (path_under(src, "/proc") || path_under(src, "/sys"))
+		return profile_fail(fs, diag, "refusing to bind the host's `%s`", src);
 	r = check_jail_path(fs, dst, false, diag);
 	if (r == 0)
 		r = claim_dest(fs, dst, DEST_BIND, &idx, diag);

@@ -536,7 +536,10 @@ Test(files, refuses_file_owned_by_another_user)
 	if (geteuid() != 0) {
 		if (no_skip())
 			cr_assert_fail("MPJAIL_NO_SKIP=1: this test needs root to chown a file");
-		cr_skip_test("SKIP: needs root to chown a file to another user");
+		/* Criterion shows skips only with --verbose: say it on stderr too. */
+		fprintf(stderr, "SKIP files::refuses_file_owned_by_another_user: needs root "
+				"to chown a file to another user\n");
+		cr_skip_test("needs root to chown a file to another user");
 	}
 	write_file("mpjail.conf", "[mpjail]\n", 0644);
 	snprintf(path, sizeof path, "%s/mpjail.conf", tmpdir);

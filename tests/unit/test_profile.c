@@ -111,7 +111,8 @@ Test(version, required_first)
 
 Test(version, comments_and_blanks)
 {
-	struct mpj_profile *p = parse_ok("# header\n\n  " V "  # indented comment\n\nnetwork private\n");
+	struct mpj_profile *p =
+		parse_ok("# header\n\n  " V "  # indented comment\n\nnetwork private\n");
 
 	cr_assert_eq(p->network, NET_PRIVATE);
 	profile_free(p);
@@ -121,31 +122,32 @@ Test(version, comments_and_blanks)
 
 Test(directives, full_profile)
 {
-	struct mpj_profile *p = parse_ok(V "network private\n"
-					   "hostname web\n"
-					   "ro-bind /usr\n"
-					   "ro-bind-try /etc/ssl /etc/ssl\n"
-					   "bind /srv/shared /shared\n"
-					   "tmpfs /run size=4M mode=0755\n"
-					   "tmpfs /dev/shm size=16M\n"
-					   "dir /run/httpd owner=tenant\n"
-					   "dir /run/lock mode=1777 owner=root\n"
-					   "symlink usr/bin /bin\n"
-					   "copy /etc/mime.types\n"
-					   "template modperl/httpd.conf.in /etc/apache2/httpd.conf\n"
-					   "home-skel modperl\n"
-					   "env PATH=/usr/bin:/bin\n"
-					   "env GREETING=hello   world\n"
-					   "env HOME=${HOME}\n"
-					   "rlimit nofile 1024 4096\n"
-					   "rlimit core 0\n"
-					   "rlimit fsize 1G infinity\n"
-					   "rlimit as infinity\n"
-					   "seccomp default\n"
-					   "command /usr/sbin/apache2 -f /etc/apache2/httpd.conf -DFOREGROUND\n"
-					   "db-socket\n"
-					   "limit memory 256M\n"
-					   "limit tasks 64\n");
+	struct mpj_profile *p =
+		parse_ok(V "network private\n"
+			   "hostname web\n"
+			   "ro-bind /usr\n"
+			   "ro-bind-try /etc/ssl /etc/ssl\n"
+			   "bind /srv/shared /shared\n"
+			   "tmpfs /run size=4M mode=0755\n"
+			   "tmpfs /dev/shm size=16M\n"
+			   "dir /run/httpd owner=tenant\n"
+			   "dir /run/lock mode=1777 owner=root\n"
+			   "symlink usr/bin /bin\n"
+			   "copy /etc/mime.types\n"
+			   "template modperl/httpd.conf.in /etc/apache2/httpd.conf\n"
+			   "home-skel modperl\n"
+			   "env PATH=/usr/bin:/bin\n"
+			   "env GREETING=hello   world\n"
+			   "env HOME=${HOME}\n"
+			   "rlimit nofile 1024 4096\n"
+			   "rlimit core 0\n"
+			   "rlimit fsize 1G infinity\n"
+			   "rlimit as infinity\n"
+			   "seccomp default\n"
+			   "command /usr/sbin/apache2 -f /etc/apache2/httpd.conf -DFOREGROUND\n"
+			   "db-socket\n"
+			   "limit memory 256M\n"
+			   "limit tasks 64\n");
 
 	cr_assert_eq(p->network, NET_PRIVATE);
 	cr_assert_str_eq(p->hostname, "web");
@@ -214,6 +216,10 @@ Test(directives, bad_values)
 	expect_error(V "hostname Web\n", 2, "invalid host name `Web`");
 	expect_error(V "ro-bind usr\n", 2, "source `usr` is not an absolute");
 	expect_error(V "ro-bind /\n", 2, "refusing to bind the host's `/`");
+	expect_error(V "ro-bind /proc /hostproc\n", 2, "refusing to bind the host's `/proc`");
+	expect_error(V "ro-bind-try /sys/fs/cgroup /cg\n", 2,
+		     "refusing to bind the host's `/sys/fs");
+	profile_free(parse_ok(V "ro-bind /system /system\nro-bind /processes /p\n"));
 	expect_error(V "ro-bind /etc /\n", 2, "`/` is made by mpjail itself");
 	expect_error(V "bind /srv /proc/x\n", 2, "`/proc/x` is made by mpjail itself");
 	expect_error(V "ro-bind /dev\n", 2, "`/dev` is made by mpjail itself");
@@ -228,9 +234,11 @@ Test(directives, bad_values)
 	expect_error(V "tmpfs /tmp size=1M uid=0\n", 2, "unknown option `uid=0`");
 	expect_error(V "tmpfs /tmp 64M\n", 2, "expected KEY=VALUE, got `64M`");
 	expect_error(V "tmpfs /dev/pts size=1M\n", 2, "`/dev/pts` is made by mpjail itself");
-	expect_error(V "dir /run/httpd\n", 2, "`/run/httpd` is not inside a tmpfs declared before it");
+	expect_error(V "dir /run/httpd\n", 2,
+		     "`/run/httpd` is not inside a tmpfs declared before it");
 	expect_error(V "tmpfs /run size=1M\ndir /run owner=tenant\n", 3, "not inside a tmpfs");
-	expect_error(V "tmpfs /run size=1M\ndir /run/x owner=nobody\n", 3, "invalid owner `nobody`");
+	expect_error(V "tmpfs /run size=1M\ndir /run/x owner=nobody\n", 3,
+		     "invalid owner `nobody`");
 	expect_error(V "symlink ../usr/bin /bin\n", 2, "invalid target `../usr/bin`");
 	expect_error(V "symlink usr//bin /bin\n", 2, "invalid target");
 	expect_error(V "symlink usr/bin bin\n", 2, "`bin` is not an absolute");
