@@ -13,6 +13,7 @@
 
 #include "build.h"
 #include "mounts.h"
+#include "portcheck.h"
 #include "rlimits.h"
 #include "sys.h"
 
@@ -343,6 +344,14 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	}
 	if (l->profile->network == NET_SHARED) {
 		r = landlock_prepare(l->tenant->ports, l->tenant->n_ports, &l->landlock, diag);
+		if (r < 0)
+			return r;
+	}
+	/* `run` only: an admin's `exec` beside the running server must work.
+	 * A held port is refused here, naming the holder, before any cgroup
+	 * or namespace exists (portcheck.h). */
+	if (!(argv && argv[0]) && l->profile->network == NET_SHARED) {
+		r = portcheck_tenant(paths, l->tenant, diag);
 		if (r < 0)
 			return r;
 	}
