@@ -17,11 +17,12 @@ ok() { T_NUM=$((T_NUM + 1)); echo "ok $T_NUM - $*"; }
 not_ok() { T_NUM=$((T_NUM + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_NUM - $*"; }
 diag() { printf '# %s\n' "$@"; }
 
-# check DESCRIPTION COMMAND...: one TAP line from a command's status.
+# check DESCRIPTION COMMAND...: one TAP line from a command's status.  The
+# command's stdout goes to stderr so that it cannot corrupt the TAP stream.
 check() {
 	local desc=$1
 	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	if "$@" >&2; then ok "$desc"; else not_ok "$desc"; fi
 }
 
 # expect_eq DESCRIPTION EXPECTED ACTUAL
