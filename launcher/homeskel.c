@@ -215,55 +215,44 @@ static int load_entry(struct loader *l, int dfd, const char *name, const char *r
 	return 0;
 }
 
-static int load_dir(struct loader *l, int dfd, const char *prefix, unsigned depth)
-{
-	DIR *d;
-	struct dirent *de;
-	int r = 0;
+struct load_level {
+	struct loader *l;
+	const char *prefix;
+	unsigned depth;
+};
 
-	if (depth > HOMESKEL_MAX_DEPTH)
-		return -ELOOP;
-	d = fdopendir(dfd);
-	if (!d) {
-		r = negerrno();
-		(void)close(dfd);
+static int load_dir(struct loader *l, int dfd, const char *prefix, unsigned depth);
+
+static int load_one(int dirfd, const char *name, const struct stat *st, void *userdata)
+{
+	const struct load_level *lv = userdata;
+	_cleanup_free_ char *rel = *lv->prefix ? xasprintf("%s/%s", lv->prefix, name) : xstrdup(name);
+	int sub, r;
+
+	r = load_entry(lv->l, dirfd, name, rel, st);
+	if (r < 0) {
+		lv->l->bad = TAKE_PTR(rel);
 		return r;
 	}
-	while (r == 0) {
-		_cleanup_free_ char *rel = NULL;
-		struct stat st;
-
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno)
-				r = negerrno();
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		rel = *prefix ? xasprintf("%s/%s", prefix, de->d_name) : xstrdup(de->d_name);
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			r = negerrno();
-		else
-			r = load_entry(l, dirfd(d), de->d_name, rel, &st);
-		if (r < 0) {
-			l->bad = TAKE_PTR(rel);
-			break;
-		}
-		if (!S_ISDIR(st.st_mode))
-			continue;
-		int sub = safefs_open_beneath(dirfd(d), de->d_name,
-					      O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-		if (sub < 0) {
-			r = sub;
-			l->bad = TAKE_PTR(rel);
-			break;
-		}
-		r = load_dir(l, sub, rel, depth + 1);
+	if (!S_ISDIR(st->st_mode))
+		return 0;
+	sub = safefs_open_beneath(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (sub < 0) {
+		lv->l->bad = TAKE_PTR(rel);
+		return sub;
 	}
-	(void)closedir(d);
-	return r;
+	return load_dir(lv->l, sub, rel, lv->depth + 1);
+}
+
+static int load_dir(struct loader *l, int dfd, const char *prefix, unsigned depth)
+{
+	struct load_level lv = { l, prefix, depth };
+
+	if (depth > HOMESKEL_MAX_DEPTH) {
+		(void)close(dfd);
+		return -ELOOP;
+	}
+	return safefs_foreach(dfd, load_one, &lv);
 }
 
 static int cmp_skel(const void *a, const void *b)

@@ -194,55 +194,39 @@ static int add_entry(struct walk *w, int dirfd, const char *name, const struct s
 	return 0;
 }
 
+struct walk_level {
+	struct walk *w;
+	const char *prefix;
+	unsigned depth;
+};
+
+static int walk_dir(struct walk *w, int dfd, const char *prefix, unsigned depth);
+
+static int walk_entry(int dirfd, const char *name, const struct stat *st, void *userdata)
+{
+	const struct walk_level *lv = userdata;
+	_cleanup_free_ char *path = xasprintf("%s/%s", lv->prefix, name);
+	int sub, r;
+
+	r = add_entry(lv->w, dirfd, name, st, path);
+	if (r < 0 || !S_ISDIR(st->st_mode))
+		return r;
+	/* -EXDEV: a mount inside a built tree is not ours to describe. */
+	sub = safefs_open_subdir(dirfd, name, st, lv->w->dev);
+	if (sub < 0)
+		return sub;
+	return walk_dir(lv->w, sub, path, lv->depth + 1);
+}
+
 static int walk_dir(struct walk *w, int dfd, const char *prefix, unsigned depth)
 {
-	DIR *d;
-	struct dirent *de;
-	int r = 0;
+	struct walk_level lv = { w, prefix, depth };
 
-	if (depth > MANIFEST_MAX_DEPTH)
-		return -ELOOP;
-	d = fdopendir(dfd);
-	if (!d) {
-		r = negerrno();
+	if (depth > MANIFEST_MAX_DEPTH) {
 		(void)close(dfd);
-		return r;
+		return -ELOOP;
 	}
-	while (r == 0) {
-		_cleanup_free_ char *path = NULL;
-		struct stat st;
-
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno)
-				r = negerrno();
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = negerrno();
-			break;
-		}
-		path = xasprintf("%s/%s", prefix, de->d_name);
-		r = add_entry(w, dirfd(d), de->d_name, &st, path);
-		if (r < 0 || !S_ISDIR(st.st_mode))
-			continue;
-		if (st.st_dev != w->dev) {
-			r = -EXDEV; /* a mount inside a built tree: not ours */
-			break;
-		}
-		int sub = safefs_open_beneath(dirfd(d), de->d_name,
-					      O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-		if (sub < 0) {
-			r = sub;
-			break;
-		}
-		r = walk_dir(w, sub, path, depth + 1);
-	}
-	(void)closedir(d);
-	return r;
+	return safefs_foreach(dfd, walk_entry, &lv);
 }
 
 int manifest_path_cmp(const char *a, const char *b)

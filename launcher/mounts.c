@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "launch.h"
+#include "safefs.h"
 #include "sys.h"
 
 #define ROOT_TMPFS_SIZE "16m"
@@ -320,89 +321,65 @@ static int copy_file(int sdir, int ddir, const char *name, const struct stat *st
 /* Copy the root-owned jail tree into the tmpfs.  Only directories, symlinks
  * and small regular files owned by root; no setuid, no devices: anything else
  * means the tree was tampered with, so the launch stops. */
+struct copy_level {
+	struct copy_state *cs;
+	int ddir;
+	unsigned depth;
+};
+
+static int copy_tree(int sdir_path, int ddir, unsigned depth, struct copy_state *cs);
+
+static int copy_entry(int sdir, const char *name, const struct stat *st, void *userdata)
+{
+	const struct copy_level *lv = userdata;
+	int r;
+
+	(void)snprintf(lv->cs->detail, lv->cs->dn, "jail tree entry `%s`", name);
+	if (++lv->cs->entries > TREE_MAX_ENTRIES)
+		return -E2BIG;
+	/* Symlinks always read 0777; their mode means nothing. */
+	if (st->st_uid != 0 ||
+	    (!S_ISLNK(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID | S_IWOTH))))
+		return -EPERM;
+	if (S_ISDIR(st->st_mode)) {
+		_cleanup_close_ int sub = -1, dsub = -1;
+
+		if (mkdirat(lv->ddir, name, 0700) < 0 && errno != EEXIST)
+			return negerrno();
+		sub = openat(sdir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		dsub = openat(lv->ddir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0 || dsub < 0)
+			return negerrno();
+		r = copy_tree(sub, dsub, lv->depth + 1, lv->cs);
+		if (r < 0)
+			return r;
+		return fchmodat(lv->ddir, name, st->st_mode & 01755, 0) < 0 ? negerrno() : 0;
+	}
+	if (S_ISLNK(st->st_mode)) {
+		char target[4096];
+		ssize_t k = readlinkat(sdir, name, target, sizeof target - 1);
+
+		if (k < 0)
+			return negerrno();
+		target[k] = '\0';
+		return symlinkat(target, lv->ddir, name) < 0 ? negerrno() : 0;
+	}
+	if (S_ISREG(st->st_mode))
+		return copy_file(sdir, lv->ddir, name, st);
+	return -EPERM;
+}
+
 static int copy_tree(int sdir_path, int ddir, unsigned depth, struct copy_state *cs)
 {
-	_cleanup_close_ int sfd = -1;
-	DIR *d;
-	struct dirent *de;
-	int r = 0;
+	struct copy_level lv = { cs, ddir, depth };
+	int sfd;
 
 	if (depth > TREE_MAX_DEPTH)
 		return -ELOOP;
 	sfd = openat(sdir_path, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sfd < 0)
 		return negerrno();
-	d = fdopendir(sfd);
-	if (!d)
-		return negerrno();
-	sfd = -1; /* owned by d now */
-	while ((errno = 0, de = readdir(d))) {
-		const char *name = de->d_name;
-		struct stat st;
-
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-			continue;
-		(void)snprintf(cs->detail, cs->dn, "jail tree entry `%s`", name);
-		if (++cs->entries > TREE_MAX_ENTRIES) {
-			r = -E2BIG;
-			break;
-		}
-		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = negerrno();
-			break;
-		}
-		/* Symlinks always read 0777; their mode means nothing. */
-		if (st.st_uid != 0 ||
-		    (!S_ISLNK(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID | S_IWOTH)))) {
-			r = -EPERM;
-			break;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			_cleanup_close_ int sub = -1, dsub = -1;
-
-			if (mkdirat(ddir, name, 0700) < 0 && errno != EEXIST) {
-				r = negerrno();
-				break;
-			}
-			sub = openat(dirfd(d), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			dsub = openat(ddir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0 || dsub < 0) {
-				r = negerrno();
-				break;
-			}
-			r = copy_tree(sub, dsub, depth + 1, cs);
-			if (r < 0)
-				break;
-			if (fchmodat(ddir, name, st.st_mode & 01755, 0) < 0) {
-				r = negerrno();
-				break;
-			}
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[4096];
-			ssize_t k = readlinkat(dirfd(d), name, target, sizeof target - 1);
-
-			if (k < 0) {
-				r = negerrno();
-				break;
-			}
-			target[k] = '\0';
-			if (symlinkat(target, ddir, name) < 0) {
-				r = negerrno();
-				break;
-			}
-		} else if (S_ISREG(st.st_mode)) {
-			r = copy_file(dirfd(d), ddir, name, &st);
-			if (r < 0)
-				break;
-		} else {
-			r = -EPERM;
-			break;
-		}
-	}
-	if (!r && errno)
-		r = negerrno();
-	closedir(d);
-	return r;
+	return safefs_foreach(sfd, copy_entry, &lv);
 }
 
 int mounts_make_private(void)

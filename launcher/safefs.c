@@ -173,15 +173,12 @@ int safefs_ensure_root_dir(int dirfd, const char *name)
 	return TAKE_FD(fd);
 }
 
-static int rm_tree(int dfd, dev_t dev, unsigned depth)
+int safefs_foreach(int dfd, safefs_entry_fn fn, void *userdata)
 {
-	DIR *d;
+	DIR *d = fdopendir(dfd);
 	struct dirent *de;
 	int r = 0;
 
-	if (depth > RM_MAX_DEPTH)
-		return -ELOOP;
-	d = fdopendir(dfd);
 	if (!d) {
 		r = negerrno();
 		(void)close(dfd);
@@ -199,33 +196,57 @@ static int rm_tree(int dfd, dev_t dev, unsigned depth)
 		}
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			r = negerrno();
-			break;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			int sub;
-
-			/* A mount inside a jail tree would mean someone bound
-			 * something there: refuse rather than delete through it. */
-			if (st.st_dev != dev) {
-				r = -EXDEV;
-				break;
-			}
-			sub = safefs_open_beneath(dirfd(d), de->d_name,
-						  O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-			if (sub < 0) {
-				r = sub;
-				break;
-			}
-			r = rm_tree(sub, dev, depth + 1);
-			if (r == 0 && unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0)
-				r = negerrno();
-		} else if (unlinkat(dirfd(d), de->d_name, 0) < 0)
-			r = negerrno();
+		else
+			r = fn(dirfd(d), de->d_name, &st, userdata);
 	}
 	(void)closedir(d);
 	return r;
+}
+
+int safefs_open_subdir(int dirfd, const char *name, const struct stat *st, dev_t dev)
+{
+	if (st->st_dev != dev)
+		return -EXDEV;
+	return safefs_open_beneath(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+}
+
+struct rm_level {
+	dev_t dev;
+	unsigned depth;
+};
+
+static int rm_entry(int dirfd, const char *name, const struct stat *st, void *userdata)
+{
+	const struct rm_level *lv = userdata;
+	struct rm_level sub_lv = { lv->dev, lv->depth + 1 };
+	int sub, r;
+
+	if (!S_ISDIR(st->st_mode))
+		return unlinkat(dirfd, name, 0) < 0 ? negerrno() : 0;
+	if (sub_lv.depth > RM_MAX_DEPTH)
+		return -ELOOP;
+	/* A mount inside a jail tree would mean someone bound something
+	 * there: refuse rather than delete through it. */
+	sub = safefs_open_subdir(dirfd, name, st, lv->dev);
+	if (sub < 0)
+		return sub;
+	r = safefs_foreach(sub, rm_entry, &sub_lv);
+	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
+		r = negerrno();
+	return r;
+}
+
+static int rm_tree(int dfd, dev_t dev, unsigned depth)
+{
+	struct rm_level lv = { dev, depth };
+
+	if (depth > RM_MAX_DEPTH) {
+		(void)close(dfd);
+		return -ELOOP;
+	}
+	return safefs_foreach(dfd, rm_entry, &lv);
 }
 
 int safefs_rm_rf_at(int dirfd, const char *name)

@@ -9,6 +9,7 @@
 
 #include <linux/openat2.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "util.h"
@@ -57,6 +58,18 @@ int safefs_ensure_root_dir(int dirfd, const char *name);
  * removed, never followed; a mount point inside the tree is -EXDEV.
  * -ENOENT when NAME does not exist. */
 int safefs_rm_rf_at(int dirfd, const char *name);
+
+/* Call fn(dirfd, name, lstat, userdata) for every entry of the directory
+ * dfd except "." and "..".  Takes ownership of dfd (closed on return).  A
+ * negative return from fn stops the walk and is returned.  The directory
+ * fd handed to fn is valid only during the call. */
+typedef int (*safefs_entry_fn)(int dirfd, const char *name, const struct stat *st, void *userdata);
+int safefs_foreach(int dfd, safefs_entry_fn fn, void *userdata);
+
+/* Open the subdirectory NAME of dirfd (whose lstat is st) for reading,
+ * strictly; -EXDEV if it is on another device than `dev` (a mount point
+ * inside a tree we walk means someone put it there: never walk through). */
+int safefs_open_subdir(int dirfd, const char *name, const struct stat *st, dev_t dev);
 
 /* Read all of fd (a regular file, else -EINVAL) up to max bytes: -EFBIG beyond.
  * The buffer is NUL-terminated for convenience. */
