@@ -10,9 +10,12 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cgroup_internal.h"
+#include "safefs.h"
 
 #define CG_MKDIR_TRIES 5
 
@@ -35,6 +38,39 @@ static void cg_free(struct mpj_cgroup *cg)
 	free(cg->inst_name);
 	free(cg->desc);
 	free(cg);
+}
+
+struct sweep {
+	const struct mpj_cgroup *cg;
+	int tenant_fd;
+};
+
+static int sweep_one(int dirfd, const char *name, const struct stat *st, void *userdata)
+{
+	const struct sweep *sw = userdata;
+	unsigned pid;
+
+	(void)dirfd;
+	if (!S_ISDIR(st->st_mode) || !startswith(name, "i-") ||
+	    parse_uint_range(name + 2, 1, 1u << 30, &pid) < 0 ||
+	    strcmp(name, sw->cg->inst_name) == 0)
+		return 0;
+	/* The launcher that made it is gone (killed before its teardown):
+	 * an empty instance is removed; a populated one is EBUSY and stays. */
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		(void)cg_rmdir(&sw->cg->env, sw->tenant_fd, name);
+	return 0;
+}
+
+/* Remove instance directories left by launchers that died without their
+ * teardown (SIGKILL of `mpjail run`), so they do not pile up. */
+static void sweep_stale(const struct mpj_cgroup *cg, int tenant_fd)
+{
+	struct sweep sw = { cg, tenant_fd };
+	int dfd = openat(tenant_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd >= 0)
+		(void)safefs_foreach(dfd, sweep_one, &sw);
 }
 
 /* Create mpjail/TENANT/i-PID below one node's base.  A concurrent teardown
@@ -72,6 +108,9 @@ static int make_dirs_once(struct mpj_cgroup *cg, struct cg_node *nd, struct diag
 	if (r < 0)
 		return r;
 
+	/* Only when instance names are real pids (tests inject fictitious ones). */
+	if (!cg->env.instance)
+		sweep_stale(cg, nd->tenant_fd);
 	fail_path = nd->inst_path;
 	r = cg_mkdir_open(&cg->env, nd->tenant_fd, cg->inst_name, &nd->inst_fd);
 	if (r == 0) {

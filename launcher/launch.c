@@ -444,7 +444,8 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 		l->pid = -1;
 		return parent_fail(rep, STAGE_SYNC, -EPIPE, NULL);
 	}
-	close_pair(l->sync_pipe);
+	/* sync_pipe[1] stays open until the jail is reaped: the jail's pid 1
+	 * watches for its EOF to die with us, even after a SIGKILL. */
 
 	/* EOF (every copy of the close-on-exec write end gone) = exec done. */
 	r = stage_report_read(l->err_pipe[0], rep);
@@ -483,6 +484,7 @@ int launch_reap(struct mpj_launch *l, struct launch_result *ret)
 		res.have_cmd_status = true;
 	}
 	close_pair(l->status_pipe);
+	close_pair(l->sync_pipe);
 	if (l->cgroup) {
 		res.have_events = cgroup_events(l->cgroup, &res.events) == 0;
 		(void)cgroup_teardown(l->cgroup);

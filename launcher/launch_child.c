@@ -22,7 +22,8 @@
 
 #define FD_ERR 3    /* error pipe, close-on-exec: EOF tells the parent exec worked */
 #define FD_STATUS 4 /* status pipe, kept by pid 1 only */
-#define FD_LANDLOCK 5 /* Landlock ruleset, closed once applied */
+#define FD_LIFELINE 5 /* sync pipe read end: EOF = the launcher died */
+#define FD_LANDLOCK 6 /* Landlock ruleset, closed once applied */
 
 struct child {
 	struct mpj_launch *l;
@@ -63,7 +64,8 @@ static int stage_sync(struct child *c)
 	 * instead of the byte means the parent died before releasing us. */
 	if (read_full(c->l->sync_pipe[0], &b, 1) != 1)
 		return -EPIPE;
-	(void)close(c->l->sync_pipe[0]);
+	/* The read end stays open: the parent keeps the write end for the
+	 * jail's lifetime, so EOF later means the launcher is gone. */
 	/* A cgroup namespace made after the attach has the jail's cgroup as
 	 * its root, so /proc/self/cgroup shows "/" and no host path. */
 	if (unshare(CLONE_NEWCGROUP) < 0)
@@ -131,7 +133,7 @@ static int stage_rlimit(struct child *c)
 static int stage_fds(struct child *c)
 {
 	struct mpj_launch *l = c->l;
-	int err_hi, status_hi, ll_hi;
+	int err_hi, status_hi, life_hi, ll_hi;
 
 	for (int i = 0; i < 3; i++)
 		if (l->stdio[i] >= 0 && l->stdio[i] != i && dup2(l->stdio[i], i) < 0)
@@ -140,10 +142,12 @@ static int stage_fds(struct child *c)
 	 * a dup3 onto 3 must not clobber a source that happens to be 3. */
 	err_hi = fcntl(l->err_pipe[1], F_DUPFD_CLOEXEC, 64);
 	status_hi = fcntl(l->status_pipe[1], F_DUPFD_CLOEXEC, 64);
+	life_hi = fcntl(l->sync_pipe[0], F_DUPFD_CLOEXEC, 64);
 	ll_hi = l->landlock.ruleset_fd >= 0 ? fcntl(l->landlock.ruleset_fd, F_DUPFD_CLOEXEC, 64) : -2;
-	if (err_hi < 0 || status_hi < 0 || ll_hi == -1)
+	if (err_hi < 0 || status_hi < 0 || life_hi < 0 || ll_hi == -1)
 		return negerrno();
-	if (dup3(err_hi, FD_ERR, O_CLOEXEC) < 0 || dup3(status_hi, FD_STATUS, O_CLOEXEC) < 0)
+	if (dup3(err_hi, FD_ERR, O_CLOEXEC) < 0 || dup3(status_hi, FD_STATUS, O_CLOEXEC) < 0 ||
+	    dup3(life_hi, FD_LIFELINE, O_CLOEXEC) < 0)
 		return negerrno();
 	c->err_fd = FD_ERR;
 	if (ll_hi >= 0) {
@@ -170,7 +174,15 @@ static int stage_identity(struct child *c)
 
 static int stage_verify(struct child *c)
 {
-	return caps_verify(&c->l->id, c->detail, sizeof c->detail);
+	int r = caps_verify(&c->l->id, c->detail, sizeof c->detail);
+
+	if (r < 0)
+		return r;
+	/* The kernel clears the parent-death signal when the euid changes:
+	 * arm it again (the lifeline pipe is the second layer). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return negerrno();
+	return 0;
 }
 
 static int stage_chdir(struct child *c)
@@ -201,13 +213,14 @@ static int stage_reaper(struct child *c)
 		sigemptyset(&none);
 		(void)sigprocmask(SIG_SETMASK, &none, NULL);
 		(void)close(FD_STATUS);
+		(void)close(FD_LIFELINE);
 		return 0;
 	}
 	/* pid 1: the filter covers it too, then it only waits and forwards. */
 	(void)close(FD_ERR);
 	if (filter_apply(&c->l->filter) < 0)
 		_exit(111);
-	reaper_run(pid, FD_STATUS);
+	reaper_run(pid, FD_STATUS, FD_LIFELINE);
 }
 
 static int stage_seccomp(struct child *c)

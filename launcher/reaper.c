@@ -2,7 +2,11 @@
 #define _GNU_SOURCE
 #include "reaper.h"
 
+#include <poll.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
+
+#include "stage.h"
 
 const int reaper_forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH };
 const size_t reaper_forwarded_len = ARRAY_SIZE(reaper_forwarded);
@@ -15,42 +19,55 @@ void reaper_sigset(sigset_t *set)
 	sigaddset(set, SIGCHLD);
 }
 
-_noreturn_ void reaper_run(pid_t child, int status_fd)
+static void reap(pid_t child, int status_fd)
+{
+	for (;;) {
+		int st;
+		pid_t p = waitpid(-1, &st, WNOHANG);
+
+		if (p <= 0)
+			return;
+		if (p == child) {
+			/* When pid 1 exits the kernel kills the rest of the
+			 * namespace: leftover tenant daemons end with it. */
+			(void)write_full(status_fd, &st, sizeof st);
+			if (WIFSIGNALED(st))
+				_exit(128 + WTERMSIG(st));
+			_exit(WEXITSTATUS(st));
+		}
+	}
+}
+
+_noreturn_ void reaper_run(pid_t child, int status_fd, int lifeline_fd)
 {
 	sigset_t set;
-	int status = 0;
+	int sfd;
 
 	/* The caller blocked these before fork, so nothing was lost between the
-	 * fork and here; sigwaitinfo turns them into a plain loop. */
+	 * fork and here; a signalfd turns them into plain reads. */
 	reaper_sigset(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		_exit(111);
 	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si);
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = lifeline_fd, .events = POLLIN } };
+		struct signalfd_siginfo si;
 
-		if (sig < 0) {
+		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			_exit(111);
 		}
-		if (sig != SIGCHLD) {
-			(void)kill(child, sig);
+		/* Readable or hung up: the launcher never writes again, so
+		 * either way it is gone.  Take the jail with us. */
+		if (p[1].revents)
+			_exit(EXIT_MPJ_SETUP);
+		if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof si) != sizeof si)
 			continue;
-		}
-		for (;;) {
-			int st;
-			pid_t p = waitpid(-1, &st, WNOHANG);
-
-			if (p <= 0)
-				break;
-			if (p == child) {
-				status = st;
-				/* When pid 1 exits the kernel kills the rest of the
-				 * namespace: leftover tenant daemons end with it. */
-				(void)write_full(status_fd, &status, sizeof status);
-				if (WIFSIGNALED(status))
-					_exit(128 + WTERMSIG(status));
-				_exit(WEXITSTATUS(status));
-			}
-		}
+		if (si.ssi_signo == SIGCHLD)
+			reap(child, status_fd);
+		else
+			(void)kill(child, (int)si.ssi_signo);
 	}
 }

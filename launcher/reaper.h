@@ -15,5 +15,6 @@ extern const size_t reaper_forwarded_len;
 void reaper_sigset(sigset_t *set); /* forwarded + SIGCHLD */
 
 /* Never returns: wait for `child`, write its raw wait status (an int) to
- * status_fd, exit with its code or 128 + signal. */
-_noreturn_ void reaper_run(pid_t child, int status_fd);
+ * status_fd, exit with its code or 128 + signal.  EOF on lifeline_fd (the
+ * launcher died, even by SIGKILL) ends pid 1 and with it the namespace. */
+_noreturn_ void reaper_run(pid_t child, int status_fd, int lifeline_fd);

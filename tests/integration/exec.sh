@@ -149,6 +149,23 @@ expect_eq "an unknown tenant is a configuration error (exit 100)" 100 "$?"
 mpj exec a 2>/dev/null
 expect_eq "a missing command line is a usage error (exit 100)" 100 "$?"
 
+# The jail dies with its launcher even by SIGKILL: the kernel clears the
+# parent-death signal at the uid change, so pid 1 also watches a lifeline pipe.
+"$MPJAIL" exec --config-dir "$CONF" --state-dir "$STATE" --run-dir "$RUN" \
+	--data-dir "$MPJAIL_SRC" a -- "$P" sleep 60 >/dev/null 2>&1 &
+launcher=$!
+for _ in $(seq 50); do pgrep -u "$UA" >/dev/null && break; sleep 0.1; done
+check "the jail's command is running" pgrep -u "$UA"
+kill -KILL "$launcher"
+wait "$launcher" 2>/dev/null
+for _ in $(seq 50); do pgrep -u "$UA" >/dev/null || break; sleep 0.1; done
+expect_eq "SIGKILL of the launcher ends the jail" "" "$(pgrep -u "$UA" -a | grep -v defunct || true)"
+# Its cgroup could not be torn down by the dead launcher: the next launch
+# of the tenant sweeps instances whose launcher is gone.
+mpj exec a -- /bin/true
+stale=$(find /sys/fs/cgroup -path "*/mpjail/a/i-$launcher" -type d 2>/dev/null)
+expect_eq "the dead launcher's cgroup is swept by the next launch" "" "$stale"
+
 # -------------------------------------------------------------- leftovers ---
 expect_eq "no process of the tenant is left" "" "$(pgrep -u "$UA" || true)"
 expect_eq "no mount left on the host" "$mounts_before" "$(wc -l </proc/self/mountinfo)"
