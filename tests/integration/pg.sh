@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A private PostgreSQL 15 cluster for tests and the quickstart: its own data
 # directory, reachable only through a unix socket in its own directory (no
@@ -17,6 +18,7 @@
 
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 PG_PORT=${PG_PORT:-5432}
+# shellcheck disable=SC2034 # for the sourcing script
 PG_SOCK=
 
 # pg_have: the binaries this helper needs are installed.
@@ -60,6 +62,7 @@ pg_running() {
 
 pg_start() {
 	local dir=$1
+	# shellcheck disable=SC2034 # for the sourcing script
 	PG_SOCK=$dir/sock
 	pg_running "$dir" && return 0
 	# log_statement = all: tests check that no password reaches the log.
