@@ -3,7 +3,7 @@
  * pid 1 and never reads the PidFile inside (which says 1 or 2, pids of the
  * jail's namespace: APACHE-IN-A-JAIL.md §4). */
 #define _GNU_SOURCE
-#include "supervise.h"
+#include "supervise_internal.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -26,17 +26,7 @@
 #define READY_POLL_MS 50
 #define STABLE_SECONDS 60 /* a run this long resets the back-off */
 
-struct sv {
-	const struct mpj_paths *paths;
-	const char *tenant;
-	const struct sv_options *o;
-	int sigfd;
-	int logfd; /* in the tenant's logs/, or -1 */
-	unsigned restarts;
-	bool stopping;
-};
-
-static uint64_t now_ms(void)
+uint64_t sv_now_ms(void)
 {
 	struct timespec ts;
 
@@ -106,8 +96,7 @@ static int open_tenant_log(const struct mpj_tenant *t, uid_t uid, gid_t gid)
 	return TAKE_FD(fd);
 }
 
-static void sv_log(struct sv *s, enum log_level lvl, const char *fmt, ...) _printf_(3, 4);
-static void sv_log(struct sv *s, enum log_level lvl, const char *fmt, ...)
+void sv_log(struct sv *s, enum log_level lvl, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -142,172 +131,325 @@ static bool port_answers(unsigned port)
 	return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
 }
 
-enum run_end { END_STOPPED, END_EXITED, END_FAILED_START };
-
-/* One generation: launch, pump, forward, until the jail's pid 1 is gone. */
-static enum run_end run_once(struct sv *s, int *ret_code, bool first)
+void sv_set_state(struct sv *s, enum ctl_state st)
 {
-	struct mpj_launch l;
+	struct ctl_status cs;
+	_cleanup_free_ char *json = NULL;
+	int r;
+
+	if (s->state == st && st != CTL_STATE_STARTING)
+		return;
+	s->state = st;
+	if (s->ctl.dir_fd < 0)
+		return;
+	svc_status(s, &cs);
+	json = ctl_status_json(&cs);
+	r = ctl_server_write_status(&s->ctl, json);
+	if (r < 0)
+		sv_log(s, LOG_LVL_WARN, "cannot write %s/%s, ignoring: %s", s->ctl.dir_path,
+		       CTL_STATUS_NAME, strerror(-r));
+}
+
+void sv_request_stop(struct sv *s, int sig, bool exit_after)
+{
+	if (exit_after && !s->stopping) {
+		s->stopping = true;
+		(void)sv_notify("STOPPING=1");
+		sv_set_state(s, CTL_STATE_STOPPING);
+	} else if (!exit_after && !s->stopping) {
+		s->restart_requested = true;
+		sv_set_state(s, CTL_STATE_RESTARTING);
+	}
+	if (s->gen) {
+		(void)kill(s->gen->l.pid, sig);
+		if (!s->gen->kill_at)
+			s->gen->kill_at = sv_now_ms() + (uint64_t)s->o->stop_timeout * 1000;
+	}
+}
+
+enum run_end { END_STOPPED, END_EXITED, END_FAILED_START, END_RESTART };
+
+static void gen_ready(struct sv *s, struct sv_gen *g)
+{
+	char msg[160];
+
+	g->ready = true;
+	sv_set_state(s, CTL_STATE_RUNNING);
+	if (s->n_ports) {
+		sv_log(s, LOG_LVL_INFO, "ready: 127.0.0.1:%u answers after %llu ms", s->ports[0],
+		       (unsigned long long)(sv_now_ms() - g->started));
+		(void)snprintf(msg, sizeof msg, "READY=1\nSTATUS=serving on 127.0.0.1:%u", s->ports[0]);
+	} else
+		(void)snprintf(msg, sizeof msg, "READY=1\nSTATUS=running (host pid %d)", (int)g->l.pid);
+	(void)sv_notify(msg);
+	(void)snprintf(msg, sizeof msg, "restarted: host pid %d", (int)g->l.pid);
+	svc_restart_done(s, 0, msg);
+}
+
+/* A signal for the generation g.  false: the jail's pid 1 is gone. */
+static bool gen_signal(struct sv *s, struct sv_gen *g)
+{
+	struct signalfd_siginfo si;
+	siginfo_t w = { 0 };
+
+	if (read(s->sigfd, &si, sizeof si) != sizeof si)
+		return true;
+	switch (si.ssi_signo) {
+	case SIGTERM:
+	case SIGINT:
+		if (!s->stopping)
+			sv_log(s, LOG_LVL_INFO, "stopping (%s)", sigabbrev_np((int)si.ssi_signo));
+		/* Forwarded as received, again if repeated (httpd: TERM = stop now). */
+		sv_request_stop(s, (int)si.ssi_signo, true);
+		return true;
+	case SIGCHLD:
+		svc_child(s);
+		return !(waitid(P_PID, (id_t)g->l.pid, &w, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+			 w.si_pid == g->l.pid);
+	default:
+		(void)kill(g->l.pid, (int)si.ssi_signo);
+		return true;
+	}
+}
+
+/* Prepare and start one generation.  END_* on failure, -1 when running. */
+static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
+{
 	struct stage_report rep;
-	struct launch_result res;
 	struct diag d = { 0 };
 	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int out[2] = { -1, -1 };
-	uint64_t started, kill_at = 0, ready_deadline;
-	bool ready = false;
 	int r;
 
-	r = launch_prepare(&l, s->paths, s->tenant, NULL, &d);
+	r = launch_prepare(&g->l, s->paths, s->tenant, NULL, &d);
 	if (r < 0) {
 		diag_print(&d);
+		svc_restart_done(s, CTL_E_INTERNAL, d.msg ? d.msg : "the launch could not be prepared");
 		diag_clear(&d);
-		launch_done(&l);
+		launch_done(&g->l);
 		*ret_code = launch_prepare_exit_code(r);
 		return END_FAILED_START;
 	}
+	s->tenant_uid = g->l.id.uid;
+	s->n_ports = g->l.tenant->n_ports;
+	memcpy(s->ports, g->l.tenant->ports, sizeof s->ports);
 	if (first && s->logfd < 0) {
-		s->logfd = open_tenant_log(l.tenant, l.id.uid, l.id.gid);
+		s->logfd = open_tenant_log(g->l.tenant, g->l.id.uid, g->l.id.gid);
 		if (s->logfd < 0)
-			sv_log(s, LOG_LVL_WARN, "not logging to %s/logs/%s: %s", l.tenant->home,
+			sv_log(s, LOG_LVL_WARN, "not logging to %s/logs/%s: %s", g->l.tenant->home,
 			       LOG_NAME, strerror(-s->logfd));
 	}
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		launch_done(&l);
+	if (devnull < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		svc_restart_done(s, CTL_E_INTERNAL, "pipe2 failed");
+		launch_done(&g->l);
 		*ret_code = EXIT_MPJ_SETUP;
 		return END_FAILED_START;
 	}
-	l.stdio[0] = devnull;
-	l.stdio[1] = l.stdio[2] = out[1];
-	r = launch_start(&l, &rep);
+	g->l.stdio[0] = devnull;
+	g->l.stdio[1] = g->l.stdio[2] = out[1];
+	r = launch_start(&g->l, &rep);
 	(void)close(out[1]);
 	if (r != 0) {
 		launch_print_failure(&rep);
+		svc_restart_done(s, CTL_E_INTERNAL, stage_name(rep.stage));
 		(void)close(out[0]);
-		launch_done(&l);
+		launch_done(&g->l);
 		*ret_code = r > 0 ? stage_exit_code(&rep) : EXIT_MPJ_SETUP;
 		return END_FAILED_START;
 	}
-	started = now_ms();
-	ready_deadline = started + (uint64_t)s->o->ready_timeout * 1000;
-	sv_log(s, LOG_LVL_INFO, "started `%s` as host pid %d%s", l.argv[0], (int)l.pid,
-	       s->restarts ? " (restart)" : "");
-	{
-		char st[128];
+	g->out = out[0];
+	g->started = sv_now_ms();
+	g->ready_deadline = g->started + (uint64_t)s->o->ready_timeout * 1000;
+	if (!first)
+		s->restarts_total++;
+	return -1;
+}
 
-		(void)snprintf(st, sizeof st, "STATUS=starting (host pid %d)", (int)l.pid);
-		(void)sv_notify(st);
-	}
+/* One generation: launch, pump, forward, serve the control socket, until
+ * the jail's pid 1 is gone. */
+static enum run_end run_once(struct sv *s, int *ret_code, bool first)
+{
+	struct sv_gen g = { .out = -1 };
+	struct launch_result res;
+	char st[128];
+	int r;
+
+	/* A pending `restart` is being served by this very start. */
+	s->restart_requested = false;
+	r = gen_start(s, &g, ret_code, first);
+	if (r >= 0)
+		return (enum run_end)r;
+	s->gen = &g;
+	sv_set_state(s, CTL_STATE_STARTING);
+	sv_log(s, LOG_LVL_INFO, "started `%s` as host pid %d%s", g.l.argv[0], (int)g.l.pid,
+	       first ? "" : " (restart)");
+	(void)snprintf(st, sizeof st, "STATUS=starting (host pid %d)", (int)g.l.pid);
+	(void)sv_notify(st);
+	if (!s->n_ports)
+		gen_ready(s, &g); /* nothing to wait for */
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = s->sigfd, .events = POLLIN },
-				       { .fd = out[0], .events = POLLIN } };
-		int timeout = -1;
-		uint64_t t = now_ms();
+		struct pollfd p[SV_MAX_POLLFDS] = { { .fd = s->sigfd, .events = POLLIN },
+						    { .fd = g.out, .events = POLLIN } };
+		size_t n = 2;
+		uint64_t t = sv_now_ms();
+		bool waiting_ready = !g.ready && s->n_ports && t < g.ready_deadline;
+		int timeout = svc_timeout(s, t), tk;
 
-		if (!ready && l.tenant->n_ports)
-			timeout = READY_POLL_MS;
-		if (kill_at)
-			timeout = kill_at > t ? (int)(kill_at - t) : 0;
-		r = poll(p, out[0] >= 0 ? 2 : 1, timeout);
+		svc_fill(s, p, &n);
+		/* Waiting for the port, or for a stop to reach its SIGKILL. */
+		tk = waiting_ready ? READY_POLL_MS : -1;
+		if (g.kill_at)
+			tk = g.kill_at > t ? (int)(g.kill_at - t) : 0;
+		if (tk >= 0 && (timeout < 0 || tk < timeout))
+			timeout = tk;
+		r = poll(p, n, timeout);
 		if (r < 0 && errno != EINTR)
 			break;
-		if (out[0] >= 0 && (p[1].revents & (POLLIN | POLLHUP))) {
-			if (!pump_output(s, out[0])) {
-				(void)close(out[0]);
-				out[0] = -1;
-			}
-		}
-		if (!ready && l.tenant->n_ports && now_ms() < ready_deadline &&
-		    port_answers(l.tenant->ports[0])) {
-			char msg[160];
+		if (r < 0)
+			continue;
+		if (g.out >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !pump_output(s, g.out))
+			closep(&g.out);
+		t = sv_now_ms();
+		/* A generation being stopped must not answer a `restart` as
+		 * its successor would. */
+		if (waiting_ready && !g.kill_at && !s->stopping && !s->restart_requested &&
+		    port_answers(s->ports[0]))
+			gen_ready(s, &g);
+		else if (!g.ready && s->n_ports && g.ready_deadline && t >= g.ready_deadline &&
+			 !g.kill_at) {
+			char msg[96];
 
-			ready = true;
-			sv_log(s, LOG_LVL_INFO, "ready: 127.0.0.1:%u answers after %llu ms",
-			       l.tenant->ports[0], (unsigned long long)(now_ms() - started));
-			(void)snprintf(msg, sizeof msg, "READY=1\nSTATUS=serving on 127.0.0.1:%u",
-				       l.tenant->ports[0]);
-			(void)sv_notify(msg);
+			(void)snprintf(msg, sizeof msg, "port %u did not answer within %u s",
+				       s->ports[0], s->o->ready_timeout);
+			svc_restart_done(s, CTL_E_INTERNAL, msg);
+			g.ready_deadline = 0; /* report it once; stop looking, as before */
 		}
-		if (kill_at && now_ms() >= kill_at) {
+		if (g.kill_at && t >= g.kill_at) {
 			sv_log(s, LOG_LVL_WARN, "did not stop within %u s: SIGKILL", s->o->stop_timeout);
-			(void)kill(l.pid, SIGKILL); /* pid 1 gone = whole namespace gone */
-			kill_at = 0;
+			(void)kill(g.l.pid, SIGKILL); /* pid 1 gone = whole namespace gone */
+			g.kill_at = 0;
 		}
-		if (p[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(s->sigfd, &si, sizeof si) != sizeof si)
-				continue;
-			if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-				if (!s->stopping) {
-					s->stopping = true;
-					sv_log(s, LOG_LVL_INFO, "stopping (%s)",
-					       sigabbrev_np((int)si.ssi_signo));
-					(void)sv_notify("STOPPING=1");
-					kill_at = now_ms() + (uint64_t)s->o->stop_timeout * 1000;
-				}
-				(void)kill(l.pid, (int)si.ssi_signo);
-			} else if (si.ssi_signo != SIGCHLD) {
-				(void)kill(l.pid, (int)si.ssi_signo);
-			} else {
-				siginfo_t w = { 0 };
-
-				if (waitid(P_PID, (id_t)l.pid, &w, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-				    w.si_pid == l.pid)
-					break;
-			}
-		}
+		svc_handle(s, p);
+		svc_tick(s, t);
+		if ((p[0].revents & POLLIN) && !gen_signal(s, &g))
+			break;
 	}
-	while (out[0] >= 0 && pump_output(s, out[0]))
+	s->gen = NULL;
+	while (g.out >= 0 && pump_output(s, g.out))
 		;
-	closep(&out[0]);
-	r = launch_reap(&l, &res);
+	closep(&g.out);
+	r = launch_reap(&g.l, &res);
 	if (r < 0) {
 		*ret_code = EXIT_MPJ_SETUP;
 	} else {
-		_cleanup_free_ char *why = launch_describe(&res);
-
+		free(s->last_exit);
+		s->last_exit = launch_describe(&res);
 		*ret_code = launch_exit_code(&res);
-		sv_log(s, s->stopping ? LOG_LVL_INFO : LOG_LVL_WARN, "`%s` %s after %llu s", l.argv[0],
-		       why, (unsigned long long)((now_ms() - started) / 1000));
+		sv_log(s, s->stopping || s->restart_requested ? LOG_LVL_INFO : LOG_LVL_WARN,
+		       "`%s` %s after %llu s", g.l.argv[0], s->last_exit,
+		       (unsigned long long)((sv_now_ms() - g.started) / 1000));
 	}
-	if (now_ms() - started > STABLE_SECONDS * 1000ULL)
+	if (sv_now_ms() - g.started > STABLE_SECONDS * 1000ULL)
 		s->restarts = 0;
-	launch_done(&l);
-	return s->stopping ? END_STOPPED : END_EXITED;
+	launch_done(&g.l);
+	if (s->stopping)
+		return END_STOPPED;
+	return s->restart_requested ? END_RESTART : END_EXITED;
 }
 
-/* Sleep for the back-off, still answering TERM/INT at once. */
+/* Sleep for the back-off, still answering TERM/INT and the control socket
+ * at once.  false: stop; true: start the next generation. */
 static bool backoff_wait(struct sv *s, unsigned seconds)
 {
-	uint64_t until = now_ms() + seconds * 1000ULL;
+	uint64_t until = sv_now_ms() + seconds * 1000ULL;
 
-	while (now_ms() < until) {
-		struct pollfd p = { .fd = s->sigfd, .events = POLLIN };
+	sv_set_state(s, CTL_STATE_RESTARTING);
+	while (!s->stopping && !s->restart_requested) {
+		struct pollfd p[SV_MAX_POLLFDS] = { { .fd = s->sigfd, .events = POLLIN },
+						    { .fd = -1 } };
+		size_t n = 2;
+		uint64_t t = sv_now_ms();
+		int timeout = svc_timeout(s, t);
 		struct signalfd_siginfo si;
 
-		if (poll(&p, 1, (int)(until - now_ms())) <= 0)
+		if (t >= until)
+			break;
+		if (timeout < 0 || (uint64_t)timeout > until - t)
+			timeout = (int)(until - t);
+		svc_fill(s, p, &n);
+		if (poll(p, n, timeout) < 0)
 			continue;
-		if (read(s->sigfd, &si, sizeof si) == sizeof si &&
-		    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT))
-			return false;
+		svc_handle(s, p);
+		svc_tick(s, sv_now_ms());
+		if (!(p[0].revents & POLLIN) || read(s->sigfd, &si, sizeof si) != sizeof si)
+			continue;
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			sv_request_stop(s, (int)si.ssi_signo, true);
+		else if (si.ssi_signo == SIGCHLD)
+			svc_child(s);
 	}
-	return true;
+	return !s->stopping;
+}
+
+/* The tenant's uid before the first launch, so the control socket can tell
+ * the tenant from strangers from the start; each launch refreshes it. */
+static int resolve_tenant(struct sv *s)
+{
+	struct mpj_global g;
+	struct mpj_tenant *t = NULL;
+	struct mpj_identity id = { 0 };
+	struct diag d = { 0 };
+	int r;
+
+	global_init_defaults(&g);
+	r = global_load(s->paths, &g, &d);
+	if (r >= 0)
+		r = tenant_load(s->paths, s->tenant, &t, &d);
+	if (r >= 0)
+		r = identity_resolve(&g, t, &id, &d);
+	if (r >= 0) {
+		s->tenant_uid = id.uid;
+		s->n_ports = t->n_ports;
+		memcpy(s->ports, t->ports, sizeof s->ports);
+	} else
+		diag_print(&d);
+	diag_clear(&d);
+	identity_done(&id);
+	tenant_free(t);
+	global_free(&g);
+	return r;
 }
 
 int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv_options *o)
 {
-	struct sv s = { .paths = paths, .tenant = tenant, .o = o, .logfd = -1 };
+	struct sv s = { .paths = paths, .tenant = tenant, .o = o, .logfd = -1, .sigfd = -1,
+			.ctl = { .dir_fd = -1, .listen_fd = -1 }, .tenant_uid = (uid_t)-1 };
 	unsigned backoff_max = o->backoff_max ? o->backoff_max : 60;
+	struct diag d = { 0 };
 	sigset_t set;
-	int code = 0;
+	int code = 0, r;
 
+	svc_init(&s);
+	if (resolve_tenant(&s) < 0)
+		return EXIT_MPJ_CONFIG;
 	reaper_sigset(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return EXIT_MPJ_SETUP;
 	s.sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (s.sigfd < 0)
 		return EXIT_MPJ_SETUP;
+	/* Before the first launch: launch_prepare() binds RUN/NAME into the
+	 * jail only when it exists. */
+	r = ctl_server_open(paths->run_dir, tenant, &s.ctl, &d);
+	if (r < 0) {
+		diag_print(&d);
+		diag_clear(&d);
+		closep(&s.sigfd);
+		return r == -ENOMEM || r == -EIO ? EXIT_MPJ_SETUP : EXIT_MPJ_CONFIG;
+	}
+	ctl_rate_init(&s.rate, CTL_RATE_BURST, CTL_RATE_INTERVAL_MS, sv_now_ms());
 	log_set_extra_fd(-1);
 
 	for (bool first = true;; first = false) {
@@ -317,6 +459,8 @@ int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv
 			log_set_extra_fd(s.logfd);
 		if (e == END_STOPPED)
 			break;
+		if (e == END_RESTART)
+			continue; /* asked for: no back-off, even with --no-restart */
 		if (e == END_FAILED_START && first)
 			break; /* a broken configuration is reported, not retried */
 		if (!o->restart || s.stopping)
@@ -333,6 +477,12 @@ int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv
 				break;
 		}
 	}
+	sv_set_state(&s, CTL_STATE_STOPPED);
+	/* The socket goes first, so a `stop` that gets its answer finds no
+	 * socket left behind; then every waiting client is answered. */
+	ctl_server_close(&s.ctl);
+	svc_finish(&s);
+	free(s.last_exit);
 	log_set_extra_fd(-1);
 	closep(&s.logfd);
 	closep(&s.sigfd);
