@@ -126,12 +126,23 @@ mpj() {
 }
 
 # mpj_user NAME: a throwaway host account (uid/gid >= 20000), removed at exit.
+# The uid is one no process runs under: a uid freed by a deleted account can
+# still own processes (another test's leftovers), which would confuse every
+# "nothing of the tenant is left" check.
 mpj_user() {
-	local u=$1
-	useradd --no-create-home --shell /usr/sbin/nologin --user-group \
-		--key UID_MIN=20000 --key UID_MAX=29999 --key GID_MIN=20000 --key GID_MAX=29999 \
-		--home-dir /nonexistent "$u" || return 1
-	T_USERS+=("$u")
+	local u=$1 id try
+	for try in $(seq 20); do
+		id=$((20000 + RANDOM % 10000))
+		getent passwd "$id" >/dev/null && continue
+		getent group "$id" >/dev/null && continue
+		pgrep -u "$id" >/dev/null && continue
+		useradd --no-create-home --shell /usr/sbin/nologin --uid "$id" --user-group \
+			--key GID_MIN="$id" --key GID_MAX=29999 --home-dir /nonexistent "$u" ||
+			continue
+		T_USERS+=("$u")
+		return 0
+	done
+	return 1
 }
 
 # mpj_tenant NAME PORTS [PROFILE] [EXTRA-LINES]: account, home and tenant file.
