@@ -146,7 +146,7 @@ int ctl_parse_response_line(const char *line, int *ret_code, const char **ret_ms
 
 	if (strcmp(line, "OK") == 0) {
 		*ret_code = 0;
-		*ret_msg = "";
+		*ret_msg = line + 2; /* "", inside line like every message */
 		return 0;
 	}
 	if (!startswith(line, "ERR ") || strlen(line) < 8 || line[7] != ' ')
