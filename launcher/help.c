@@ -20,6 +20,16 @@
 	"127 command not found; 128+N command killed by signal N; otherwise the\n"       \
 	"command's own status.\n"
 
+#define CTL_COMMON                                                                    \
+	"\nAsks the supervisor (`mpjail run NAME`) over RUN/NAME/control.  Without\n"   \
+	"NAME: the tenant whose account you are (looked up in CONFIG/tenants); inside\n" \
+	"a jail: that jail's supervisor (/run/mpjail/control).  Root may name any\n"    \
+	"tenant; a tenant only itself.  No setuid bit: the supervisor checks who\n"     \
+	"connects.  A tenant's restarts, reloads and stops share a limit of 5 a minute.\n"
+#define CTL_EXITS                                                                      \
+	"\nExit status: 0 done; 1 refused or failed (the reason is printed); 3 the\n"   \
+	"tenant is not running (no control socket); 100 usage or configuration error.\n"
+
 static const struct {
 	const char *cmd, *text;
 } texts[] = {
@@ -88,10 +98,33 @@ static const struct {
 	  "Write the frontend's host -> backend map from the tenant registry: for Apache\n"
 	  "a RewriteMap text file (hosts.map) and proxy workers (backends.conf); for nginx\n"
 	  "a map and upstreams (mpjail-nginx.conf).  Files are replaced atomically.\n" COMMON },
-	{ "status", "Usage: mpjail status [OPTIONS] [--json] [NAME]\n" COMMON },
-	{ "restart", "Usage: mpjail restart [OPTIONS] [NAME]\n" COMMON },
-	{ "reload", "Usage: mpjail reload [OPTIONS] [NAME]\n" COMMON },
-	{ "stop", "Usage: mpjail stop [OPTIONS] [NAME]\n" COMMON },
+	{ "status",
+	  "Usage: mpjail status [OPTIONS] [--json] [NAME]\n"
+	  "\n"
+	  "Show the tenant's server: state, host pid of the jail's pid 1, uptime,\n"
+	  "restarts, why it last exited, ports, memory and tasks against their limits.\n"
+	  "\n"
+	  "  --json   one JSON object (fields in docs/control.md)\n" CTL_COMMON COMMON CTL_EXITS },
+	{ "restart",
+	  "Usage: mpjail restart [OPTIONS] [NAME]\n"
+	  "\n"
+	  "Stop the tenant's jail (TERM, SIGKILL after the stop timeout) and start a\n"
+	  "new one at once; returns when the new server answers on its port.  A new\n"
+	  "jail takes fresh copies of the credentials (after a password rotation).\n"
+	  CTL_COMMON COMMON CTL_EXITS },
+	{ "reload",
+	  "Usage: mpjail reload [OPTIONS] [NAME]\n"
+	  "\n"
+	  "Test the configuration in an identical jail (the profile's command with -t\n"
+	  "appended); if it fails, print the test's output and leave the running server\n"
+	  "alone; else make httpd restart gracefully (USR1): no request is lost and new\n"
+	  "Perl code goes live.\n" CTL_COMMON COMMON CTL_EXITS },
+	{ "stop",
+	  "Usage: mpjail stop [OPTIONS] [NAME]\n"
+	  "\n"
+	  "Stop gracefully (in-flight requests finish; SIGKILL after the stop timeout)\n"
+	  "and end the supervisor with status 0, so the init system does not restart it.\n"
+	  CTL_COMMON COMMON CTL_EXITS },
 };
 
 const char *help_text(const char *cmd)
