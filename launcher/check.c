@@ -419,10 +419,10 @@ void check_tenant_limits(struct check_report *r, const char *subject, const stru
 	if (!has_tasks)
 		check_add(r, CHECK_WARN, subject,
 			  "no tasks limit: a fork bomb is stopped only by RLIMIT_NPROC (THREATS.md 29)");
-	else if (httpd && tasks < (uint64_t)workers + TMPL_TASKS_MARGIN + 1)
-		/* The httpd.conf template leaves TMPL_TASKS_MARGIN tasks for the
-		 * jail's pid 1, the httpd parent and helpers; below that even one
-		 * worker crowds them out. */
+	else if (httpd && tasks < (uint64_t)workers + TMPL_TASKS_MARGIN)
+		/* The httpd.conf template keeps TMPL_TASKS_MARGIN tasks for the
+		 * jail's pid 1, the httpd parent and helpers, but never goes below
+		 * one worker: under the margin that worker crowds them out. */
 		check_add(r, CHECK_WARN, subject,
 			  "tasks %llu leaves no room for MaxRequestWorkers %u plus pid 1, the httpd parent and helpers (%u): use at least %u",
 			  (unsigned long long)tasks, workers, TMPL_TASKS_MARGIN,
