@@ -4,7 +4,8 @@ package Mpjail::DB;
 # The database and the role are both named after the account the server
 # runs as; the password is in /run/secrets/db inside the jail (mode 0400,
 # yours only), put there at start by mpjail.  It is read at connect time, so
-# a rotated password is used by the next connection after `mpjail reload`.
+# a rotated password is used once the jail is re-created (`mpjail restart`:
+# /run/secrets is a copy taken when the jail starts).
 # The password is never logged or put in an error message.
 #
 #   use Mpjail::DB;
