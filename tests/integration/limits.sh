@@ -30,8 +30,9 @@ P=/home/$UA/probe
 PY=$(command -v python3)
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-check "build tenant A (default profile, probe)" mpj build -q "$A"
-check "build tenant B (modperl profile)" mpj build -q "$B"
+quiet() { "$@" >/dev/null; }
+check "build tenant A (default profile, probe)" quiet mpj build -q "$A"
+check "build tenant B (modperl profile)" quiet mpj build -q "$B"
 
 result() { printf '%s\n' "$1" | sed -n 's/^RESULT //p' | head -1; }
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
@@ -72,9 +73,20 @@ wait_answers() {
 	return 1
 }
 
+# forget PID: reaped by us, so the exit cleanup must not signal that number.
+forget() {
+	local keep=() p
+	for p in "${T_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	T_PIDS=("${keep[@]}")
+}
+
 stop_run() {
+	local rc
 	kill -TERM "$1" 2>/dev/null
 	wait "$1"
+	rc=$?
+	forget "$1"
+	return $rc
 }
 
 listening() { # listening PORT: some socket LISTENs on it
@@ -205,6 +217,7 @@ expect_eq "mpjail check fails on a foreign holder of B's port" 1 "$?"
 expect_match "check names the foreign holder" "^FAIL tenant:$B: .*port $PB is taken: .*pid $STRAY " "$msg"
 kill "$STRAY"
 wait "$STRAY" 2>/dev/null
+forget "$STRAY"
 
 # ------------------------------------------------------------ leftovers ---
 expect_eq "no cgroup of A is left" "" "$(cg_dirs "$A")"
