@@ -79,12 +79,14 @@ static const struct {
 	  "log early stderr, restart on crash with back-off, serve the control socket.\n"
 	  "\n"
 	  "  --no-restart   exit when the server exits (the init system restarts)\n"
-	  "  --stop-timeout SECONDS  graceful stop bound before SIGKILL (default 10)\n" COMMON EXITS },
+	  "  --stop-timeout SECONDS  graceful stop bound before SIGKILL (default 10)\n"
+	  "  --ready-timeout SECONDS how long to wait for the port to answer (default 30)\n" COMMON EXITS },
 	{ "check",
-	  "Usage: mpjail check [OPTIONS] [NAME...]\n"
+	  "Usage: mpjail check [OPTIONS] [--json] [NAME...]\n"
 	  "\n"
 	  "Audit the registry (port conflicts, ranges, host names), each tenant's limits,\n"
 	  "the jail trees against their manifests, and the host's security settings.\n"
+	  "One line per finding: OK|WARN|FAIL SUBJECT: TEXT (--json: one JSON object).\n"
 	  "Exit 0 when nothing is wrong, 1 when a problem was found, 100 on a config error.\n"
 	  COMMON },
 	{ "explain",
