@@ -15,6 +15,7 @@
 #include "mounts.h"
 #include "portcheck.h"
 #include "rlimits.h"
+#include "secrets.h"
 #include "sys.h"
 
 static const char *env_value(const struct mpj_launch *l, const char *name, size_t n)
@@ -193,7 +194,6 @@ static int open_binds(struct mpj_launch *l, struct diag *diag)
 
 static int open_db_and_secrets(struct mpj_launch *l, struct diag *diag)
 {
-	_cleanup_free_ char *creds = NULL;
 	int r;
 
 	if (l->profile->db_socket) {
@@ -231,17 +231,12 @@ static int open_db_and_secrets(struct mpj_launch *l, struct diag *diag)
 				return r;
 		}
 	}
-	creds = xasprintf("%s/credentials/%s", l->paths->config_dir, l->tenant->name);
-	l->secrets_fd = sys_openat2(AT_FDCWD, creds, O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-				    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-	if (l->secrets_fd == -ENOENT)
-		return 0; /* no secrets for this tenant */
-	if (l->secrets_fd < 0) {
-		diag_set(diag, creds, 0, "cannot open: %s", strerror(-l->secrets_fd));
-		return l->secrets_fd;
-	}
-	r = check_root_dir(l->secrets_fd, creds, 077, diag);
-	return r;
+	/* Credentials are synced to RUN/.secrets/NAME and bound read-only at
+	 * /run/secrets; a later sync (reload) updates what the jail reads. */
+	r = secrets_sync(l->paths, l->tenant->name, l->id.uid, l->id.gid, &l->secrets_fd, diag);
+	if (r <= 0)
+		return r;
+	return to_mount(&l->secrets_fd, MK_SECRETS, "/run/secrets", diag);
 }
 
 static void cg_limits_compute(struct mpj_launch *l)

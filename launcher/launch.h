@@ -33,7 +33,7 @@ struct mpj_launch {
 	int tree_fd;    /* STATE/jails/NAME/root, O_PATH */
 	int home_fd;    /* tenant home, O_PATH, symlink-free path, tenant-owned */
 	int db_fd;      /* db socket dir, O_PATH, or -1 */
-	int secrets_fd; /* CONFIG/credentials/NAME, O_RDONLY dir, or -1 */
+	int secrets_fd; /* RUN/.secrets/NAME, detached ro mount, or -1 */
 	int ctl_fd;     /* RUN/NAME (control socket dir), detached ro mount, or -1 */
 	int *bind_fds;  /* one O_PATH fd per profile bind (-1: optional, missing) */
 

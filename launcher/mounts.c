@@ -19,8 +19,6 @@
 #define TREE_MAX_DEPTH 16
 #define TREE_MAX_ENTRIES 4096
 #define TREE_MAX_FILE (1024 * 1024)
-#define SECRET_MAX_FILE (64 * 1024)
-#define SECRETS_MAX 32
 
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom" };
 static const struct {
@@ -147,8 +145,10 @@ int mounts_plan(const struct mpj_launch *l, struct mount_op **ret, size_t *ret_n
 		op = plan_add(&ops, &n, MK_DB, "/run/postgresql");
 		op->src_fd = l->db_fd;
 	}
-	if (l->secrets_fd >= 0)
-		plan_add(&ops, &n, MK_SECRETS, "/run/secrets");
+	if (l->secrets_fd >= 0) {
+		op = plan_add(&ops, &n, MK_SECRETS, "/run/secrets");
+		op->src_fd = l->secrets_fd;
+	}
 	if (l->ctl_fd >= 0) {
 		op = plan_add(&ops, &n, MK_CTL, "/run/mpjail");
 		op->src_fd = l->ctl_fd;
@@ -526,85 +526,11 @@ int mounts_prepare_source(int src_fd, enum mount_kind kind)
 {
 	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 
-	if (kind == MK_BIND_RO || kind == MK_DB || kind == MK_CTL)
+	if (kind == MK_BIND_RO || kind == MK_DB || kind == MK_CTL || kind == MK_SECRETS)
 		attrs |= MOUNT_ATTR_RDONLY;
-	if (kind == MK_DB || kind == MK_CTL)
+	if (kind == MK_DB || kind == MK_CTL || kind == MK_SECRETS)
 		attrs |= MOUNT_ATTR_NOEXEC;
 	return clone_source(src_fd, NULL, mount_kind_recursive(kind), attrs);
-}
-
-/* Secrets: each regular file of CONFIG/credentials/NAME copied into a tmpfs,
- * mode 0400 owned by the tenant, then the mount is made read-only.  Never in
- * the home, the environment or a command line (ARCHITECTURE.md). */
-static int do_secrets(const struct mpj_launch *l, int rootfd, char *detail, size_t dn)
-{
-	_cleanup_close_ int mfd = new_tmpfs("256k", "0500", "64",
-					    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	_cleanup_close_ int dfd = -1;
-	unsigned count = 0;
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
-
-	if (mfd < 0)
-		return FAIL("/run/secrets", mfd);
-	/* An fsmount() fd is O_PATH-like: fchown() on it is EBADF. */
-	if (fchownat(mfd, "", l->id.uid, l->id.gid, AT_EMPTY_PATH) < 0)
-		return FAIL("/run/secrets", negerrno());
-	dfd = openat(l->secrets_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return FAIL("credentials directory", negerrno());
-	d = fdopendir(dfd);
-	if (!d)
-		return FAIL("credentials directory", negerrno());
-	dfd = -1;
-	while ((de = readdir(d))) {
-		_cleanup_close_ int in = -1, out = -1;
-		char buf[SECRET_MAX_FILE];
-		ssize_t k;
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		(void)snprintf(detail, dn, "credential `%s`", de->d_name);
-		if (++count > SECRETS_MAX) {
-			r = -E2BIG;
-			break;
-		}
-		in = openat(l->secrets_fd, de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-		if (in < 0 || fstat(in, &st) < 0) {
-			r = negerrno();
-			break;
-		}
-		if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077)) {
-			r = -EPERM; /* must be root's, 0600 or tighter */
-			break;
-		}
-		k = read_full(in, buf, sizeof buf);
-		if (k < 0 || (size_t)k == sizeof buf) {
-			r = k < 0 ? (int)k : -EFBIG;
-			break;
-		}
-		out = openat(mfd, de->d_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-			     0400);
-		if (out < 0 || (r = write_full(out, buf, (size_t)k)) < 0 ||
-		    fchown(out, l->id.uid, l->id.gid) < 0 || fchmod(out, 0400) < 0) {
-			r = r < 0 ? r : negerrno();
-			explicit_bzero(buf, sizeof buf);
-			break;
-		}
-		explicit_bzero(buf, sizeof buf);
-	}
-	closedir(d);
-	if (r < 0)
-		return r;
-	r = set_attr(mfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				  MOUNT_ATTR_NOEXEC,
-		     false);
-	if (r < 0)
-		return FAIL("/run/secrets", r);
-	r = attach(mfd, rootfd, "/run/secrets", true);
-	return r < 0 ? FAIL("/run/secrets", r) : 0;
 }
 
 static int do_dir(const struct mpj_launch *l, int rootfd, const struct mount_op *op, char *detail,
@@ -634,8 +560,7 @@ int mounts_populate(const struct mpj_launch *l, int rootfd, const struct mount_o
 
 		if (op->optional_missing)
 			continue;
-		if (op->kind == MK_TMPFS || op->kind == MK_DEV || op->kind == MK_PROC ||
-		    op->kind == MK_SECRETS) {
+		if (op->kind == MK_TMPFS || op->kind == MK_DEV || op->kind == MK_PROC) {
 			r = mkdir_beneath(rootfd, op->target, 0755);
 			if (r < 0)
 				return FAIL(op->target, r);
@@ -646,6 +571,7 @@ int mounts_populate(const struct mpj_launch *l, int rootfd, const struct mount_o
 		case MK_HOME:
 		case MK_DB:
 		case MK_CTL:
+		case MK_SECRETS:
 			r = do_bind(rootfd, op, detail, dn);
 			break;
 		case MK_TMPFS:
@@ -659,9 +585,6 @@ int mounts_populate(const struct mpj_launch *l, int rootfd, const struct mount_o
 			break;
 		case MK_PROC:
 			r = do_proc(rootfd, detail, dn);
-			break;
-		case MK_SECRETS:
-			r = do_secrets(l, rootfd, detail, dn);
 			break;
 		case MK_DIR:
 			r = do_dir(l, rootfd, op, detail, dn);

@@ -19,7 +19,7 @@ enum mount_kind {
 	MK_DEVNODE,  /* host device bound onto a file: nosuid, noexec */
 	MK_PROC,     /* procfs hidepid=invisible,subset=pid: nosuid, nodev, noexec */
 	MK_DB,       /* database socket directory: ro, nosuid, nodev, noexec */
-	MK_SECRETS,  /* tmpfs with the tenant's secrets: ro, nosuid, nodev, noexec */
+	MK_SECRETS,  /* RUN/.secrets/NAME: ro, nosuid, nodev, noexec */
 	MK_CTL,      /* RUN/NAME with the control socket: ro, nosuid, nodev, noexec */
 	MK_DIR,      /* not a mount: a directory in whatever is mounted there */
 	MK_ROOT,     /* the root tmpfs itself: ro, nosuid, nodev */

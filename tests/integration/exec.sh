@@ -116,6 +116,29 @@ install -o root -g root -m 4755 "$MPJAIL_PROBE" "$HOMES/a/suid-probe"
 who=$(mpj exec a -- "$P" exec "/home/$UA/suid-probe" whoami)
 expect_eq "setuid-root binary: euid stays the tenant's" "$UID_A" "$(probe_fact "$who" euid)"
 
+# ----------------------------------------------------------- secrets ---
+mkdir -p "$CONF/credentials/a"
+chmod 0700 "$CONF/credentials/a"
+printf 'first' >"$CONF/credentials/a/db"
+chmod 0600 "$CONF/credentials/a/db"
+sec=$(mpj exec a -- sh -c 'stat -c "%a %u %n" /run/secrets/db; cat /run/secrets/db')
+expect_eq "the secret is delivered 0400, owned by the tenant" "400 $UID_A /run/secrets/db" "$(head -1 <<<"$sec")"
+expect_eq "the secret's content" first "$(tail -1 <<<"$sec")"
+expect_eq "another tenant's jail has no /run/secrets" no \
+	"$(mpj exec b -- sh -c 'test -e /run/secrets && echo yes || echo no')"
+# A re-sync (every launch; reload in `run`) reaches a jail that is running.
+mpj exec a -- sh -c 'sleep 1.5; cat /run/secrets/db' >"$T_DIR/live.out" &
+sleep 0.5
+printf 'second' >"$CONF/credentials/a/db"
+mpj exec a -- /bin/true
+wait
+expect_eq "a rotated secret reaches the running jail" second "$(cat "$T_DIR/live.out")"
+printf 'x' >"$CONF/credentials/a/db"
+chmod 0644 "$CONF/credentials/a/db"
+mpj exec a -- /bin/true 2>/dev/null
+expect_eq "a credential readable by others is refused (exit 100)" 100 "$?"
+rm -rf "$CONF/credentials/a"
+
 # ------------------------------------------------------- status and I/O ---
 mpj exec a -- "$P" exit 7
 expect_eq "the command's exit status passes through" 7 "$?"
