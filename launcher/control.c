@@ -269,8 +269,11 @@ int ctl_request(const char *path, enum ctl_verb v, unsigned timeout_s, int *ret_
 		return negerrno();
 	if (connect(fd, (struct sockaddr *)&sa, sa_len) < 0)
 		return errno == EAGAIN || errno == EINPROGRESS ? -ETIMEDOUT : negerrno();
-	/* send, not write: a supervisor that hung up must not SIGPIPE us. */
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
+	/* send, not write: a supervisor that hung up must not SIGPIPE us.  It
+	 * may have answered and closed before reading (a refused peer, a full
+	 * table): EPIPE then, with its answer waiting to be read. */
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req) && errno != EPIPE &&
+	    errno != ECONNRESET)
 		return errno == EAGAIN ? -ETIMEDOUT : negerrno();
 	(void)shutdown(fd, SHUT_WR);
 
@@ -284,6 +287,8 @@ int ctl_request(const char *path, enum ctl_verb v, unsigned timeout_s, int *ret_
 		 * report ECONNRESET after its data: that is its EOF too. */
 		if (k < 0 && errno == ECONNRESET && n > 0)
 			break;
+		if (k < 0 && errno == ECONNRESET)
+			return -EPIPE; /* closed without a word */
 		if (k < 0)
 			return errno == EAGAIN ? -ETIMEDOUT : negerrno();
 		if (k == 0)
