@@ -12,7 +12,9 @@ struct sv_options {
 	unsigned backoff_max;   /* cap on the restart back-off, seconds */
 };
 
-/* Runs until stopped.  Returns the exit code for mpjail run. */
+/* Runs until stopped (TERM/INT, or `stop` on the control socket
+ * RUN/NAME/control, which it serves throughout: docs/control.md).  Returns
+ * the exit code for mpjail run: 0 when stopped on request. */
 int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv_options *o);
 
 /* Back-off before restart number n (1-based), capped: 1, 2, 4, ... max. */
