@@ -111,8 +111,7 @@ static const struct {
 	  "Usage: mpjail restart [OPTIONS] [NAME]\n"
 	  "\n"
 	  "Stop the tenant's jail (TERM, SIGKILL after the stop timeout) and start a\n"
-	  "new one at once; returns when the new server answers on its port.  A new\n"
-	  "jail takes fresh copies of the credentials (after a password rotation).\n"
+	  "new one at once; returns when the new server answers on its port.\n"
 	  CTL_COMMON COMMON CTL_EXITS },
 	{ "reload",
 	  "Usage: mpjail reload [OPTIONS] [NAME]\n"
@@ -120,7 +119,8 @@ static const struct {
 	  "Test the configuration in an identical jail (the profile's command with -t\n"
 	  "appended); if it fails, print the test's output and leave the running server\n"
 	  "alone; else make httpd restart gracefully (USR1): no request is lost and new\n"
-	  "Perl code goes live.\n" CTL_COMMON COMMON CTL_EXITS },
+	  "Perl code goes live.  Credentials are re-synced first (password rotation).\n"
+	  CTL_COMMON COMMON CTL_EXITS },
 	{ "stop",
 	  "Usage: mpjail stop [OPTIONS] [NAME]\n"
 	  "\n"
