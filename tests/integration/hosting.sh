@@ -233,19 +233,21 @@ check "the supervisor itself survived" kill -0 "$SVA"
 # --------------------------------------------------------- rotation ---
 old_pw=$T_DIR/old-pw
 (umask 077 && printf '%s\n' "$PW_A" >"$old_pw")
+hpid=$(httpd_parent "$SVA")
 out=$(pgtool rotate "$A" 2>&1)
 rc=$?
 diag "mpjail-pg rotate:"
 diag_text "$out"
 expect_eq "rotate exits 0" 0 "$rc"
-expect_match "rotate restarted the tenant (the secret is a snapshot taken at jail start)" \
-	"restarted tenant" "$out"
+expect_match "rotate reloads the tenant (the secret is re-synced into the running jail)" \
+	"reloaded tenant" "$out"
 check "the same supervisor still runs" kill -0 "$SVA"
+expect_eq "rotation is graceful: httpd's parent is the same process" "$hpid" "$(httpd_parent "$SVA")"
 PW_A2=$(head -n 1 "$CONF/credentials/$A/db")
 check "a new password is stored" test "$PW_A2" != "$PW_A" -a "${#PW_A2}" = 32
 check "$A serves its database row with the new password" \
 	wait_until 30 has_row "$A.example.test" "Hello from tenant $A"
-expect_eq "the re-created jail has the new password in /run/secrets/db" "$PW_A2" "$(ina cat /run/secrets/db)"
+expect_eq "the jail's /run/secrets/db holds the new password" "$PW_A2" "$(ina cat /run/secrets/db)"
 # host_try SECRETFILE: connect as A from the host with a password file.
 host_try() {
 	perl -I"$HA/perl" -MMpjail::DB -e '
