@@ -80,6 +80,13 @@ int mode_kill(int argc, char **argv);
 int mode_forkbomb(int argc, char **argv);
 int mode_memhog(int argc, char **argv);
 int mode_fdflood(int argc, char **argv);
+int mode_sentinel(int argc, char **argv);
+int mode_shmget(int argc, char **argv);
+int mode_mq_open(int argc, char **argv);
+int mode_shm_open(int argc, char **argv);
+int mode_proc_pid(int argc, char **argv);
+int mode_ptrace(int argc, char **argv);
+int mode_connect_tcp(int argc, char **argv);
 
 /* "usage: mpjail-probe MODE ..." to stderr; returns PROBE_EXIT_USAGE. */
 int usage_error(const char *fmt, ...) _printf_(1, 2);
