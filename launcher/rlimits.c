@@ -4,13 +4,16 @@
 
 /* Forced whatever the profile says: a core dump of a process holding a DB
  * password goes to a root-run handler (THREATS.md 28); realtime priority
- * starves every other tenant (THREATS.md 31). */
+ * or a raised nice value starves every other tenant (THREATS.md 31).  A
+ * limit left unset is inherited from whoever started mpjail (a unit's
+ * LimitNICE=, an admin's shell), so these never are. */
 static const struct {
 	int resource;
 	rlim_t value;
 } forced[] = {
 	{ RLIMIT_CORE, 0 },
 	{ RLIMIT_RTPRIO, 0 },
+	{ RLIMIT_NICE, 0 },
 };
 
 /* RLIMIT_NPROC counts every process and thread of the uid host-wide; keep
