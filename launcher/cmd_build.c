@@ -82,7 +82,10 @@ static int load_skel(const struct mpj_paths *paths, struct job *j, struct diag *
 	if (r < 0) {
 		diag_set(diag, j->p->file, 0, "home-skel `%s`: cannot load `%s%s%s`: %s",
 			 j->p->home_skel, dir, bad ? "/" : "", bad ?: "",
-			 r == -EINVAL ? "not a directory, regular file or symlink" : strerror(-r));
+			 r == -EINVAL ? "not a directory, regular file or symlink"
+			 : r == -EPERM ? "not root-owned, or writable by group or others: the "
+					 "skeleton is code every new tenant runs"
+				       : strerror(-r));
 		return r;
 	}
 	return 0;

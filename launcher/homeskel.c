@@ -7,9 +7,12 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "safefs.h"
 
@@ -169,6 +172,21 @@ static void loader_add(struct loader *l, struct skel_entry e)
 	l->s.e[l->s.n++] = e;
 }
 
+/* The skeleton becomes every new tenant's files, and perl/startup.pl runs in
+ * their httpd: it must be as trusted as the profile and the templates
+ * (THREATS.md 36).  A skeleton entry another user may write or own is code
+ * injected into other tenants' jails.  Root-owned, or the caller's own for
+ * unprivileged tests, as config_check_owner(); a symlink's mode means
+ * nothing, its directory's does. */
+static int check_trusted(const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return -EPERM;
+	if (!S_ISLNK(st->st_mode) && (st->st_mode & (S_IWGRP | S_IWOTH)))
+		return -EPERM;
+	return 0;
+}
+
 static int load_entry(struct loader *l, int dfd, const char *name, const char *rel,
 		      const struct stat *st)
 {
@@ -181,6 +199,11 @@ static int load_entry(struct loader *l, int dfd, const char *name, const char *r
 	if (l->s.n >= HOMESKEL_MAX_ENTRIES) {
 		free(e.path);
 		return -E2BIG;
+	}
+	r = check_trusted(st);
+	if (r < 0) {
+		free(e.path);
+		return r;
 	}
 	switch (st->st_mode & S_IFMT) {
 	case S_IFDIR:
@@ -263,11 +286,17 @@ static int cmp_skel(const void *a, const void *b)
 int homeskel_load(int dirfd, struct homeskel_skel *ret, char **ret_bad)
 {
 	struct loader l = { 0 };
+	struct stat st;
 	int fd, r;
 
 	fd = safefs_open_beneath(dirfd, ".", O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		return fd;
+	r = fstat(fd, &st) < 0 ? negerrno() : check_trusted(&st);
+	if (r < 0) {
+		(void)close(fd); /* *ret_bad unset: the skeleton root itself */
+		return r;
+	}
 	r = load_dir(&l, fd, "", 0);
 	if (r < 0) {
 		homeskel_skel_done(&l.s);
@@ -411,6 +440,39 @@ static _noreturn_ void populate_child(int wfd, int home_fd, const struct homeske
 	_exit(EXIT_SUCCESS);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Wait until the child's pipe is readable (a record or EOF).  The child has
+ * the tenant's uid, so the tenant may send it SIGSTOP: a stop never shows on
+ * the pipe, so look for it between short polls.  0, -ECHILD (stopped) or
+ * -ETIMEDOUT; the caller kills the child. */
+static int wait_child(int rfd, pid_t pid, uint64_t deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = rfd, .events = POLLIN };
+		siginfo_t si = { 0 };
+		uint64_t now = now_ms();
+		int n;
+
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, deadline - now < 100 ? (int)(deadline - now) : 100);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return negerrno();
+		if (waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == pid && si.si_code == CLD_STOPPED)
+			return -ECHILD;
+	}
+}
+
 void homeskel_report_done(struct homeskel_report *r)
 {
 	if (!r)
@@ -428,6 +490,7 @@ int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel 
 	struct homeskel_report rep = { 0 };
 	_cleanup_close_ int rfd = -1, wfd = -1;
 	int pipefd[2], status, r = 0;
+	uint64_t deadline;
 	pid_t pid;
 
 	if (h->fd < 0)
@@ -450,10 +513,20 @@ int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel 
 	closep(&wfd);
 	wfd = -1;
 
+	deadline = now_ms() + HOMESKEL_TIMEOUT_MS;
 	for (;;) {
 		struct rec rc;
-		ssize_t n = read_full(rfd, &rc, sizeof rc);
+		ssize_t n;
 
+		r = wait_child(rfd, pid, deadline);
+		if (r < 0) {
+			if (ret_failed)
+				*ret_failed = xstrdup(r == -ECHILD
+					? "(the copy, running as the tenant, was stopped by a signal)"
+					: "(the copy made no progress in time)");
+			break;
+		}
+		n = read_full(rfd, &rc, sizeof rc);
 		if (n < 0) {
 			r = (int)n;
 			break;
@@ -489,9 +562,13 @@ int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel 
 			break;
 	}
 	/* Closing our end first: a child still writing gets EPIPE instead of
-	 * blocking forever on a full pipe we no longer read. */
+	 * blocking forever on a full pipe we no longer read.  On any error the
+	 * child may still run (or be stopped by the tenant, and a stopped child
+	 * never exits): kill it so that waitpid() returns. */
 	closep(&rfd);
 	rfd = -1;
+	if (r < 0)
+		(void)kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			if (r == 0)

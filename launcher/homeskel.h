@@ -14,6 +14,10 @@
 #define HOMESKEL_MAX_ENTRIES 4096
 #define HOMESKEL_MAX_BYTES (64u * 1024 * 1024)
 #define HOMESKEL_MAX_DEPTH 32
+/* The copy runs with the tenant's uid, so the tenant may SIGSTOP it (or
+ * stall it on a filesystem they control): a stopped copy is abandoned at
+ * once, a slow one after this long, instead of hanging `build --all`. */
+#define HOMESKEL_TIMEOUT_MS 120000
 
 struct homeskel_home {
 	char *path;     /* the host path from the tenant file */
@@ -65,7 +69,9 @@ void homeskel_report_done(struct homeskel_report *r);
 
 /* Copy the skeleton into the home where absent, in a child that has done
  * setgroups/setresgid/setresuid to the tenant.  0, or -errno with
- * *ret_failed = the relative path that failed (quota, I/O errors). */
+ * *ret_failed = the relative path that failed (quota, I/O errors); -ECHILD
+ * when the child was killed or stopped, -ETIMEDOUT after
+ * HOMESKEL_TIMEOUT_MS (the child is killed in both cases). */
 int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel *s,
 		      const struct mpj_identity *id, struct homeskel_report *ret,
 		      char **ret_failed);

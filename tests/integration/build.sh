@@ -277,6 +277,113 @@ expect_eq "symlinked skeleton dir stays empty" "" "$(ls -A "$OUT/dir")"
 check "planted symlinks still there" test -L "$HE/htdocs" -a -L "$HE/perl/startup.pl"
 check "unaffected skeleton parts created" test -f "$HE/logs/.keep"
 
+# ---- the skeleton is configuration: root-owned, writable by nobody else ----
+# Its files land in every new home and startup.pl runs in that tenant's
+# httpd: a skeleton another user can write is code injected into other
+# tenants' jails, refused like a writable template (THREATS.md 36).
+SK=$DATA/skel/home/modperl
+snap=$(snapshot "$STATE" "$HE")
+chmod 0666 "$SK/perl/startup.pl"
+out=$(mpjd build eve 2>&1); rc=$?
+expect_eq "other-writable skeleton file: exit 100" 100 "$rc"
+expect_match "names the skeleton file" "skel/home/modperl/perl/startup.pl.*(writable|root-owned)" "$out"
+chmod 0644 "$SK/perl/startup.pl"
+chown "$USER_eve" "$SK/perl/Mpjail/Hello.pm"
+out=$(mpjd build eve 2>&1); rc=$?
+expect_eq "skeleton file owned by a tenant: exit 100" 100 "$rc"
+expect_match "names it" "perl/Mpjail/Hello.pm" "$out"
+chown root "$SK/perl/Mpjail/Hello.pm"
+chmod 0777 "$SK/htdocs"
+out=$(mpjd build eve 2>&1); rc=$?
+expect_eq "other-writable skeleton directory: exit 100" 100 "$rc"
+chmod 0755 "$SK/htdocs"
+chmod 0775 "$SK"
+out=$(mpjd build eve 2>&1); rc=$?
+expect_eq "group-writable skeleton root: exit 100" 100 "$rc"
+chmod 0755 "$SK"
+expect_eq "refused skeletons changed nothing" "$snap" "$(snapshot "$STATE" "$HE")"
+
+# ---- the tenant stops the copying child (it runs with the tenant's uid) ----
+# A SIGSTOPped child must not hang `mpjail build` (and with --all every
+# tenant after this one): the copy is abandoned and the build says so.
+mpj_tenant fay "$((PORT_BASE + 5))" modperl
+HF=$HOMES/fay
+UID_F=$(id -u "$USER_fay")
+STOPPER_END=$T_DIR/stopper.end
+(cd / && exec setpriv --reuid="$UID_F" --regid="$(id -g "$USER_fay")" --clear-groups \
+	--no-new-privs /usr/bin/python3 -c '
+import os, signal, sys, time
+me, end = os.getpid(), time.time() + 120
+while time.time() < end and not os.path.exists(sys.argv[1]):
+    for d in os.listdir("/proc"):
+        if d.isdigit() and int(d) != me:
+            try:
+                os.kill(int(d), signal.SIGSTOP)  # only our own uid is allowed
+            except OSError:
+                pass
+' "$STOPPER_END") &
+STOPPER=$!
+T_PIDS+=("$STOPPER")
+hung=0 stopped=0
+for i in $(seq 40); do
+	find "$HF" -mindepth 1 -delete
+	out=$(timeout 15 "$MPJAIL" build --config-dir "$CONF" --state-dir "$STATE" \
+		--run-dir "$RUN" --data-dir "$DATA" fay 2>&1)
+	rc=$?
+	# A build that timed out leaves its stopped child behind: end it.
+	for p in $(pgrep -u "$UID_F"); do [ "$p" != "$STOPPER" ] && kill -KILL "$p"; done 2>/dev/null
+	if [ "$rc" = 124 ]; then hung=$((hung + 1)); break; fi
+	if [ "$rc" = 111 ] && printf '%s\n' "$out" | grep -q 'stopped'; then
+		stopped=$((stopped + 1))
+		[ "$stopped" -ge 3 ] && break
+	fi
+done
+touch "$STOPPER_END"
+wait "$STOPPER" 2>/dev/null
+expect_eq "a stopped copying child never hangs the build" 0 "$hung"
+check "the stop was seen and reported (exit 111)" test "$stopped" -ge 1
+expect_eq "no process of the tenant left behind" "" "$(pgrep -u "$UID_F")"
+rm -f "$CONF/tenants/fay.conf"
+
+# ---- template values cannot inject Apache directives, end to end ----
+# Host names and user names come from the tenant file; the parser allows
+# only [a-z0-9.-] host names and [a-z_][a-z0-9_-]* user names, and the
+# renderer refuses quotes, backslashes, <, >, $, %, `, braces and blanks.
+C=$STATE/jails/bob/root/etc/apache2/httpd.conf
+# set_tenant_key FILE KEY VALUE: replace KEY's line, VALUE taken literally.
+set_tenant_key() {
+	grep -v "^$2 = " "$1" >"$1.new"
+	printf '%s = %s\n' "$2" "$3" >>"$1.new"
+	mv "$1.new" "$1"
+}
+directives() { grep -Ev '^[[:space:]]*(#|$)' "$1" | awk '{print $1}' | LC_ALL=C sort | uniq -c; }
+conf_snap=$(cat "$C")
+base_directives=$(directives "$C")
+TB=$CONF/tenants/bob.conf
+cp "$TB" "$T_DIR/bob.conf.orig"
+for bad in 'x.test"' 'x.test>' '"x.test' 'x.test</Directory>' 'x.test$x' 'x.test%{x}' \
+	'x.test`id`' 'x.test\' 'x.test{a}' "x.test'" 'X.TEST' 'x_y.test' 'x.test;Include'; do
+	set_tenant_key "$TB" hostnames "bob.example.test $bad"
+	out=$(mpjd build bob 2>&1); rc=$?
+	expect_eq "host name \`$bad\` refused (exit 100)" 100 "$rc"
+	expect_match "names the tenant file:line" "bob.conf:[0-9]+: .*host name" "$out"
+	check "quotes the value \`$bad\`" grep -qF -- "\`$bad\`" <<<"$out"
+done
+for bad in 'root"' 'a b' 'a>' 'A'; do
+	set_tenant_key "$TB" user "$bad"
+	out=$(mpjd build bob 2>&1); rc=$?
+	expect_eq "user name \`$bad\` refused (exit 100)" 100 "$rc"
+done
+cp "$T_DIR/bob.conf.orig" "$TB"
+expect_eq "refused names left httpd.conf as it was" "$conf_snap" "$(cat "$C")"
+set_tenant_key "$TB" hostnames "bob.example.test www.bob.example.test b-2.example.test"
+out=$(mpjd build bob 2>&1); rc=$?
+expect_eq "several host names build" 0 "$rc"
+expect_eq "several host names add no directive" "$base_directives" "$(directives "$C")"
+expect_eq "ServerName is the first host name" "ServerName bob.example.test" \
+	"$(grep '^ServerName' "$C")"
+cp "$T_DIR/bob.conf.orig" "$TB"
+
 # ---- --all ----
 out=$(mpjd build --all 2>&1); rc=$?
 expect_eq "--all builds every tenant" 0 "$rc"
