@@ -76,6 +76,7 @@ static int tenant_for_uid(const struct mpj_cmd_ctx *ctx, uid_t uid, char **ret)
 int cmd_ctl(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_free_ char *name = NULL, *path = NULL, *msg = NULL, *body = NULL;
+	_cleanup_free_ char *safe_msg = NULL, *safe_body = NULL;
 	enum ctl_verb verb;
 	int optind_, code, r;
 
@@ -129,11 +130,16 @@ int cmd_ctl(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "mpjail %s: %s: %s: %s\n", ctx->cmd, name, path, strerror(-r));
 		return EXIT_MPJ_FAILURE;
 	}
+	/* The body may quote the tenant's own bytes (a reload's config test
+	 * prints what the tenant's Perl and conf/ make it print), and this
+	 * runs in an admin's terminal: no escape sequence gets through. */
+	safe_msg = ctl_text_for_terminal(msg, strlen(msg));
+	safe_body = ctl_text_for_terminal(body, strlen(body));
 	if (code == 0) {
-		fputs(body, stdout);
+		fputs(safe_body, stdout);
 		return fflush(stdout) == 0 ? EXIT_MPJ_OK : EXIT_MPJ_FAILURE;
 	}
-	fprintf(stderr, "mpjail %s: %s: %s\n", ctx->cmd, name, msg);
-	fputs(body, stderr);
+	fprintf(stderr, "mpjail %s: %s: %s\n", ctx->cmd, name, safe_msg);
+	fputs(safe_body, stderr);
 	return EXIT_MPJ_FAILURE;
 }

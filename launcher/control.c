@@ -171,7 +171,7 @@ void ctl_server_close(struct ctl_server *srv)
 	*srv = (struct ctl_server){ .dir_fd = -1, .listen_fd = -1 };
 }
 
-int ctl_server_write_status(const struct ctl_server *srv, const char *json)
+int ctl_server_write_status(const struct ctl_server *srv, const char *json, gid_t gid)
 {
 	static const char tmp[] = "." CTL_STATUS_NAME ".tmp";
 	_cleanup_close_ int fd = -1;
@@ -179,11 +179,12 @@ int ctl_server_write_status(const struct ctl_server *srv, const char *json)
 
 	if (srv->dir_fd < 0)
 		return -EBADF;
-	fd = openat(srv->dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/* 0600 until its group is right: never readable by others. */
+	fd = openat(srv->dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return negerrno();
 	r = write_full(fd, json, strlen(json));
-	if (r == 0 && fchmod(fd, 0644) < 0)
+	if (r == 0 && (fchmod(fd, 0600) < 0 || fchown(fd, 0, gid) < 0 || fchmod(fd, 0640) < 0))
 		r = negerrno();
 	if (r == 0 && renameat(srv->dir_fd, tmp, srv->dir_fd, CTL_STATUS_NAME) < 0)
 		r = negerrno();

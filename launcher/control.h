@@ -136,10 +136,17 @@ struct ctl_status {
 	struct mpj_cg_events events;
 };
 
-/* Append s to f as a JSON string (quotes included).  Control characters,
- * quote and backslash are escaped; bytes that are not valid UTF-8 become
- * U+FFFD, so the output is always valid JSON.  NULL gives `null`. */
+/* Append s to f as a JSON string (quotes included).  Control characters
+ * (C0, DEL and C1), quote and backslash are escaped; bytes that are not
+ * valid UTF-8 become U+FFFD, so the output is always valid JSON and safe on
+ * a terminal.  NULL gives `null`. */
 void ctl_json_string(FILE *f, const char *s);
+/* n bytes of s made safe to print on a terminal: printable ASCII, newline,
+ * tab and valid UTF-8 other than the C1 controls are kept; every other byte
+ * (ESC and the rest of C0, DEL, C1, invalid UTF-8, NUL) becomes `\xNN`.
+ * For text a tenant controls (the config test's output) shown to an admin.
+ * Returns a new string. */
+char *ctl_text_for_terminal(const char *s, size_t n);
 /* The status as one JSON object and newline:
  * {"tenant","state","pid","uptime_s","restarts","last_exit","ports",
  *  "memory":{"current","max"},"tasks":{"current","max"}}; null where
@@ -166,8 +173,10 @@ int ctl_server_open(const char *run_dir, const char *tenant, struct ctl_server *
 		    struct diag *diag);
 /* Unlink the socket (only while we hold the lock) and close everything. */
 void ctl_server_close(struct ctl_server *srv);
-/* Write RUN/NAME/status.json atomically (temp file, rename), mode 0644. */
-int ctl_server_write_status(const struct ctl_server *srv, const char *json);
+/* Write RUN/NAME/status.json atomically (temp file, rename), root:gid
+ * mode 0640: the tenant reads it (also inside its jail, where RUN/NAME is
+ * /run/mpjail), other local users do not, as the socket refuses them. */
+int ctl_server_write_status(const struct ctl_server *srv, const char *json, gid_t gid);
 
 /* Accept one connection (non-blocking, close-on-exec) and read its peer's
  * credentials.  -EAGAIN when none is pending. */

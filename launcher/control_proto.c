@@ -234,6 +234,12 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
+/* U+0080..U+009F: terminals act on them (U+009B is CSI) like on ESC. */
+static bool is_c1(const unsigned char *s, size_t n)
+{
+	return n == 2 && s[0] == 0xc2 && s[1] <= 0x9f;
+}
+
 void ctl_json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -284,10 +290,44 @@ void ctl_json_string(FILE *f, const char *s)
 			i++;
 			continue;
 		}
+		if (is_c1(p + i, n)) {
+			fprintf(f, "\\u%04x", p[i + 1]);
+			i += n;
+			continue;
+		}
 		fwrite(p + i, 1, n, f);
 		i += n;
 	}
 	fputc('"', f);
+}
+
+char *ctl_text_for_terminal(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	if (!f)
+		abort();
+	for (size_t i = 0; i < len;) {
+		unsigned char c = p[i];
+		size_t n = utf8_len(p + i, len - i);
+
+		if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) {
+			fputc(c, f);
+			i++;
+		} else if (c >= 0x80 && n > 0 && !is_c1(p + i, n)) {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		} else {
+			fprintf(f, "\\x%02x", c);
+			i++;
+		}
+	}
+	if (fclose(f) != 0)
+		abort();
+	return buf;
 }
 
 /* A counter, or null: unknown, or (for limits) the kernel's "max". */

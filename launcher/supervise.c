@@ -23,6 +23,7 @@
 #include "sys.h"
 
 #define LOG_NAME "mpjail.log"
+#define LOG_FILE_MAX (16u << 20) /* bytes of jail output copied to LOG_NAME */
 #define READY_POLL_MS 50
 #define STABLE_SECONDS 60 /* a run this long resets the back-off */
 
@@ -108,6 +109,34 @@ void sv_log(struct sv *s, enum log_level lvl, const char *fmt, ...)
 	log_msg(lvl, "run", 0, "%s: %s", s->tenant, msg);
 }
 
+/* Root writes the tenant log, so neither the tenant's disk quota (root's
+ * CAP_SYS_RESOURCE passes hard limits) nor the jail's RLIMIT_FSIZE bounds
+ * it: a jail printing without end would fill the homes' filesystem through
+ * us.  Copy at most LOG_FILE_MAX bytes; once the tenant truncates the file,
+ * copying resumes.  The journal still gets everything. */
+static void log_file_write(struct sv *s, const char *buf, size_t n)
+{
+	struct stat st;
+	bool full;
+
+	if (s->logfd < 0 || fstat(s->logfd, &st) < 0)
+		return;
+	full = st.st_size < 0 || (uint64_t)st.st_size >= LOG_FILE_MAX;
+	if (full != s->log_full) {
+		s->log_full = full;
+		if (full)
+			sv_log(s, LOG_LVL_WARN,
+			       "logs/" LOG_NAME " reached %u MiB: the jail's output goes only to "
+			       "the journal until the file is truncated",
+			       LOG_FILE_MAX >> 20);
+	}
+	if (full)
+		return;
+	if (n > LOG_FILE_MAX - (uint64_t)st.st_size)
+		n = (size_t)(LOG_FILE_MAX - (uint64_t)st.st_size);
+	(void)write_full(s->logfd, buf, n);
+}
+
 /* Copy the jail's stdout/stderr to ours (the journal) and the tenant log. */
 static bool pump_output(struct sv *s, int fd)
 {
@@ -117,8 +146,7 @@ static bool pump_output(struct sv *s, int fd)
 	if (n <= 0)
 		return n < 0 && (errno == EINTR || errno == EAGAIN);
 	(void)write_full(STDERR_FILENO, buf, (size_t)n);
-	if (s->logfd >= 0)
-		(void)write_full(s->logfd, buf, (size_t)n);
+	log_file_write(s, buf, (size_t)n);
 	return true;
 }
 
@@ -144,7 +172,7 @@ void sv_set_state(struct sv *s, enum ctl_state st)
 		return;
 	svc_status(s, &cs);
 	json = ctl_status_json(&cs);
-	r = ctl_server_write_status(&s->ctl, json);
+	r = ctl_server_write_status(&s->ctl, json, s->tenant_gid);
 	if (r < 0)
 		sv_log(s, LOG_LVL_WARN, "cannot write %s/%s, ignoring: %s", s->ctl.dir_path,
 		       CTL_STATUS_NAME, strerror(-r));
@@ -231,6 +259,7 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 		return END_FAILED_START;
 	}
 	s->tenant_uid = g->l.id.uid;
+	s->tenant_gid = g->l.id.gid;
 	s->n_ports = g->l.tenant->n_ports;
 	memcpy(s->ports, g->l.tenant->ports, sizeof s->ports);
 	if (first && s->logfd < 0) {
@@ -411,6 +440,7 @@ static int resolve_tenant(struct sv *s)
 		r = identity_resolve(&g, t, &id, &d);
 	if (r >= 0) {
 		s->tenant_uid = id.uid;
+		s->tenant_gid = id.gid;
 		s->n_ports = t->n_ports;
 		memcpy(s->ports, t->ports, sizeof s->ports);
 	} else
@@ -425,7 +455,8 @@ static int resolve_tenant(struct sv *s)
 int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv_options *o)
 {
 	struct sv s = { .paths = paths, .tenant = tenant, .o = o, .logfd = -1, .sigfd = -1,
-			.ctl = { .dir_fd = -1, .listen_fd = -1 }, .tenant_uid = (uid_t)-1 };
+			.ctl = { .dir_fd = -1, .listen_fd = -1 }, .tenant_uid = (uid_t)-1,
+			.tenant_gid = 0 };
 	unsigned backoff_max = o->backoff_max ? o->backoff_max : 60;
 	struct diag d = { 0 };
 	sigset_t set;

@@ -14,12 +14,21 @@
 
 #include "supervise_internal.h"
 
+/* Refusals are logged (someone probing other tenants' supervisors), but
+ * every local user can connect: without a bound, a loop of connect() calls
+ * would turn into an unbounded stream of lines in the journal and the
+ * tenant's log, written as root. */
+#define REFUSE_LOG_BURST 5
+#define REFUSE_LOG_INTERVAL_MS 10000
+
 void svc_init(struct sv *s)
 {
 	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++)
 		s->clients[i] = (struct sv_client){ .fd = -1, .pidx = -1 };
 	s->test = (struct sv_test){ .out = -1, .pidx = -1 };
 	s->listen_pidx = -1;
+	ctl_rate_init(&s->refuse_log, REFUSE_LOG_BURST, REFUSE_LOG_INTERVAL_MS, sv_now_ms());
+	s->refused_quiet = 0;
 }
 
 /* Read what the peer already sent, so closing does not reset the
@@ -412,10 +421,53 @@ static void client_read(struct sv *s, struct sv_client *c)
 	do_request(s, c, v);
 }
 
+static void log_refusal(struct sv *s, uid_t uid, pid_t pid)
+{
+	unsigned wait_s;
+
+	if (ctl_rate_take(&s->refuse_log, sv_now_ms(), &wait_s)) {
+		char more[64] = "";
+
+		if (s->refused_quiet)
+			(void)snprintf(more, sizeof more, " (and %u more not logged)",
+				       s->refused_quiet);
+		sv_log(s, LOG_LVL_WARN,
+		       "control socket: refused uid %u (pid %d): not root and not the tenant%s",
+		       (unsigned)uid, (int)pid, more);
+		s->refused_quiet = 0;
+	} else if (s->refused_quiet++ == 0)
+		sv_log(s, LOG_LVL_WARN,
+		       "control socket: more refused connections than are worth logging: "
+		       "the next line in %u s counts them",
+		       wait_s);
+}
+
+/* Every slot is taken and root asks: a tenant's process could hold all of
+ * them forever (a silent client, reconnecting), and the admin, init's
+ * ExecReload= and mpjail-pg must always get through.  The tenant client
+ * that is still to send its request and has waited longest makes room;
+ * clients waiting for an action they asked for are kept. */
+static struct sv_client *evict_for_root(struct sv *s)
+{
+	struct sv_client *victim = NULL;
+
+	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++) {
+		struct sv_client *c = &s->clients[i];
+
+		if (c->fd >= 0 && !c->waiting && c->peer != CTL_PEER_ROOT &&
+		    (!victim || c->deadline < victim->deadline))
+			victim = c;
+	}
+	if (victim)
+		client_reply(victim, CTL_E_BUSY, "busy: the slot was needed for root", NULL);
+	return victim;
+}
+
 static void accept_clients(struct sv *s)
 {
 	for (int round = 0; round < CTL_MAX_CLIENTS; round++) {
 		struct sv_client *slot = NULL;
+		enum ctl_peer peer;
 		uid_t uid;
 		pid_t pid;
 		int fd, r;
@@ -428,11 +480,9 @@ static void accept_clients(struct sv *s)
 			       strerror(-r));
 			return;
 		}
-		if (ctl_peer_check(uid, s->tenant_uid) == CTL_PEER_DENIED) {
-			/* Logged: someone probing other tenants' supervisors. */
-			sv_log(s, LOG_LVL_WARN,
-			       "control socket: refused uid %u (pid %d): not root and not the tenant",
-			       (unsigned)uid, (int)pid);
+		peer = ctl_peer_check(uid, s->tenant_uid);
+		if (peer == CTL_PEER_DENIED) {
+			log_refusal(s, uid, pid);
 			drain(fd);
 			ctl_reply(fd, CTL_E_FORBIDDEN, "permission denied: not this tenant's account",
 				  NULL);
@@ -442,6 +492,8 @@ static void accept_clients(struct sv *s)
 		for (size_t i = 0; i < CTL_MAX_CLIENTS && !slot; i++)
 			if (s->clients[i].fd < 0)
 				slot = &s->clients[i];
+		if (!slot && peer == CTL_PEER_ROOT)
+			slot = evict_for_root(s);
 		if (!slot) {
 			drain(fd);
 			ctl_reply(fd, CTL_E_BUSY, "busy: too many control connections", NULL);
@@ -452,7 +504,7 @@ static void accept_clients(struct sv *s)
 			.fd = fd,
 			.uid = uid,
 			.pid = pid,
-			.peer = ctl_peer_check(uid, s->tenant_uid),
+			.peer = peer,
 			.deadline = sv_now_ms() + CTL_READ_TIMEOUT_MS,
 			.pidx = -1,
 		};

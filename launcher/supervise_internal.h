@@ -58,6 +58,7 @@ struct sv {
 	const struct sv_options *o;
 	int sigfd;
 	int logfd;           /* in the tenant's logs/, or -1 */
+	bool log_full;       /* logfd reached its cap: copying paused */
 	unsigned restarts;   /* crash restarts in a row: drives the back-off */
 	unsigned restarts_total; /* generations started after the first: status */
 	bool stopping;       /* TERM/INT or `stop`: exit once the jail is gone */
@@ -67,11 +68,14 @@ struct sv {
 	unsigned ports[MPJ_MAX_PORTS];
 	size_t n_ports;
 	uid_t tenant_uid;
+	gid_t tenant_gid;    /* status.json's group: the tenant may read it */
 	struct sv_gen *gen;  /* the running generation, or NULL */
 
 	struct ctl_server ctl;
 	int listen_pidx;
 	struct ctl_rate rate;
+	struct ctl_rate refuse_log; /* bounds the log lines strangers cause */
+	unsigned refused_quiet;     /* refusals not logged since the last line */
 	struct sv_client clients[CTL_MAX_CLIENTS];
 	struct sv_test test;
 };

@@ -79,6 +79,7 @@ wait_exit() {
 	fi
 	wait "$1" 2>/dev/null
 }
+fails() { ! "$@"; } # for check: the command must fail
 no_procs() { # no_procs USER: within 5 s nothing runs as USER
 	local i
 	for ((i = 0; i < 50; i++)); do
@@ -140,6 +141,10 @@ expect_match "status --json: memory and tasks are counted" "^[0-9]+ [0-9]+$" \
 	"$(json_field a 'd["memory"]["current"], d["tasks"]["current"]')"
 expect_eq "status.json in RUN/a says running" running \
 	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"])' "$RUN/a/status.json")"
+# The socket refuses a stranger the status; the file next to it must too.
+check "tenant a reads its status.json" runuser -u "$UA" -- cat "$RUN/a/status.json"
+check "tenant b cannot read a's status.json" fails runuser -u "$UB" -- cat "$RUN/a/status.json"
+check "nobody cannot read a's status.json" fails runuser -u nobody -- cat "$RUN/a/status.json"
 
 # ------------------------------------------------------ protocol, raw ---
 raw() { # raw PAYLOAD-PY-BYTES [wait]: what the supervisor answers
@@ -265,6 +270,140 @@ expect_eq "... and answers on its control socket" 0 "$?"
 install -m 0755 "$M" "$HOMES/a/mpjail-client"
 inside=$(mpj exec a -- "/home/$UA/mpjail-client" status 2>&1)
 expect_match "inside the jail, status reaches its own supervisor" "^tenant a: running" "$inside"
+inside=$(mpj exec a -- /bin/cat /run/mpjail/status.json 2>&1)
+expect_match "inside the jail, /run/mpjail/status.json is readable" '"tenant":"a"' "$inside"
+
+# ------------------------------------------------- hostile peers (review) ---
+# fds: nothing the supervisor holds (control socket, RUN/NAME and its lock,
+# the tenant log, its signalfd) is open in any process of the jail.
+ctl_ino=$(awk -v p="$RUN/a/control" '$8 == p { print $7 }' /proc/net/unix | head -1)
+check "found the control socket's inode ($ctl_ino)" test -n "$ctl_ino"
+leaks=''
+for p in $(pgrep -u "$UA"); do
+	for f in /proc/"$p"/fd/*; do
+		tgt=$(readlink "$f" 2>/dev/null) || continue
+		case $tgt in
+		"socket:[$ctl_ino]" | "$RUN"/* | "$RUN" | */mpjail.log | "$CONF"*) leaks+=" $p:${f##*/}=$tgt" ;;
+		*) ;;
+		esac
+	done
+done
+check "no supervisor fd is open in the jail ($(pgrep -u "$UA" | wc -l) processes checked)" \
+	test -z "$leaks"
+[ -z "$leaks" ] || diag "leaked:$leaks"
+
+# A stranger hammering the socket is refused every time, but cannot flood
+# the journal and the tenant's log through the supervisor: refusals are
+# logged at a bounded rate.
+before_l=$(grep -c "refused uid" "$T_DIR/run-a.log")
+refused=$(runuser -u nobody -- python3 - "$RUN/a/control" 2>"$T_DIR/stranger.err" <<-'PY'
+	import socket, sys
+	n = 0
+	for i in range(300):
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	    s.settimeout(5)
+	    s.connect(sys.argv[1])
+	    try:
+	        s.sendall(b"mpjail-ctl 1 status\n")
+	    except BrokenPipeError:
+	        pass  # refused before it read: the answer is still there
+	    out = b""
+	    try:
+	        while True:
+	            b = s.recv(4096)
+	            if not b: break
+	            out += b
+	    except ConnectionResetError:
+	        pass
+	    n += out.startswith(b"ERR 403 ")
+	    s.close()
+	print(n)
+	PY
+)
+expect_eq "300 requests by a stranger: all refused with 403" 300 "$refused"
+[ -s "$T_DIR/stranger.err" ] && diag "stranger: $(cat "$T_DIR/stranger.err")"
+after_l=$(grep -c "refused uid" "$T_DIR/run-a.log")
+check "... but at most 10 refusal lines logged (got $((after_l - before_l)))" \
+	test $((after_l - before_l)) -le 10
+check "... and the log says how many it left out" \
+	grep -q "more refused" "$T_DIR/run-a.log"
+
+# The tenant holding every connection slot (silent clients, reconnecting)
+# must not lock root out: root gets a slot at once.
+runuser -u "$UA" -- python3 - "$RUN/a/control" "$HOMES/a/hog.ready" <<-'PY' &
+	import socket, sys, time
+	socks = []
+	for i in range(8):
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	    s.connect(sys.argv[1])
+	    socks.append(s)
+	open(sys.argv[2], "w").close()
+	time.sleep(1.5)
+	PY
+hog=$!
+for ((i = 0; i < 50; i++)); do [ -e "$HOMES/a/hog.ready" ] && break; sleep 0.05; done
+sleep 0.2
+as "$UA" status a
+expect_eq "the tenant holds all 8 slots: its next request is refused (exit 1)" 1 "$?"
+expect_match "... busy (503)" "busy" "$OUT"
+root status a
+expect_eq "root: status while the tenant holds all 8 slots" 0 "$?"
+expect_match "... answers" "^tenant a: running" "$OUT"
+wait "$hog"
+rm -f "$HOMES/a/hog.ready"
+
+# Tenant-written bytes (the config test's output) reach the admin's
+# terminal through `mpjail reload`: no escape sequence may pass.
+# Apache escapes a bad directive itself, but the tenant's Perl runs during
+# the test (<Perl>, PerlRequire) and may print any byte.
+cat >"$HOMES/a/conf/esc.conf" <<-'EOF'
+<Perl>
+print STDERR "\e]0;owned\a\e[2J\x9b" . "2J\xc2\x9b" . "2J\n";
+</Perl>
+ThisIsNoDirective on
+EOF
+chown "$UA:" "$HOMES/a/conf/esc.conf"
+root reload a
+expect_eq "reload with an escape-laden config is refused" 1 "$?"
+expect_match "... showing the directive, escaped" '\\x1b\]0;owned\\x07' "$OUT"
+check "... with no ESC, BEL or C1 byte in what the admin sees" \
+	test "$(printf '%s' "$OUT" | tr -d '\033\007\233' | wc -c)" = "$(printf '%s' "$OUT" | wc -c)"
+rm -f "$HOMES/a/conf/esc.conf"
+
+# A jail printing without end: root writes HOME/logs/mpjail.log, so the
+# tenant's quota and RLIMIT_FSIZE do not bound it; the supervisor must.
+PC=$((PORT_BASE + 2))
+mpj_tenant c "$PC" spew
+UC=$USER_c
+cat >"$CONF/profiles/spew.profile" <<-EOF
+mpjail-profile 1
+include default
+command /bin/sh /home/$UC/spew.sh
+EOF
+# 40 MB of output, then wait to be stopped.
+printf 'yes 0123456789012345678901234567890123456789 | head -c 40000000\nexec sleep 1000\n' \
+	>"$HOMES/c/spew.sh"
+install -d -o "$UC" -g "$UC" "$HOMES/c/logs"
+mpj build c >/dev/null
+expect_eq "build tenant c (prints 40 MB)" 0 "$?"
+"$M" run "${O[@]}" c >/dev/null 2>"$T_DIR/run-c.log" &
+T_PIDS+=($!)
+SV_c=$!
+# Its port never answers; the output is done when `sleep` runs.
+for ((i = 0; i < 200; i++)); do
+	pgrep -u "$UC" -x sleep >/dev/null && break
+	sleep 0.1
+done
+check "c printed everything" pgrep -u "$UC" -x sleep
+sleep 0.5
+logsz=$(stat -c %s "$HOMES/c/logs/mpjail.log")
+check "the tenant log stops at 16 MiB of 40 MB printed (is $logsz bytes)" \
+	test "$logsz" -le $((16 * 1024 * 1024 + 4096))
+check "... and kept the start of the output" test "$logsz" -ge $((1024 * 1024))
+check "... saying so on the journal side" grep -q "logs/mpjail.log reached" "$T_DIR/run-c.log"
+root stop c
+expect_eq "root: stop c" 0 "$?"
+wait_exit "$SV_c"
 
 # --------------------------------------------------------------- stop ---
 # b's own account stops b (a's bucket is empty after the storm); root stops a.

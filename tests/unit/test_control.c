@@ -287,6 +287,42 @@ Test(json, escaping)
 	}
 }
 
+/* C1 controls arrive as valid UTF-8 and a terminal acts on them (U+009B
+ * is CSI): escaped, so the object is inert on a terminal too. */
+Test(json, c1_controls_are_escaped)
+{
+	char *got = json_of("a\xc2\x9b" "2J\xc2\x80\xc2\x9f\xc2\xa0z");
+
+	cr_assert_str_eq(got, "\"a\\u009b2J\\u0080\\u009f\xc2\xa0z\"");
+	free(got);
+}
+
+static void term_case_n(const char *in, size_t n, const char *want)
+{
+	char *got = ctl_text_for_terminal(in, n);
+
+	cr_assert_str_eq(got, want, "in `%s`", want);
+	free(got);
+}
+
+/* The length of a literal, embedded NULs included. */
+#define term_case(in, want) term_case_n(in, sizeof(in) - 1, want)
+
+Test(terminal, escapes_everything_a_terminal_acts_on)
+{
+	term_case("Syntax OK\n\tindented\n", "Syntax OK\n\tindented\n");
+	term_case("", "");
+	/* OSC title, BEL, clear screen, CR overwrite, backspace, DEL */
+	term_case("\x1b]0;owned\x07", "\\x1b]0;owned\\x07");
+	term_case("\x1b[2J\rSyntax OK\b\x7f", "\\x1b[2J\\x0dSyntax OK\\x08\\x7f");
+	/* 8-bit CSI raw, and as UTF-8 U+009B; other UTF-8 kept */
+	term_case("\x9b" "2J", "\\x9b2J");
+	term_case("\xc2\x9b" "2J caf\xc3\xa9", "\\xc2\\x9b2J caf\xc3\xa9");
+	/* invalid or truncated UTF-8, and a NUL inside the length */
+	term_case("\xff\xc3", "\\xff\\xc3");
+	term_case("a\0b", "a\\x00b");
+}
+
 Test(status, json_all_known)
 {
 	static const unsigned ports[] = { 8001, 8002 };
@@ -445,10 +481,14 @@ Test(server, open_serve_close)
 	close(fd);
 	close(cfd);
 
-	cr_assert_eq(ctl_server_write_status(&srv, "{\"x\":1}\n"), 0);
+	cr_assert_eq(ctl_server_write_status(&srv, "{\"x\":1}\n", 4242), 0);
 	p = xasprintf("%s/%s", srv.dir_path, CTL_STATUS_NAME);
 	cr_assert_eq(stat(p, &st), 0);
-	cr_assert_eq(st.st_mode & 07777, 0644);
+	/* The tenant's group reads it; other users do not (the socket
+	 * refuses them the same status). */
+	cr_assert_eq(st.st_mode & 07777, 0640);
+	cr_assert_eq(st.st_uid, 0);
+	cr_assert_eq(st.st_gid, 4242);
 	free(p);
 
 	p = xstrdup(srv.sock_path);
