@@ -73,8 +73,9 @@ int sv_notify(const char *msg)
  * so a planted link or FIFO can never aim our writes elsewhere. */
 static int open_tenant_log(const struct mpj_tenant *t, uid_t uid, gid_t gid)
 {
-	_cleanup_close_ int home = -1, logs = -1, fd = -1;
-	struct stat st;
+	_cleanup_close_ int home = -1, logs = -1, fd = -1, pfd = -1;
+	struct stat st, st2;
+	char proc[64];
 
 	home = sys_openat2(AT_FDCWD, t->home, O_PATH | O_DIRECTORY | O_CLOEXEC,
 			   RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
@@ -83,17 +84,38 @@ static int open_tenant_log(const struct mpj_tenant *t, uid_t uid, gid_t gid)
 	logs = sys_openat2(home, "logs", O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_STRICT);
 	if (logs < 0)
 		return logs;
-	fd = sys_openat2(logs, LOG_NAME,
-			 O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
-			 RESOLVE_STRICT);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) < 0)
+	/* Ours only if we create it: chown a file this call made, never one
+	 * that was there (a hard link to a root file, or a root file renamed
+	 * into logs/, would otherwise be handed to the tenant). */
+	fd = openat(logs, LOG_NAME,
+		    O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		if (fchown(fd, uid, gid) < 0 || fchmod(fd, 0640) < 0)
+			return negerrno();
+		return TAKE_FD(fd);
+	}
+	if (errno != EEXIST)
 		return negerrno();
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || (st.st_uid != uid && st.st_uid != 0))
+	/* It exists: look before opening it for writing (a FIFO would block,
+	 * a device would act); only the tenant's own single-link regular file
+	 * is appended to. */
+	pfd = sys_openat2(logs, LOG_NAME, O_PATH | O_NOFOLLOW | O_CLOEXEC, RESOLVE_STRICT);
+	if (pfd < 0)
+		return pfd;
+	if (fstat(pfd, &st) < 0)
+		return negerrno();
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != uid)
 		return -EPERM;
-	if (st.st_uid == 0 && (fchown(fd, uid, gid) < 0 || fchmod(fd, 0640) < 0))
+	/* Reopen that very inode (the O_PATH fd pins it, whatever the name
+	 * points to by now) for appending. */
+	(void)snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_WRONLY | O_APPEND | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return negerrno();
+	if (fstat(fd, &st2) < 0)
+		return negerrno();
+	if (st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)
+		return -EPERM;
 	return TAKE_FD(fd);
 }
 
