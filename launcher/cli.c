@@ -23,6 +23,26 @@ static const struct option global_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 };
 
+enum { OPT_JSON = 0x1800 };
+
+const struct option cli_json_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cli_json_option(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userdata)
+{
+	(void)arg;
+	(void)userdata;
+	switch (opt) {
+	case OPT_JSON:
+		ctx->json = true;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 int cli_usage_error(const struct mpj_cmd_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;

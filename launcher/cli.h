@@ -25,6 +25,11 @@ int cli_parse(struct mpj_cmd_ctx *ctx, int argc, char **argv, const struct optio
 	      const char *shortopts, cli_opt_fn fn, void *userdata, bool stop_at_positional,
 	      int *ret_optind);
 
+/* --json, for the commands that print JSON (check, explain, status): pass
+ * both to cli_parse() as `opts` and `fn`; it sets ctx->json. */
+extern const struct option cli_json_options[];
+int cli_json_option(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userdata);
+
 /* Print "usage: mpjail CMD ..." for the current command and return EXIT_MPJ_CONFIG. */
 int cli_usage_error(const struct mpj_cmd_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
 void cli_print_help(const char *cmd);

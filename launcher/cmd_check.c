@@ -19,26 +19,6 @@
 
 #define TREE_DIFF_LINES 20 /* per tenant; a wholly wrong tree is one FAIL plus a count */
 
-enum { OPT_JSON = 0x2000 };
-
-static const struct option check_opts[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int check_opt(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userdata)
-{
-	(void)arg;
-	(void)userdata;
-	switch (opt) {
-	case OPT_JSON:
-		ctx->json = true;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
 /* One tenant as far as it could be loaded. */
 struct tenant_state {
 	char *name;
@@ -411,7 +391,7 @@ int cmd_check(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	size_t n, n_loaded = 0;
 	int optind_, r, code;
 
-	r = cli_parse(ctx, argc, argv, check_opts, NULL, check_opt, NULL, false, &optind_);
+	r = cli_parse(ctx, argc, argv, cli_json_options, NULL, cli_json_option, NULL, false, &optind_);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
 	for (int i = optind_; i < argc; i++)

@@ -10,26 +10,6 @@
 #include "cli.h"
 #include "control.h"
 
-enum { OPT_JSON = 0x3000 };
-
-static const struct option ctl_opts[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int ctl_opt(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userdata)
-{
-	(void)arg;
-	(void)userdata;
-	switch (opt) {
-	case OPT_JSON:
-		ctx->json = true;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
 /* Inside a jail there is no CONFIG, and RUN/NAME is bound at /run/mpjail. */
 static bool in_jail(const struct mpj_paths *p)
 {
@@ -80,7 +60,7 @@ int cmd_ctl(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	enum ctl_verb verb;
 	int optind_, code, r;
 
-	r = cli_parse(ctx, argc, argv, ctl_opts, NULL, ctl_opt, NULL, false, &optind_);
+	r = cli_parse(ctx, argc, argv, cli_json_options, NULL, cli_json_option, NULL, false, &optind_);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
 	if (strcmp(ctx->cmd, "status") == 0)

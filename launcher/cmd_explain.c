@@ -4,26 +4,6 @@
 #include "cli.h"
 #include "explain.h"
 
-enum { OPT_JSON = 0x2000 };
-
-static const struct option explain_opts[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int explain_opt(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userdata)
-{
-	(void)arg;
-	(void)userdata;
-	switch (opt) {
-	case OPT_JSON:
-		ctx->json = true;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
 /* The profile's command, so that launch_prepare() describes `run` without
  * refusing a port held by the tenant's own running server: explain reports
  * the holder instead. */
@@ -55,7 +35,7 @@ int cmd_explain(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	bool prepared = false;
 	int optind_, r;
 
-	r = cli_parse(ctx, argc, argv, explain_opts, NULL, explain_opt, NULL, false, &optind_);
+	r = cli_parse(ctx, argc, argv, cli_json_options, NULL, cli_json_option, NULL, false, &optind_);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
 	if (optind_ != argc - 1)
