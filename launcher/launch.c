@@ -342,6 +342,18 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		if (r < 0)
 			return r;
 	}
+	/* A private network namespace has only its own loopback: a server in it
+	 * needs the listener handed in from the host (the bind shim of
+	 * APACHE-IN-A-JAIL.md §6), which mpjail does not build yet.  Refuse
+	 * rather than start a server nobody can reach. */
+	if (!(argv && argv[0]) && l->profile->network == NET_PRIVATE && l->tenant->n_ports) {
+		diag_set(diag, l->profile->file, 0,
+			 "profile `%s` has `network private`: `run` cannot serve ports from a private "
+			 "network namespace yet (no listener hand-off); use `network shared`, where "
+			 "Landlock gives each tenant its ports (`exec` works with either)",
+			 l->profile->name);
+		return -EOPNOTSUPP;
+	}
 	/* `run` only: an admin's `exec` beside the running server must work.
 	 * A held port is refused here, naming the holder, before any cgroup
 	 * or namespace exists (portcheck.h). */

@@ -7,7 +7,10 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -114,6 +117,29 @@ static int stage_hostname(struct child *c)
 	const char *h = c->l->hostname;
 
 	return sethostname(h, strlen(h)) < 0 ? negerrno() : 0;
+}
+
+/* A new network namespace starts with `lo` down: bring it up, or even
+ * 127.0.0.1 inside the jail would be unreachable. */
+static int stage_network(struct child *c)
+{
+	struct ifreq ifr = { 0 };
+	_cleanup_close_ int fd = -1;
+
+	if (c->l->profile->network != NET_PRIVATE)
+		return 0;
+	(void)snprintf(c->detail, sizeof c->detail, "loopback `lo` in the private namespace");
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return negerrno();
+	(void)snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return negerrno();
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return negerrno();
+	c->detail[0] = '\0';
+	return 0;
 }
 
 static int stage_rlimit(struct child *c)
@@ -292,6 +318,7 @@ _noreturn_ void launch_child(struct mpj_launch *l)
 	STAGE(&c, PIVOT, stage_pivot(&c));
 	STAGE(&c, MOUNTCHECK, stage_mountcheck(&c));
 	STAGE(&c, HOSTNAME, stage_hostname(&c));
+	STAGE(&c, NETWORK, stage_network(&c));
 	STAGE(&c, RLIMIT, stage_rlimit(&c));
 	STAGE(&c, FDS, stage_fds(&c));
 	STAGE(&c, IDENTITY, stage_identity(&c));

@@ -32,6 +32,7 @@ enum mpj_exit {
 	X(PIVOT, "pivot", "pivot_root needs a private mount namespace")            \
 	X(MOUNTCHECK, "mountcheck", "a mount lacks a required flag")              \
 	X(HOSTNAME, "hostname", "sethostname failed")                               \
+	X(NETWORK, "network", "bringing up loopback in the private network namespace failed") \
 	X(RLIMIT, "rlimit", "a hard limit above the current one needs root")       \
 	X(FDS, "fds", "close_range or stdio setup failed")                         \
 	X(IDENTITY, "identity", "setgroups/setgid/setuid or capability drop failed") \

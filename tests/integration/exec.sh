@@ -5,7 +5,7 @@
 # assertion is about the inside of a real jail.
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmd useradd script
+require_cmd useradd script python3
 [ -x "${MPJAIL_PROBE:-}" ] || skip_all "MPJAIL_PROBE not built"
 
 mpj_env
@@ -188,6 +188,26 @@ expect_eq "SIGKILL of the launcher ends the jail" "" "$(pgrep -u "$UA" -a | grep
 mpj exec a -- /bin/true
 stale=$(find /sys/fs/cgroup -path "*/mpjail/a/i-$launcher" -type d 2>/dev/null)
 expect_eq "the dead launcher's cgroup is swept by the next launch" "" "$stale"
+
+# ------------------------------------------------------ network private ---
+printf 'mpjail-profile 1\ninclude default\nnetwork private\n' >"$CONF/profiles/privnet.profile"
+mpj_tenant n "$((PORT_BASE + 3))" privnet
+UN=$USER_n
+install_probe n
+mpj build n >/dev/null
+hostport=$((PORT_BASE + 50))
+python3 -m http.server --bind 127.0.0.1 "$hostport" >/dev/null 2>&1 &
+T_PIDS+=($!)
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$hostport") 2>/dev/null && break; sleep 0.1; done
+expect_match "private netns: its own loopback is up (bind 127.0.0.1 works)" '^RESULT ok' \
+	"$(mpj exec n -- "/home/$UN/probe" bind "$((PORT_BASE + 3))")"
+expect_match "private netns: a listener on the host's loopback is unreachable" \
+	'^RESULT (ECONNREFUSED|ENETUNREACH)' "$(mpj exec n -- "/home/$UN/probe" connect-tcp "$hostport")"
+expect_match "shared netns (control): the same listener is reachable" '^RESULT ok' \
+	"$(mpj exec a -- "$P" connect-tcp "$hostport")"
+msg=$(mpj run n --no-restart 2>&1)
+expect_eq "run refuses to serve ports from a private netns (exit 100)" 100 "$?"
+expect_match "and says why" 'network private' "$msg"
 
 # -------------------------------------------------------------- leftovers ---
 expect_eq "no process of the tenant is left" "" "$(pgrep -u "$UA" || true)"
