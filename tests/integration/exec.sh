@@ -199,8 +199,17 @@ hostport=$((PORT_BASE + 50))
 python3 -m http.server --bind 127.0.0.1 "$hostport" >/dev/null 2>&1 &
 T_PIDS+=($!)
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$hostport") 2>/dev/null && break; sleep 0.1; done
-expect_match "private netns: its own loopback is up (bind 127.0.0.1 works)" '^RESULT ok' \
-	"$(mpj exec n -- "/home/$UN/probe" bind "$((PORT_BASE + 3))")"
+# Routing through loopback (listen, then connect to ourselves) works only
+# when lo is up; a bare bind to 127.0.0.1 would succeed even with lo down.
+selfconnect='import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+c = socket.socket()
+try:
+    c.connect(s.getsockname()); print("RESULT ok")
+except OSError as e:
+    print("RESULT", e.strerror)'
+expect_match "private netns: its own loopback is up (connect to itself works)" '^RESULT ok' \
+	"$(mpj exec n -- /usr/bin/python3 -c "$selfconnect")"
 expect_match "private netns: a listener on the host's loopback is unreachable" \
 	'^RESULT (ECONNREFUSED|ENETUNREACH)' "$(mpj exec n -- "/home/$UN/probe" connect-tcp "$hostport")"
 expect_match "shared netns (control): the same listener is reachable" '^RESULT ok' \
