@@ -5,9 +5,12 @@
 #define _GNU_SOURCE
 #include "launch.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -262,6 +265,87 @@ static void cg_limits_compute(struct mpj_launch *l)
 		c->cpu_quota_pct = v;
 }
 
+/* The shim next to the binary (a build tree), else the installed one.  It
+ * runs inside every private-network server: root's, writable by no one else. */
+static int open_shim(struct diag *diag)
+{
+	char exe[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 32);
+	const char *path = MPJAIL_SHIM_PATH;
+	struct stat st;
+	int fd = -1;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			strcpy(slash + 1, "mpjail-bindshim.so");
+			fd = sys_openat2(AT_FDCWD, exe, O_PATH | O_CLOEXEC, RESOLVE_NO_SYMLINKS);
+			if (fd >= 0)
+				path = exe;
+		}
+	}
+	if (fd < 0)
+		fd = sys_openat2(AT_FDCWD, path, O_PATH | O_CLOEXEC, RESOLVE_NO_MAGICLINKS);
+	if (fd < 0) {
+		diag_set(diag, path, 0, "the bind shim for `network private` is missing: %s",
+			 strerror(-fd));
+		return fd;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+		diag_set(diag, path, 0, "the bind shim must be a regular file owned by root, not "
+					"writable by others");
+		(void)close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* For a server in a private network namespace: bind 127.0.0.1:PORT for each
+ * tenant port here in the host namespace (where the frontend connects), and
+ * arrange for the server's own bind() of that address to adopt the socket:
+ * the LD_PRELOAD shim mounted read-only at SHIM_JAIL_PATH, told by
+ * MPJAIL_LISTEN_FDS which fd is which port (the child puts them at
+ * FD_LISTEN_BASE...; APACHE-IN-A-JAIL.md §6). */
+static int listener_prepare(struct mpj_launch *l, struct diag *diag)
+{
+	_cleanup_free_ char *spec = xstrdup("");
+	int r;
+
+	for (size_t i = 0; i < l->tenant->n_ports; i++) {
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_port = htons((uint16_t)l->tenant->ports[i]),
+					  .sin_addr = { htonl(INADDR_LOOPBACK) } };
+		int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		char *next;
+
+		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+		    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 511) < 0) {
+			r = negerrno();
+			if (fd >= 0)
+				(void)close(fd);
+			diag_set(diag, l->tenant->file, l->tenant->ports_line,
+				 "cannot listen on 127.0.0.1:%u for the jail: %s", l->tenant->ports[i],
+				 strerror(-r));
+			return r;
+		}
+		l->listen_fds[l->n_listen++] = fd;
+		next = xasprintf("%s%s%d=127.0.0.1:%u", spec, i ? "," : "", FD_LISTEN_BASE + (int)i,
+				 l->tenant->ports[i]);
+		free(spec);
+		spec = next;
+	}
+	l->shim_fd = open_shim(diag);
+	if (l->shim_fd < 0)
+		return l->shim_fd;
+	r = to_mount(&l->shim_fd, MK_BIND_RO, "bind shim", diag);
+	if (r < 0)
+		return r;
+	strv_push(&l->envp, xasprintf("LD_PRELOAD=%s", SHIM_JAIL_PATH));
+	strv_push(&l->envp, xasprintf("MPJAIL_LISTEN_FDS=%s", spec));
+	return 0;
+}
+
 int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
 		   char **argv, struct diag *diag)
 {
@@ -270,6 +354,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	*l = (struct mpj_launch){
 		.paths = paths,
 		.tree_fd = -1, .home_fd = -1, .db_fd = -1, .secrets_fd = -1, .ctl_fd = -1,
+		.shim_fd = -1,
 		.stdio = { -1, -1, -1 },
 		.err_pipe = { -1, -1 }, .sync_pipe = { -1, -1 }, .status_pipe = { -1, -1 },
 		.landlock = { .ruleset_fd = -1 },
@@ -342,17 +427,15 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		if (r < 0)
 			return r;
 	}
-	/* A private network namespace has only its own loopback: a server in it
-	 * needs the listener handed in from the host (the bind shim of
-	 * APACHE-IN-A-JAIL.md §6), which mpjail does not build yet.  Refuse
-	 * rather than start a server nobody can reach. */
+	/* `run` in a private network namespace: the tenant's ports are bound
+	 * here, on the host, and handed in (listener_prepare). */
 	if (!(argv && argv[0]) && l->profile->network == NET_PRIVATE && l->tenant->n_ports) {
-		diag_set(diag, l->profile->file, 0,
-			 "profile `%s` has `network private`: `run` cannot serve ports from a private "
-			 "network namespace yet (no listener hand-off); use `network shared`, where "
-			 "Landlock gives each tenant its ports (`exec` works with either)",
-			 l->profile->name);
-		return -EOPNOTSUPP;
+		r = portcheck_tenant(paths, l->tenant, diag);
+		if (r < 0)
+			return r;
+		r = listener_prepare(l, diag);
+		if (r < 0)
+			return r;
 	}
 	/* `run` only: an admin's `exec` beside the running server must work.
 	 * A held port is refused here, naming the holder, before any cgroup
@@ -542,6 +625,9 @@ void launch_done(struct mpj_launch *l)
 	closep(&l->db_fd);
 	closep(&l->secrets_fd);
 	closep(&l->ctl_fd);
+	closep(&l->shim_fd);
+	for (size_t i = 0; i < l->n_listen; i++)
+		closep(&l->listen_fds[i]);
 	filter_done(&l->filter);
 	landlock_done(&l->landlock);
 	strv_free(l->argv);

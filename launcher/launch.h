@@ -13,6 +13,12 @@
 #include "landlock.h"
 #include "stage.h"
 
+/* `network private` + run: where the listeners sit in the command's fd
+ * table, and where the bind shim is mounted (ro, in the root tmpfs, which is
+ * not noexec: the dynamic loader must map it executable). */
+#define FD_LISTEN_BASE 7
+#define SHIM_JAIL_PATH "/.mpjail/bindshim.so"
+
 /* Everything the child needs, resolved by the parent before the clone.  The
  * child only reads it: no parsing, no NSS, no allocation it can't afford. */
 struct mpj_launch {
@@ -36,6 +42,9 @@ struct mpj_launch {
 	int secrets_fd; /* RUN/.secrets/NAME, detached ro mount, or -1 */
 	int ctl_fd;     /* RUN/NAME (control socket dir), detached ro mount, or -1 */
 	int *bind_fds;  /* one O_PATH fd per profile bind (-1: optional, missing) */
+	int listen_fds[MPJ_MAX_PORTS]; /* `network private` + run: host listeners, -1 */
+	size_t n_listen;
+	int shim_fd;    /* mpjail-bindshim.so, detached ro mount, or -1 */
 
 	struct mpj_filter filter;
 	struct mpj_landlock landlock;

@@ -181,7 +181,20 @@ static int stage_fds(struct child *c)
 			return negerrno();
 		l->landlock.ruleset_fd = FD_LANDLOCK;
 	}
-	if (sys_close_range(FD_LANDLOCK + 1, ~0U, 0) < 0)
+	/* `network private` + run: the host listeners at FD_LISTEN_BASE..., NOT
+	 * close-on-exec: the command inherits them (MPJAIL_LISTEN_FDS). */
+	if (l->n_listen) {
+		int hi[MPJ_MAX_PORTS];
+
+		for (size_t i = 0; i < l->n_listen; i++)
+			if ((hi[i] = fcntl(l->listen_fds[i], F_DUPFD_CLOEXEC, 64)) < 0)
+				return negerrno();
+		for (size_t i = 0; i < l->n_listen; i++)
+			if (dup2(hi[i], FD_LISTEN_BASE + (int)i) < 0)
+				return negerrno();
+	}
+	_Static_assert(FD_LANDLOCK + 1 == FD_LISTEN_BASE, "fd layout");
+	if (sys_close_range(FD_LISTEN_BASE + (unsigned)l->n_listen, ~0U, 0) < 0)
 		return negerrno();
 	if (l->landlock.ruleset_fd < 0)
 		(void)close(FD_LANDLOCK);
@@ -252,6 +265,8 @@ static int stage_reaper(struct child *c)
 	}
 	/* pid 1: the filter covers it too, then it only waits and forwards. */
 	(void)close(FD_ERR);
+	for (size_t i = 0; i < c->l->n_listen; i++)
+		(void)close(FD_LISTEN_BASE + (int)i);
 	if (filter_apply(&c->l->filter) < 0)
 		_exit(111);
 	reaper_run(pid, FD_STATUS, FD_LIFELINE);

@@ -153,6 +153,11 @@ int mounts_plan(const struct mpj_launch *l, struct mount_op **ret, size_t *ret_n
 		op = plan_add(&ops, &n, MK_CTL, "/run/mpjail");
 		op->src_fd = l->ctl_fd;
 	}
+	if (l->shim_fd >= 0) {
+		op = plan_add(&ops, &n, MK_BIND_RO, SHIM_JAIL_PATH);
+		op->src_fd = l->shim_fd;
+		op->src_path = "mpjail-bindshim.so";
+	}
 
 	qsort(ops, n, sizeof *ops, op_cmp);
 	for (size_t i = 1; i < n; i++)
