@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 
+#include "fuzz_input.h"
+
 #include "filter_policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -12,19 +14,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mpj_seccomp_policy *p = NULL;
 	struct diag d = { 0 };
-	char *buf = xmalloc(size + 1);
-	FILE *f;
+	struct fuzz_stream in;
 	int r;
 
-	memcpy(buf, data, size);
-	f = fmemopen(buf, size ? size : 1, "r");
-	if (!f) {
-		free(buf);
+	if (!fuzz_stream_open(data, size, &in))
 		return 0;
-	}
-	if (size == 0)
-		(void)getc(f);
-	r = seccomp_policy_parse(f, "fuzz.seccomp", &p, &d);
+	r = seccomp_policy_parse(in.f, "fuzz.seccomp", &p, &d);
 	if (r < 0 && (p || !d.msg))
 		abort(); /* a failure must leave no object and say why */
 	for (size_t i = 0; p && i < p->n_rules; i++) {
@@ -37,7 +32,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	seccomp_policy_free(p);
 	diag_clear(&d);
-	fclose(f);
-	free(buf);
+	fuzz_stream_close(&in);
 	return 0;
 }

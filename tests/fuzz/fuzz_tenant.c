@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 
+#include "fuzz_input.h"
+
 #include "config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -12,29 +14,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mpj_tenant *t = NULL;
 	struct diag d = { 0 };
-	char *buf;
-	FILE *f;
+	struct fuzz_stream in;
 	int r;
 
-	/* fmemopen wants a writable buffer and refuses size 0 on old glibc. */
-	buf = xmalloc(size + 1);
-	memcpy(buf, data, size);
-	buf[size] = '\0';
-	f = fmemopen(buf, size ? size : 1, "r");
-	if (!f) {
-		free(buf);
+	if (!fuzz_stream_open(data, size, &in))
 		return 0;
-	}
-	if (size == 0)
-		(void)getc(f); /* consume the dummy byte: an empty file */
-	r = tenant_parse(f, "fuzz.conf", "fuzz", &t, &d);
+	r = tenant_parse(in.f, "fuzz.conf", "fuzz", &t, &d);
 	if (r == 0 && (!t || !t->user || !t->home || t->n_ports == 0))
 		abort(); /* success without the required keys */
 	if (r < 0 && (t || !d.msg))
 		abort(); /* failure must leave no object and say why */
 	tenant_free(t);
 	diag_clear(&d);
-	fclose(f);
-	free(buf);
+	fuzz_stream_close(&in);
 	return 0;
 }
