@@ -2,6 +2,7 @@
 /* Path-as-fd helpers: see safefs.h for the rules they enforce. */
 #define _GNU_SOURCE
 #include "safefs.h"
+#include "sys.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -14,18 +15,7 @@
 
 int safefs_openat2(int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		/* openat2 refuses a mode without O_CREAT/O_TMPFILE (EINVAL). */
-		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-		.resolve = resolve,
-	};
-	long fd;
-
-	do
-		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
-	while (fd < 0 && errno == EINTR);
-	return fd < 0 ? negerrno() : (int)fd;
+	return sys_openat2_mode(dirfd, path, (uint64_t)(flags | O_CLOEXEC), mode, resolve);
 }
 
 int safefs_open_beneath(int dirfd, const char *path, int flags, mode_t mode)

@@ -2,19 +2,36 @@
 /* Syscalls glibc 2.36 has no wrapper for.  Side effects only, no policy. */
 #pragma once
 
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/openat2.h>
 #include <sched.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* openat2(2): returns an fd or -errno. */
+/* openat2(2) with a mode (only passed with O_CREAT/O_TMPFILE: openat2
+ * refuses a mode otherwise), retried on EINTR.  An fd or -errno. */
+static inline int sys_openat2_mode(int dirfd, const char *path, uint64_t flags, mode_t mode,
+				   uint64_t resolve)
+{
+	struct open_how how = {
+		.flags = flags,
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		.resolve = resolve,
+	};
+	long fd;
+
+	do
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+	while (fd < 0 && errno == EINTR);
+	return fd < 0 ? -errno : (int)fd;
+}
+
 static inline int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
 {
-	struct open_how how = { .flags = flags, .resolve = resolve };
-	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
-
-	return fd < 0 ? -errno : (int)fd;
+	return sys_openat2_mode(dirfd, path, flags, 0, resolve);
 }
 
 /* Beneath dirfd, no symlinks, no magic links: for trees someone else controls. */
