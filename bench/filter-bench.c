@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "filter.h"
+#include "filter/filter.h"
 
 enum { M_COMPILE, M_STORED, M_CHECKED, M_LOADONLY, _M_MAX };
 

@@ -6,7 +6,7 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 
-#include "control.h"
+#include "control/control.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

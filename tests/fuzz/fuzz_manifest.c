@@ -5,7 +5,7 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 
-#include "manifest.h"
+#include "build/manifest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

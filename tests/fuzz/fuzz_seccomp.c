@@ -6,7 +6,7 @@
 
 #include "fuzz_input.h"
 
-#include "filter_policy.h"
+#include "filter/filter_policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 
-#include "template.h"
+#include "build/template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static inline bool streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
 

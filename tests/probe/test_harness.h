@@ -7,7 +7,7 @@
 
 #include <sys/types.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static inline bool streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
 

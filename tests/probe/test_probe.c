@@ -32,7 +32,7 @@
 #include <sys/wait.h>
 #include <netinet/in.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "cgroup_internal.h"
+#include "cgroup/cgroup_internal.h"
 
 #define MB (UINT64_C(1) << 20)
 

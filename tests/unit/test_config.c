@@ -6,8 +6,8 @@
 #include <ftw.h>
 #include <sys/stat.h>
 
-#include "config.h"
-#include "ini.h"
+#include "config/config.h"
+#include "config/ini.h"
 
 /* ---- helpers ---- */
 

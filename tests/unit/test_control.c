@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "control.h"
+#include "control/control.h"
 
 static int parse(const char *s, enum ctl_verb *v)
 {

@@ -25,8 +25,8 @@
 #include <termios.h>
 #include <time.h>
 
-#include "filter.h"
-#include "filter_policy.h"
+#include "filter/filter.h"
+#include "filter/filter_policy.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262

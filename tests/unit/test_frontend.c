@@ -8,7 +8,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "frontend.h"
+#include "admin/frontend.h"
 
 static struct mpj_tenant *mk(const char *name, unsigned port, const char *hosts)
 {

@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-#include "landlock.h"
+#include "jail/landlock.h"
 
 static bool no_skip(void)
 {

@@ -6,9 +6,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "manifest.h"
-#include "safefs.h"
-#include "sha256.h"
+#include "build/manifest.h"
+#include "base/safefs.h"
+#include "base/sha256.h"
 
 Test(sha256, fips_vectors)
 {

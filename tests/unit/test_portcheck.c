@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "portcheck.h"
+#include "jail/portcheck.h"
 
 /* A /proc/net/tcp line as the kernel writes it: each 32-bit word of the
  * address printed as its raw value (so the test holds on any byte order). */

@@ -7,7 +7,7 @@
 #include <ftw.h>
 #include <sys/stat.h>
 
-#include "config.h"
+#include "config/config.h"
 
 #define V "mpjail-profile 1\n"
 

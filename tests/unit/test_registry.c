@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 
-#include "registry.h"
+#include "config/registry.h"
 
 #define MAX_T 8
 

@@ -6,7 +6,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 
-#include "rlimits.h"
+#include "jail/rlimits.h"
 
 static void compute(const struct mpj_profile *p, const struct mpj_tenant *t,
 		    struct rlimit out[RLIM_NLIMITS], bool set[RLIM_NLIMITS])

@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "safefs.h"
+#include "base/safefs.h"
 
 static char tmpdir[] = "/tmp/mpjail-test-safefs.XXXXXX";
 static int dfd = -1;

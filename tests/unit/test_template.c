@@ -3,7 +3,7 @@
  * file:line, and the value checks that keep a value inside one directive. */
 #include <criterion/criterion.h>
 
-#include "template.h"
+#include "build/template.h"
 
 static char *hosts3[] = { "www.example.test", "example.test", "shop.example.test", NULL };
 

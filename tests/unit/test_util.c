@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "base/util.h"
 
 Test(parse, u64_accepts_plain_digits)
 {

@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The effective policy of one tenant, from a prepared launch (explain.h).
+ * Gathering (mount plan, cgroup location, port holders, seccomp groups,
+ * credential names) is separate from the two printers, so text and JSON
+ * always show the same facts. */
+#define _GNU_SOURCE
+#include "admin/explain.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+
+#include "cgroup/cgroup_internal.h"
+#include "filter/filter_policy.h"
+#include "jail/mounts.h"
+#include "jail/portcheck.h"
+#include "jail/rlimits.h"
+
+void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)(s ?: ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", out);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+/* ------------------------------------------------------------ gathering --- */
+
+struct explain {
+	const struct mpj_launch *l;
+	struct mount_op *ops;
+	size_t n_ops;
+	const char *cg_version;  /* "v2", "v1", or NULL: *cg_error says why */
+	char **cg_ctrls;         /* "unified" (v2), or "memory" "pids" "cpu" (v1) */
+	char **cg_paths;         /* the instance directory in each, i-PID literally */
+	char *cg_error;
+	struct portcheck_holder *holders;
+	size_t n_holders;
+	bool holders_known;
+	struct mpj_seccomp_policy *policy;
+	char **credentials;      /* file names only, never contents (strv) */
+};
+
+static void explain_done(struct explain *e)
+{
+	free(e->ops);
+	strv_free(e->cg_ctrls);
+	strv_free(e->cg_paths);
+	free(e->cg_error);
+	portcheck_holders_free(e->holders, e->n_holders);
+	seccomp_policy_free(e->policy);
+	strv_free(e->credentials);
+}
+
+/* Where the launch would create its cgroup: the same detection as
+ * cgroup_setup(), without creating anything. */
+static void gather_cgroup(struct explain *e)
+{
+	const struct mpj_launch *l = e->l;
+	/* cgroup_setup_env() fills this default before its cg_detect(). */
+	struct cg_env env = { .sysfs_root = "/sys/fs/cgroup" };
+	struct cg_node nodes[_CG_CTRL_MAX];
+	struct diag d = { 0 };
+	enum cg_mode mode;
+	size_t n;
+
+	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
+		nodes[i] = (struct cg_node){ .base_fd = -1, .mpjail_fd = -1, .tenant_fd = -1,
+					     .inst_fd = -1 };
+	e->cg_ctrls = xcalloc(1, sizeof(char *));
+	e->cg_paths = xcalloc(1, sizeof(char *));
+	if (cg_detect(&env, l->global.cgroup_root, &mode, nodes, &d) < 0) {
+		e->cg_error = xstrdup(d.msg ?: "no usable cgroup hierarchy");
+		diag_clear(&d);
+		return;
+	}
+	e->cg_version = mode == CG_V2 ? "v2" : "v1";
+	n = mode == CG_V2 ? 1 : _CG_CTRL_MAX;
+	for (size_t i = 0; i < n; i++) {
+		strv_push(&e->cg_ctrls, xstrdup(mode == CG_V2 ? "unified" : cg_ctrl_name[i]));
+		strv_push(&e->cg_paths, xasprintf("%s/mpjail/%s/i-PID", nodes[i].base_path,
+						  l->tenant->name));
+		closep(&nodes[i].base_fd);
+		free(nodes[i].cgpath);
+		free(nodes[i].base_path);
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int gather_credentials(struct explain *e)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+	e->credentials = xcalloc(1, sizeof(char *));
+	if (e->l->secrets_fd < 0)
+		return 0;
+	fd = openat(e->l->secrets_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return negerrno();
+	d = fdopendir(fd);
+	if (!d) {
+		int r = negerrno();
+
+		(void)close(fd);
+		return r;
+	}
+	/* The launcher skips dot files too (mounts.c do_secrets). */
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			strv_push(&e->credentials, xstrdup(de->d_name));
+	(void)closedir(d);
+	qsort(e->credentials, strv_length(e->credentials), sizeof(char *), cmp_str);
+	return 0;
+}
+
+static int gather(struct explain *e, const struct mpj_launch *l, struct diag *diag)
+{
+	struct mpj_tenant **all = NULL;
+	size_t n_all = 0;
+	struct diag ignored = { 0 };
+	int r;
+
+	*e = (struct explain){ .l = l };
+	r = mounts_plan(l, &e->ops, &e->n_ops);
+	if (r < 0) {
+		diag_set(diag, l->profile->file, 0, "the mount plan failed: %s", strerror(-r));
+		return r;
+	}
+	gather_cgroup(e);
+	/* Names a holding tenant; a broken tenant file elsewhere only loses
+	 * the name, as in portcheck_tenant(). */
+	if (tenant_load_all(l->paths, &all, &n_all, &ignored) < 0) {
+		all = NULL;
+		n_all = 0;
+	}
+	diag_clear(&ignored);
+	e->holders_known = portcheck_holders(l->tenant->ports, l->tenant->n_ports, all, n_all,
+					     &e->holders, &e->n_holders) == 0;
+	if (all)
+		tenant_free_all(all, n_all);
+	r = filter_policy_load(l->paths, l->profile->seccomp ?: "default", &e->policy, diag);
+	if (r < 0)
+		return r;
+	r = gather_credentials(e);
+	if (r < 0) {
+		diag_set(diag, l->paths->config_dir, 0, "credentials/%s: cannot list: %s",
+			 l->tenant->name, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- vocabulary --- */
+
+static const char *const kind_names[] = {
+	[MK_BIND_RO] = "bind-ro", [MK_BIND_RW] = "bind-rw", [MK_HOME] = "home",
+	[MK_TMPFS] = "tmpfs",     [MK_DEV] = "dev",         [MK_DEVNODE] = "devnode",
+	[MK_PROC] = "proc",       [MK_DB] = "db-socket",    [MK_SECRETS] = "secrets",
+	[MK_CTL] = "control",     [MK_DIR] = "dir",         [MK_ROOT] = "root",
+};
+
+static const struct {
+	unsigned long flag;
+	const char *name;
+} flag_names[] = {
+	{ MS_RDONLY, "ro" }, { MS_NOSUID, "nosuid" }, { MS_NODEV, "nodev" }, { MS_NOEXEC, "noexec" },
+};
+
+static const char *kind_name(enum mount_kind k)
+{
+	return (size_t)k < ARRAY_SIZE(kind_names) && kind_names[k] ? kind_names[k] : "?";
+}
+
+/* "ro,nosuid,nodev[,rec]"; "-" for a directory that is not a mount. */
+static char *op_flags(const struct mount_op *op)
+{
+	unsigned long f = mount_kind_required_flags(op->kind, op->noexec);
+	char buf[64] = "";
+
+	if (!mount_kind_is_mount(op->kind))
+		return xstrdup("-");
+	for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++)
+		if (f & flag_names[i].flag)
+			(void)snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s",
+				       buf[0] ? "," : "", flag_names[i].name);
+	if (mount_kind_recursive(op->kind))
+		(void)snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%srec",
+			       buf[0] ? "," : "");
+	return xstrdup(buf[0] ? buf : "rw");
+}
+
+/* Where a mount's content comes from, in host terms. */
+static char *op_source(const struct explain *e, const struct mount_op *op)
+{
+	const struct mpj_launch *l = e->l;
+
+	switch (op->kind) {
+	case MK_BIND_RO:
+	case MK_BIND_RW:
+		return op->optional_missing ? xasprintf("%s (missing: skipped)", op->src_path)
+					    : xstrdup(op->src_path ?: "?");
+	case MK_HOME:
+		return xstrdup(l->tenant->home);
+	case MK_TMPFS:
+		return xasprintf("tmpfs size=%lluk mode=%04o", op->size >> 10, op->mode);
+	case MK_DEV:
+		return xstrdup("tmpfs with device nodes bound from the host");
+	case MK_DEVNODE:
+		return xstrdup(op->target); /* the host's node of the same name */
+	case MK_PROC:
+		return xstrdup("proc hidepid=invisible,subset=pid");
+	case MK_DB:
+		return xstrdup(l->global.db_socket_dir ?: "?");
+	case MK_SECRETS:
+		return xasprintf("tmpfs with copies of %s/credentials/%s", l->paths->config_dir,
+				 l->tenant->name);
+	case MK_CTL:
+		return xasprintf("%s/%s", l->paths->run_dir, l->tenant->name);
+	case MK_DIR:
+		return xasprintf("directory mode=%04o%s", op->mode,
+				 op->tenant_owned ? " owned by the tenant" : "");
+	case MK_ROOT:
+		return xasprintf("tmpfs with a copy of %s/root", l->tree_path);
+	default:
+		return xstrdup("?");
+	}
+}
+
+static const char *const namespaces_shared[] = { "mount", "pid", "ipc", "uts", "cgroup" };
+
+static bool rlim_is_inf(rlim_t v) { return v == RLIM_INFINITY; }
+
+/* ----------------------------------------------------------------- text --- */
+
+static void text_size(FILE *out, const char *key, bool has, uint64_t v, const char *unset)
+{
+	if (!has)
+		fprintf(out, "  %-12s %s\n", key, unset);
+	else if (v >= (1ULL << 20) && v % (1ULL << 20) == 0)
+		fprintf(out, "  %-12s %lluM\n", key, (unsigned long long)(v >> 20));
+	else
+		fprintf(out, "  %-12s %llu\n", key, (unsigned long long)v);
+}
+
+static void print_text(const struct explain *e, FILE *out, struct diag *diag)
+{
+	const struct mpj_launch *l = e->l;
+	const struct mpj_cg_limits *c = &l->cg_limits;
+	struct mount_op root = { .kind = MK_ROOT, .target = "/" };
+
+	fprintf(out, "tenant:       %s (%s)\n", l->tenant->name, l->tenant->file);
+	fprintf(out, "profile:      %s (%s)\n", l->profile->name, l->profile->file);
+	fprintf(out, "identity:     user %s, uid %u, gid %u (%s)\n", l->id.user, (unsigned)l->id.uid,
+		(unsigned)l->id.gid, l->id.group ?: "?");
+	fprintf(out, "groups:       ");
+	if (!l->id.n_groups)
+		fprintf(out, "none (supplementary groups dropped)");
+	for (size_t i = 0; i < l->id.n_groups; i++)
+		fprintf(out, "%s%s(%u)", i ? " " : "", l->id.group_names[i], (unsigned)l->id.groups[i]);
+	fprintf(out, "\nhome:         %s (host %s)\n", l->id.jail_home, l->tenant->home);
+	fprintf(out, "hostname:     %s\n", l->hostname);
+	fprintf(out, "namespaces:   ");
+	for (size_t i = 0; i < ARRAY_SIZE(namespaces_shared); i++)
+		fprintf(out, "%s%s", i ? " " : "", namespaces_shared[i]);
+	fprintf(out, "%s\n", l->profile->network == NET_PRIVATE
+				     ? " net (private network: loopback only)"
+				     : "; network: the host's (ports guarded by Landlock)");
+	fprintf(out, "capabilities: none: effective, permitted, inheritable, bounding and ambient sets\n"
+		     "              cleared with the uid change; no_new_privs; setuid(0) must fail\n");
+
+	fprintf(out, "mounts:\n");
+	for (size_t i = 0; i <= e->n_ops; i++) {
+		const struct mount_op *op = i == 0 ? &root : &e->ops[i - 1];
+		_cleanup_free_ char *flags = op_flags(op), *src = op_source(e, op);
+
+		fprintf(out, "  %-24s %-9s %-25s %s\n", op->target, kind_name(op->kind), flags, src);
+	}
+
+	fprintf(out, "rlimits:      (soft hard, set before the uid change)\n");
+	for (int r = 0; r < RLIM_NLIMITS; r++) {
+		char soft[32], hard[32];
+
+		if (!l->rlimit_set[r])
+			continue;
+		(void)snprintf(soft, sizeof soft, "%llu", (unsigned long long)l->rlimits[r].rlim_cur);
+		(void)snprintf(hard, sizeof hard, "%llu", (unsigned long long)l->rlimits[r].rlim_max);
+		fprintf(out, "  %-12s %s %s\n", rlimit_name(r),
+			rlim_is_inf(l->rlimits[r].rlim_cur) ? "unlimited" : soft,
+			rlim_is_inf(l->rlimits[r].rlim_max) ? "unlimited" : hard);
+	}
+
+	if (e->cg_version)
+		fprintf(out, "cgroup:       %s, limits on mpjail/%s, one i-PID per launch (PID = the launcher's)\n",
+			e->cg_version, l->tenant->name);
+	else
+		fprintf(out, "cgroup:       unavailable: %s\n", e->cg_error);
+	for (size_t i = 0; e->cg_paths[i]; i++)
+		fprintf(out, "  %-12s %s\n", e->cg_ctrls[i], e->cg_paths[i]);
+	text_size(out, "memory", c->has_memory, c->memory, "unlimited");
+	text_size(out, "swap", c->has_swap, c->swap, "unlimited");
+	text_size(out, "tasks", c->has_tasks, c->tasks, "unlimited");
+	text_size(out, "cpu weight", c->has_cpu_weight, c->cpu_weight, "100 (default)");
+	if (c->has_cpu_quota)
+		fprintf(out, "  %-12s %llu%% of one CPU\n", "cpu quota",
+			(unsigned long long)c->cpu_quota_pct);
+	else
+		fprintf(out, "  %-12s none\n", "cpu quota");
+
+	fprintf(out, "ports:       ");
+	for (size_t i = 0; i < l->tenant->n_ports; i++)
+		fprintf(out, " %u", l->tenant->ports[i]);
+	fprintf(out, "%s\n", l->tenant->n_ports ? "" : " none");
+	if (!e->holders_known)
+		fprintf(out, "  (cannot read /proc/net/tcp: holders unknown)\n");
+	for (size_t i = 0; i < e->n_holders; i++) {
+		_cleanup_free_ char *s = portcheck_describe(&e->holders[i]);
+
+		fprintf(out, "  %s\n", s);
+	}
+	if (l->profile->network == NET_SHARED)
+		fprintf(out, "landlock:     ABI %d; bind() only to the ports above (port 0 never); scopes: %s\n",
+			l->landlock.abi,
+			l->landlock.scoped ? "abstract-unix-socket signal" : "none (ABI < 6)");
+	else
+		fprintf(out, "landlock:     not used (private network namespace)\n");
+
+	if (filter_policy_describe(l->paths, l->profile->seccomp ?: "default", out, diag) < 0)
+		fprintf(out, "  (cannot describe: %s)\n", diag->msg ?: "?");
+
+	fprintf(out, "credentials: ");
+	for (size_t i = 0; e->credentials[i]; i++)
+		fprintf(out, " %s", e->credentials[i]);
+	fprintf(out, "%s\n", e->credentials[0] ? " (in /run/secrets, mode 0400, owned by the tenant)"
+					       : " none");
+	fprintf(out, "command:     ");
+	for (size_t i = 0; l->argv[i]; i++)
+		fprintf(out, " %s", l->argv[i]);
+	fprintf(out, "\nenvironment: (exactly this; everything else cleared)\n");
+	for (size_t i = 0; l->envp[i]; i++)
+		fprintf(out, "  %s\n", l->envp[i]);
+}
+
+/* ----------------------------------------------------------------- JSON --- */
+
+static void json_strv(FILE *out, char *const *v)
+{
+	fputc('[', out);
+	for (size_t i = 0; v && v[i]; i++) {
+		if (i)
+			fputc(',', out);
+		json_string(out, v[i]);
+	}
+	fputc(']', out);
+}
+
+static void json_opt_u64(FILE *out, const char *key, bool has, uint64_t v)
+{
+	if (has)
+		fprintf(out, "\"%s\":%llu", key, (unsigned long long)v);
+	else
+		fprintf(out, "\"%s\":null", key);
+}
+
+static void json_rlim(FILE *out, rlim_t v)
+{
+	if (rlim_is_inf(v))
+		fputs("null", out);
+	else
+		fprintf(out, "%llu", (unsigned long long)v);
+}
+
+static void json_identity(const struct mpj_launch *l, FILE *out)
+{
+	fputs("\"identity\":{\"user\":", out);
+	json_string(out, l->id.user);
+	fprintf(out, ",\"uid\":%u,\"gid\":%u,\"group\":", (unsigned)l->id.uid, (unsigned)l->id.gid);
+	json_string(out, l->id.group);
+	fputs(",\"groups\":[", out);
+	for (size_t i = 0; i < l->id.n_groups; i++) {
+		fprintf(out, "%s{\"name\":", i ? "," : "");
+		json_string(out, l->id.group_names[i]);
+		fprintf(out, ",\"gid\":%u}", (unsigned)l->id.groups[i]);
+	}
+	fputs("],\"home\":", out);
+	json_string(out, l->id.jail_home);
+	fputs(",\"host_home\":", out);
+	json_string(out, l->tenant->home);
+	fputc('}', out);
+}
+
+static void json_mounts(const struct explain *e, FILE *out)
+{
+	struct mount_op root = { .kind = MK_ROOT, .target = "/" };
+
+	fputs("\"mounts\":[", out);
+	for (size_t i = 0; i <= e->n_ops; i++) {
+		const struct mount_op *op = i == 0 ? &root : &e->ops[i - 1];
+		unsigned long f = mount_kind_required_flags(op->kind, op->noexec);
+		_cleanup_free_ char *src = op_source(e, op);
+		bool first = true;
+
+		fprintf(out, "%s{\"target\":", i ? "," : "");
+		json_string(out, op->target);
+		fprintf(out, ",\"kind\":\"%s\",\"mount\":%s,\"flags\":[", kind_name(op->kind),
+			mount_kind_is_mount(op->kind) ? "true" : "false");
+		for (size_t k = 0; k < ARRAY_SIZE(flag_names); k++)
+			if (mount_kind_is_mount(op->kind) && (f & flag_names[k].flag)) {
+				fprintf(out, "%s\"%s\"", first ? "" : ",", flag_names[k].name);
+				first = false;
+			}
+		fprintf(out, "],\"recursive\":%s,\"skipped\":%s,\"source\":",
+			mount_kind_recursive(op->kind) ? "true" : "false",
+			op->optional_missing ? "true" : "false");
+		json_string(out, src);
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
+static void json_cgroup(const struct explain *e, FILE *out)
+{
+	const struct mpj_cg_limits *c = &e->l->cg_limits;
+
+	fputs("\"cgroup\":{\"version\":", out);
+	if (e->cg_version)
+		json_string(out, e->cg_version);
+	else
+		fputs("null", out);
+	fputs(",\"error\":", out);
+	if (e->cg_error)
+		json_string(out, e->cg_error);
+	else
+		fputs("null", out);
+	fputs(",\"paths\":[", out);
+	for (size_t i = 0; e->cg_paths[i]; i++) {
+		fprintf(out, "%s{\"controller\":", i ? "," : "");
+		json_string(out, e->cg_ctrls[i]);
+		fputs(",\"path\":", out);
+		json_string(out, e->cg_paths[i]);
+		fputc('}', out);
+	}
+	fputc(']', out);
+	fputc(',', out);
+	json_opt_u64(out, "memory", c->has_memory, c->memory);
+	fputc(',', out);
+	json_opt_u64(out, "swap", c->has_swap, c->swap);
+	fputc(',', out);
+	json_opt_u64(out, "tasks", c->has_tasks, c->tasks);
+	fputc(',', out);
+	json_opt_u64(out, "cpu_weight", c->has_cpu_weight, c->cpu_weight);
+	fputc(',', out);
+	json_opt_u64(out, "cpu_quota_pct", c->has_cpu_quota, c->cpu_quota_pct);
+	fputc('}', out);
+}
+
+static void json_ports(const struct explain *e, FILE *out)
+{
+	const struct mpj_launch *l = e->l;
+
+	fputs("\"ports\":[", out);
+	for (size_t i = 0; i < l->tenant->n_ports; i++)
+		fprintf(out, "%s%u", i ? "," : "", l->tenant->ports[i]);
+	fputs("],\"port_holders\":", out);
+	if (!e->holders_known)
+		fputs("null", out);
+	else {
+		fputc('[', out);
+		for (size_t i = 0; i < e->n_holders; i++) {
+			const struct portcheck_holder *h = &e->holders[i];
+
+			fprintf(out, "%s{\"port\":%u,\"address\":", i ? "," : "", h->sock.port);
+			json_string(out, h->sock.addr);
+			fprintf(out, ",\"uid\":%u,\"user\":", (unsigned)h->sock.uid);
+			if (h->user)
+				json_string(out, h->user);
+			else
+				fputs("null", out);
+			fputs(",\"tenant\":", out);
+			if (h->tenant)
+				json_string(out, h->tenant);
+			else
+				fputs("null", out);
+			fprintf(out, ",\"pid\":%d,\"processes\":%zu,\"comm\":", (int)h->pid, h->n_pids);
+			json_string(out, h->comm);
+			fputs(",\"cmdline\":", out);
+			json_string(out, h->cmdline);
+			fputc('}', out);
+		}
+		fputc(']', out);
+	}
+	if (l->profile->network == NET_SHARED)
+		fprintf(out, ",\"landlock\":{\"abi\":%d,\"scopes\":%s}", l->landlock.abi,
+			l->landlock.scoped ? "[\"abstract-unix-socket\",\"signal\"]" : "[]");
+	else
+		fputs(",\"landlock\":null", out);
+}
+
+static void json_seccomp(const struct explain *e, FILE *out)
+{
+	const struct mpj_seccomp_policy *p = e->policy;
+
+	fputs("\"seccomp\":{\"policy\":", out);
+	json_string(out, e->l->profile->seccomp ?: "default");
+	fputs(",\"file\":", out);
+	json_string(out, p->file);
+	fputs(",\"default\":\"allow\",\"groups\":[", out);
+	for (size_t g = 0; g < p->n_groups; g++) {
+		bool first = true;
+
+		fprintf(out, "%s{\"name\":", g ? "," : "");
+		json_string(out, p->groups[g].name);
+		fputs(",\"description\":", out);
+		json_string(out, p->groups[g].description);
+		fputs(",\"rules\":[", out);
+		for (size_t i = 0; i < p->n_rules; i++) {
+			const struct mpj_seccomp_rule *r = &p->rules[i];
+
+			if (r->group != g)
+				continue;
+			fprintf(out, "%s{\"syscall\":", first ? "" : ",");
+			first = false;
+			json_string(out, r->syscall);
+			fprintf(out, ",\"native\":%s,\"errno\":", r->nr >= 0 ? "true" : "false");
+			json_string(out, seccomp_errno_name(r->err));
+			fputs(",\"conditions\":", out);
+			if (r->cond_text)
+				json_string(out, r->cond_text);
+			else
+				fputs("null", out);
+			fputs(",\"reason\":", out);
+			if (r->reason)
+				json_string(out, r->reason);
+			else
+				fputs("null", out);
+			fputc('}', out);
+		}
+		fputs("]}", out);
+	}
+	fputs("]}", out);
+}
+
+static void print_json(const struct explain *e, FILE *out)
+{
+	const struct mpj_launch *l = e->l;
+
+	fputs("{\"tenant\":", out);
+	json_string(out, l->tenant->name);
+	fputs(",\"tenant_file\":", out);
+	json_string(out, l->tenant->file);
+	fputs(",\"profile\":", out);
+	json_string(out, l->profile->name);
+	fputs(",\"profile_file\":", out);
+	json_string(out, l->profile->file);
+	fputc(',', out);
+	json_identity(l, out);
+	fputs(",\"hostname\":", out);
+	json_string(out, l->hostname);
+	fputs(",\"namespaces\":[", out);
+	for (size_t i = 0; i < ARRAY_SIZE(namespaces_shared); i++)
+		fprintf(out, "%s\"%s\"", i ? "," : "", namespaces_shared[i]);
+	fprintf(out, "%s],\"network\":\"%s\",", l->profile->network == NET_PRIVATE ? ",\"net\"" : "",
+		l->profile->network == NET_PRIVATE ? "private" : "shared");
+	fputs("\"capabilities\":{\"effective\":[],\"permitted\":[],\"inheritable\":[],"
+	      "\"bounding\":[],\"ambient\":[],\"no_new_privs\":true},", out);
+	json_mounts(e, out);
+	fputs(",\"rlimits\":[", out);
+	for (int r = 0, first = 1; r < RLIM_NLIMITS; r++) {
+		if (!l->rlimit_set[r])
+			continue;
+		fprintf(out, "%s{\"name\":\"%s\",\"soft\":", first ? "" : ",", rlimit_name(r));
+		json_rlim(out, l->rlimits[r].rlim_cur);
+		fputs(",\"hard\":", out);
+		json_rlim(out, l->rlimits[r].rlim_max);
+		fputc('}', out);
+		first = 0;
+	}
+	fputs("],", out);
+	json_cgroup(e, out);
+	fputc(',', out);
+	json_ports(e, out);
+	fputc(',', out);
+	json_seccomp(e, out);
+	fputs(",\"credentials\":", out);
+	json_strv(out, e->credentials);
+	fputs(",\"command\":", out);
+	json_strv(out, l->argv);
+	fputs(",\"environment\":", out);
+	json_strv(out, l->envp);
+	fputs("}\n", out);
+}
+
+int explain_print(const struct mpj_launch *l, bool json, FILE *out, struct diag *diag)
+{
+	struct explain e;
+	int r = gather(&e, l, diag);
+
+	if (r >= 0) {
+		if (json)
+			print_json(&e, out);
+		else
+			print_text(&e, out, diag);
+		r = ferror(out) ? -EIO : 0;
+	}
+	explain_done(&e);
+	return r;
+}

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Per-tenant cgroups: BASE/mpjail/TENANT/i-PID, limits on TENANT.
+ *
+ * BASE is the configured cgroup_root, else the cgroup mpjail runs in; all
+ * that mpjail creates or writes lies below it (THREATS.md 34).  The limits
+ * live on TENANT so that every instance of one tenant (the `run` jail and
+ * any `exec` next to it) shares one memory, pids and cpu budget; the
+ * instance directory, named after the launching process's pid, keeps
+ * launches apart and gives each its own counters and kill switch. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cgroup/cgroup_internal.h"
+#include "base/safefs.h"
+
+#define CG_MKDIR_TRIES 5
+
+static void node_close(struct cg_node *n)
+{
+	closep(&n->base_fd);
+	closep(&n->mpjail_fd);
+	closep(&n->tenant_fd);
+	closep(&n->inst_fd);
+	free(n->cgpath);
+	free(n->base_path);
+	free(n->inst_path);
+}
+
+static void cg_free(struct mpj_cgroup *cg)
+{
+	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
+		node_close(&cg->node[i]);
+	free(cg->tenant);
+	free(cg->inst_name);
+	free(cg->desc);
+	free(cg);
+}
+
+struct sweep {
+	const struct mpj_cgroup *cg;
+	int tenant_fd;
+};
+
+static int sweep_one(int dirfd, const char *name, const struct stat *st, void *userdata)
+{
+	const struct sweep *sw = userdata;
+	unsigned pid;
+
+	(void)dirfd;
+	if (!S_ISDIR(st->st_mode) || !startswith(name, "i-") ||
+	    parse_uint_range(name + 2, 1, 1u << 30, &pid) < 0 ||
+	    strcmp(name, sw->cg->inst_name) == 0)
+		return 0;
+	/* The launcher that made it is gone (killed before its teardown):
+	 * an empty instance is removed; a populated one is EBUSY and stays. */
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		(void)cg_rmdir(&sw->cg->env, sw->tenant_fd, name);
+	return 0;
+}
+
+/* Remove instance directories left by launchers that died without their
+ * teardown (SIGKILL of `mpjail run`), so they do not pile up. */
+static void sweep_stale(const struct mpj_cgroup *cg, int tenant_fd)
+{
+	struct sweep sw = { cg, tenant_fd };
+	int dfd = openat(tenant_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd >= 0)
+		(void)safefs_foreach(dfd, sweep_one, &sw);
+}
+
+/* Create mpjail/TENANT/i-PID below one node's base.  A concurrent teardown
+ * of the tenant's last other instance may rmdir TENANT (or mpjail) between
+ * our mkdir and the next one: ENOENT then means "start over". */
+static int make_dirs_once(struct mpj_cgroup *cg, struct cg_node *nd, struct diag *diag)
+{
+	_cleanup_free_ char *mpath = xasprintf("%s/mpjail", nd->base_path);
+	_cleanup_free_ char *tpath = xasprintf("%s/%s", mpath, cg->tenant);
+	const char *fail_path = mpath;
+	int r;
+
+	closep(&nd->mpjail_fd);
+	closep(&nd->tenant_fd);
+	nd->mpjail_fd = nd->tenant_fd = -1;
+
+	r = cg_mkdir_open(&cg->env, nd->base_fd, "mpjail", &nd->mpjail_fd);
+	if (r < 0)
+		goto fail;
+	if (cg->mode == CG_V2)
+		r = cg2_enable_below(nd->mpjail_fd, mpath, diag);
+	else if (nd == &cg->node[CG_MEMORY])
+		r = cg1_ensure_hierarchy(nd->mpjail_fd, mpath, diag);
+	if (r < 0)
+		return r;
+
+	fail_path = tpath;
+	r = cg_mkdir_open(&cg->env, nd->mpjail_fd, cg->tenant, &nd->tenant_fd);
+	if (r < 0)
+		goto fail;
+	if (cg->mode == CG_V2)
+		r = cg2_enable_below(nd->tenant_fd, tpath, diag);
+	else if (nd == &cg->node[CG_MEMORY])
+		r = cg1_ensure_hierarchy(nd->tenant_fd, tpath, diag);
+	if (r < 0)
+		return r;
+
+	/* Only when instance names are real pids (tests inject fictitious ones). */
+	if (!cg->env.instance)
+		sweep_stale(cg, nd->tenant_fd);
+	fail_path = nd->inst_path;
+	r = cg_mkdir_open(&cg->env, nd->tenant_fd, cg->inst_name, &nd->inst_fd);
+	if (r == 0) {
+		/* Left behind by an earlier launcher with our pid that died
+		 * without teardown.  Empty: reuse it fresh; populated: those
+		 * processes belong to a jail nobody supervises any more. */
+		closep(&nd->inst_fd);
+		nd->inst_fd = -1;
+		r = cg_rmdir(&cg->env, nd->tenant_fd, cg->inst_name);
+		if (r < 0) {
+			diag_set(diag, NULL, 0,
+				 "%s: stale cgroup of an earlier launch cannot be removed: %s",
+				 nd->inst_path, strerror(-r));
+			return r;
+		}
+		r = cg_mkdir_open(&cg->env, nd->tenant_fd, cg->inst_name, &nd->inst_fd);
+	}
+	if (r < 0)
+		goto fail;
+	nd->made_inst = true;
+	return 0;
+fail:
+	if (r != -ENOENT)
+		diag_set(diag, NULL, 0, "%s: cannot create cgroup: %s", fail_path, strerror(-r));
+	return r;
+}
+
+static int make_dirs(struct mpj_cgroup *cg, struct cg_node *nd, struct diag *diag)
+{
+	int r = -ENOENT;
+
+	nd->inst_path = xasprintf("%s/mpjail/%s/%s", nd->base_path, cg->tenant, cg->inst_name);
+	for (unsigned i = 0; i < CG_MKDIR_TRIES && r == -ENOENT; i++)
+		r = make_dirs_once(cg, nd, diag);
+	if (r == -ENOENT)
+		diag_set(diag, NULL, 0, "%s: cannot create cgroup: %s", nd->inst_path,
+			 strerror(ENOENT));
+	if (r < 0)
+		return r;
+	/* Fail closed if the instance would escape the tenant's memory limit. */
+	if (cg->mode == CG_V1 && nd == &cg->node[CG_MEMORY]) {
+		uint64_t v;
+
+		r = cg_read_u64(nd->inst_fd, "memory.use_hierarchy", &v);
+		if (r == 0 && v != 1) {
+			diag_set(diag, NULL, 0,
+				 "%s: memory.use_hierarchy is `%" PRIu64 "`: the tenant's memory "
+				 "limit would not apply",
+				 nd->inst_path, v);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static char *describe(const struct mpj_cgroup *cg)
+{
+	char *s = xstrdup(cg->node[0].inst_path);
+
+	for (size_t i = 1; i < cg->n_nodes; i++) {
+		char *t = xasprintf("%s %s", s, cg->node[i].inst_path);
+
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+int cgroup_setup_env(const struct cg_env *env, const struct mpj_global *g, const char *tenant,
+		     const struct mpj_cg_limits *lim, struct mpj_cgroup **ret, struct diag *diag)
+{
+	const char *root = g ? g->cgroup_root : NULL;
+	struct mpj_cgroup *cg;
+	int r;
+
+	if (!valid_name(tenant)) {
+		diag_set(diag, NULL, 0, "tenant name `%s` is not valid", tenant ? tenant : "");
+		return -EINVAL;
+	}
+	if (root && !valid_abs_path(root)) {
+		diag_set(diag, NULL, 0,
+			 "cgroup_root `%s` is not an absolute, normalised cgroup path", root);
+		return -EINVAL;
+	}
+	cg = xcalloc(1, sizeof(*cg));
+	cg->env = *env;
+	if (!cg->env.sysfs_root)
+		cg->env.sysfs_root = "/sys/fs/cgroup";
+	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
+		cg->node[i].base_fd = cg->node[i].mpjail_fd = cg->node[i].tenant_fd =
+			cg->node[i].inst_fd = -1;
+	cg->tenant = xstrdup(tenant);
+	cg->inst_name = xasprintf("i-%d", (int)(env->instance ? env->instance : getpid()));
+
+	r = cg_detect(&cg->env, root, &cg->mode, cg->node, diag);
+	if (r < 0) {
+		cg_free(cg);
+		return r;
+	}
+	cg->n_nodes = cg->mode == CG_V2 ? 1 : _CG_CTRL_MAX;
+
+	if (cg->mode == CG_V2) {
+		r = cg2_prepare_base(cg, diag);
+		if (r < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < cg->n_nodes; i++) {
+		r = make_dirs(cg, &cg->node[i], diag);
+		if (r < 0)
+			goto fail;
+	}
+	/* Limits go on TENANT only now: it has a child (our instance), so a
+	 * concurrent teardown can no longer remove it and our values with it. */
+	r = cg->mode == CG_V2 ? cg2_write_limits(cg, lim, diag) : cg1_write_limits(cg, lim, diag);
+	if (r < 0)
+		goto fail;
+	cg->desc = describe(cg);
+	*ret = cg;
+	return 0;
+fail:
+	(void)cgroup_teardown(cg);
+	return r;
+}
+
+int cgroup_setup(const struct mpj_global *g, const char *tenant, const struct mpj_cg_limits *lim,
+		 struct mpj_cgroup **ret, struct diag *diag)
+{
+	static const struct cg_env real = { 0 };
+
+	return cgroup_setup_env(&real, g, tenant, lim, ret, diag);
+}
+
+int cgroup_clone_fd(const struct mpj_cgroup *cg)
+{
+	return cg->mode == CG_V2 ? cg->node[0].inst_fd : -1;
+}
+
+int cgroup_attach(const struct mpj_cgroup *cg, pid_t pid)
+{
+	char buf[32];
+
+	if (pid <= 0)
+		return -EINVAL;
+	(void)snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n_nodes; i++) {
+		int r = cg_write(cg->node[i].inst_fd, cg->node[i].inst_path, "cgroup.procs", buf,
+				 false, NULL);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cgroup_events(const struct mpj_cgroup *cg, struct mpj_cg_events *ret)
+{
+	return cg->mode == CG_V2 ? cg2_events(cg, ret) : cg1_events(cg, ret);
+}
+
+/* rmdir that tolerates what a shared parent legitimately shows: another
+ * instance or tenant still inside (EBUSY, ENOTEMPTY), or already gone. */
+static int rmdir_shared(const struct cg_env *env, int parent_fd, const char *name)
+{
+	int r = cg_rmdir(env, parent_fd, name);
+
+	return r == -EBUSY || r == -ENOTEMPTY || r == -ENOENT ? 0 : r;
+}
+
+int cgroup_teardown(struct mpj_cgroup *cg)
+{
+	int r, ret = 0;
+
+	if (!cg)
+		return 0;
+	r = cg_kill_all(cg);
+	if (r < 0)
+		ret = r;
+	for (size_t i = 0; i < cg->n_nodes; i++) {
+		struct cg_node *nd = &cg->node[i];
+
+		closep(&nd->inst_fd);
+		nd->inst_fd = -1;
+		if (nd->made_inst && ret == 0) {
+			/* The last task's exit can trail its removal from
+			 * cgroup.procs by a moment: retry EBUSY briefly. */
+			for (unsigned t = 0; t < 50; t++) {
+				r = cg_rmdir(&cg->env, nd->tenant_fd, cg->inst_name);
+				if (r != -EBUSY)
+					break;
+				(void)nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 },
+						NULL);
+			}
+			if (r < 0 && r != -ENOENT && ret == 0)
+				ret = r;
+		}
+		if (nd->tenant_fd >= 0) {
+			r = rmdir_shared(&cg->env, nd->mpjail_fd, cg->tenant);
+			if (r < 0 && ret == 0)
+				ret = r;
+		}
+		if (nd->mpjail_fd >= 0) {
+			r = rmdir_shared(&cg->env, nd->base_fd, "mpjail");
+			if (r < 0 && ret == 0)
+				ret = r;
+		}
+	}
+	cg_free(cg);
+	return ret;
+}
+
+const char *cgroup_path(const struct mpj_cgroup *cg)
+{
+	return cg->desc ? cg->desc : "";
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Per-tenant cgroups, v2 (unified) or v1 (memory, pids, cpu), always created
+ * below the cgroup mpjail itself runs in (or the configured cgroup_root). */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config/config.h"
+
+/* Effective limits for one jail; has_* false = leave the kernel default. */
+struct mpj_cg_limits {
+	bool has_memory, has_swap, has_tasks, has_cpu_weight, has_cpu_quota;
+	uint64_t memory;   /* bytes */
+	uint64_t swap;     /* bytes of swap on top of memory */
+	uint64_t tasks;    /* pids.max */
+	uint64_t cpu_weight; /* 1..10000 (v1: cpu.shares = weight * 1024 / 100) */
+	uint64_t cpu_quota_pct; /* percent of one CPU per 100 ms period */
+};
+
+/* What the kernel counted for the jail's cgroup (for "why did it die"). */
+struct mpj_cg_events {
+	uint64_t oom_kills;    /* v2 memory.events oom_kill; v1 memory.oom_control oom_kill */
+	uint64_t pids_max_hits; /* v2 pids.events max; v1 pids.events max */
+	uint64_t memory_current, memory_max;
+	uint64_t pids_current, pids_max;
+};
+
+struct mpj_cgroup; /* opaque */
+
+/* Parent, before clone: create TENANT's cgroup (one per jail instance, named
+ * so two launches never collide), write the limits, return the handle.
+ * 0 or -errno with *diag naming the cgroup file and value. */
+int cgroup_setup(const struct mpj_global *g, const char *tenant, const struct mpj_cg_limits *lim,
+		 struct mpj_cgroup **ret, struct diag *diag);
+/* The v2 directory fd for clone3(CLONE_INTO_CGROUP), or -1 on v1. */
+int cgroup_clone_fd(const struct mpj_cgroup *cg);
+/* Move pid into the cgroup (v1, or v2 without clone3).  0 or -errno. */
+int cgroup_attach(const struct mpj_cgroup *cg, pid_t pid);
+/* Read counters.  0 or -errno. */
+int cgroup_events(const struct mpj_cgroup *cg, struct mpj_cg_events *ret);
+/* Kill whatever is left in the cgroup, wait for it to empty, remove it (and
+ * the tenant's parent cgroup when it has no other instance), free cg. */
+int cgroup_teardown(struct mpj_cgroup *cg);
+/* Human-readable path(s) of the cgroup, for explain/status. */
+const char *cgroup_path(const struct mpj_cgroup *cg);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Command-line plumbing shared by every subcommand. */
+#pragma once
+
+#include <getopt.h>
+
+#include "config/config.h"
+#include "jail/stage.h"
+
+struct mpj_cmd_ctx {
+	struct mpj_paths paths;
+	const char *cmd; /* subcommand name */
+	bool json;       /* --json where a command supports it */
+};
+
+/* Command-specific option handler: return 0, or -EINVAL after printing. */
+typedef int (*cli_opt_fn)(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userdata);
+
+/* Parse argv (argv[0] = the subcommand) with the global options
+ * (--config-dir --state-dir --run-dir --data-dir -v -q -h) plus `opts`.
+ * stop_at_arg: stop at the first positional after `n_fixed` positionals
+ * (exec's command line).  On return *ret_optind is the first unparsed arg.
+ * Returns 0, 1 when --help was handled, or -EINVAL (usage printed). */
+int cli_parse(struct mpj_cmd_ctx *ctx, int argc, char **argv, const struct option *opts,
+	      const char *shortopts, cli_opt_fn fn, void *userdata, bool stop_at_positional,
+	      int *ret_optind);
+
+/* --json, for the commands that print JSON (check, explain, status): pass
+ * both to cli_parse() as `opts` and `fn`; it sets ctx->json. */
+extern const struct option cli_json_options[];
+int cli_json_option(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userdata);
+
+/* Print "usage: mpjail CMD ..." for the current command and return EXIT_MPJ_CONFIG. */
+int cli_usage_error(const struct mpj_cmd_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
+void cli_print_help(const char *cmd);
+
+/* Refuse to run unless root (exit 100 with a clear message). */
+int cli_require_root(const struct mpj_cmd_ctx *ctx);
+
+/* Subcommands (cmd_*.c).  Each returns an exit code (stage.h). */
+int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv);
+int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv);
+int cmd_run(struct mpj_cmd_ctx *ctx, int argc, char **argv);
+int cmd_check(struct mpj_cmd_ctx *ctx, int argc, char **argv);
+int cmd_explain(struct mpj_cmd_ctx *ctx, int argc, char **argv);
+int cmd_frontend(struct mpj_cmd_ctx *ctx, int argc, char **argv);
+int cmd_ctl(struct mpj_cmd_ctx *ctx, int argc, char **argv); /* restart reload stop status */

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* mpjail exec NAME [--] CMD [ARG...]: one command in a tenant's jail. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "cli/cli.h"
+#include "jail/launch.h"
+#include "jail/reaper.h"
+
+/* Forward signals to the jail's pid 1 until it exits.  Returns its result. */
+static int supervise_once(struct mpj_launch *l, struct launch_result *res)
+{
+	sigset_t set;
+
+	reaper_sigset(&set);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
+
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			return negerrno();
+		}
+		if (sig == SIGCHLD) {
+			siginfo_t w = { 0 };
+
+			if (waitid(P_PID, (id_t)l->pid, &w, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+			    w.si_pid == l->pid)
+				return launch_reap(l, res);
+			continue;
+		}
+		(void)kill(l->pid, sig);
+	}
+}
+
+int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mpj_launch l = { 0 };
+	struct stage_report rep;
+	struct launch_result res;
+	struct diag d = { 0 };
+	sigset_t set, old;
+	const char *name;
+	int optind_, r, code;
+
+	r = cli_parse(ctx, argc, argv, NULL, NULL, NULL, NULL, true, &optind_);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
+	if (optind_ >= argc)
+		return cli_usage_error(ctx, "missing tenant NAME");
+	name = argv[optind_++];
+	if (optind_ < argc && strcmp(argv[optind_], "--") == 0)
+		optind_++;
+	if (optind_ >= argc)
+		return cli_usage_error(ctx, "missing command to run in the jail");
+	if (!valid_name(name))
+		return cli_usage_error(ctx, "invalid tenant name `%s`", name);
+	if (cli_require_root(ctx) < 0)
+		return EXIT_MPJ_CONFIG;
+
+	r = launch_prepare(&l, &ctx->paths, name, argv + optind_, &d);
+	if (r < 0) {
+		diag_print(&d);
+		diag_clear(&d);
+		launch_done(&l);
+		return launch_prepare_exit_code(r);
+	}
+
+	/* Queue forwarded signals from now on; the child unblocks its own. */
+	reaper_sigset(&set);
+	(void)sigprocmask(SIG_BLOCK, &set, &old);
+	r = launch_start(&l, &rep);
+	if (r != 0) {
+		launch_print_failure(&rep);
+		launch_done(&l);
+		return r > 0 ? stage_exit_code(&rep) : EXIT_MPJ_SETUP;
+	}
+	r = supervise_once(&l, &res);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r < 0) {
+		log_error_errno("exec", r, "waiting for the jail");
+		launch_done(&l);
+		return EXIT_MPJ_SETUP;
+	}
+	code = launch_exit_code(&res);
+	if (WIFSIGNALED(res.wait_status) || (res.have_events && res.events.oom_kills)) {
+		_cleanup_free_ char *why = launch_describe(&res);
+
+		log_warn("exec", "`%s` %s", argv[optind_], why);
+	} else {
+		_cleanup_free_ char *why = launch_describe(&res);
+
+		log_debug("exec", "`%s` %s", argv[optind_], why);
+	}
+	launch_done(&l);
+	return code;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* mpjail run NAME: what an init unit runs (ExecStart=mpjail run %i). */
+#define _GNU_SOURCE
+#include "cli/cli.h"
+#include "supervise/supervise.h"
+
+enum { OPT_NO_RESTART = 0x2000, OPT_STOP_TIMEOUT, OPT_READY_TIMEOUT };
+
+static const struct option run_opts[] = {
+	{ "no-restart", no_argument, NULL, OPT_NO_RESTART },
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+	{ "ready-timeout", required_argument, NULL, OPT_READY_TIMEOUT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int run_opt(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userdata)
+{
+	struct sv_options *o = userdata;
+
+	switch (opt) {
+	case OPT_NO_RESTART:
+		o->restart = false;
+		return 0;
+	case OPT_STOP_TIMEOUT:
+		if (parse_uint_range(arg, 1, 3600, &o->stop_timeout) < 0)
+			return cli_usage_error(ctx, "--stop-timeout takes 1..3600 seconds, not `%s`", arg),
+			       -EINVAL;
+		return 0;
+	case OPT_READY_TIMEOUT:
+		if (parse_uint_range(arg, 1, 3600, &o->ready_timeout) < 0)
+			return cli_usage_error(ctx, "--ready-timeout takes 1..3600 seconds, not `%s`", arg),
+			       -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int cmd_run(struct mpj_cmd_ctx *ctx, int argc, char **argv)
+{
+	struct sv_options o = { .restart = true, .stop_timeout = 10, .ready_timeout = 30 };
+	struct mpj_global g;
+	struct diag d = { 0 };
+	int optind_, r;
+
+	r = cli_parse(ctx, argc, argv, run_opts, NULL, run_opt, &o, false, &optind_);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
+	if (optind_ != argc - 1)
+		return cli_usage_error(ctx, "expected exactly one tenant NAME");
+	if (!valid_name(argv[optind_]))
+		return cli_usage_error(ctx, "invalid tenant name `%s`", argv[optind_]);
+	if (cli_require_root(ctx) < 0)
+		return EXIT_MPJ_CONFIG;
+	global_init_defaults(&g);
+	r = global_load(&ctx->paths, &g, &d);
+	if (r < 0) {
+		diag_print(&d);
+		diag_clear(&d);
+		return EXIT_MPJ_CONFIG;
+	}
+	o.backoff_max = g.restart_max_backoff;
+	global_free(&g);
+	return supervise(&ctx->paths, argv[optind_], &o);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The tenant registry: checks across all tenant files that no single file
+ * can make (ARCHITECTURE.md "Port ownership", THREATS.md 18). */
+#pragma once
+
+#include "config/config.h"
+
+/* Refuse: two tenants on one port; a port outside g->port_min..port_max or
+ * inside the kernel's ephemeral range eph_low..eph_high (0, 0: not checked);
+ * one host name claimed by two tenants; two tenants with the same user; a
+ * tenant home equal to or inside another's.  t is sorted as loaded; the
+ * message names both tenant files with their lines, *diag points at the
+ * later one.  0 or -EINVAL. */
+int registry_check(const struct mpj_global *g, struct mpj_tenant *const *t, size_t n,
+		   unsigned eph_low, unsigned eph_high, struct diag *diag);
+
+/* The kernel's ephemeral port range (net.ipv4.ip_local_port_range), where
+ * listen() on an unbound socket autobinds despite Landlock.  0 or -errno. */
+int registry_ephemeral_range(unsigned *lo, unsigned *hi);
+/* The same, from another file (tests). */
+int registry_ephemeral_range_from(const char *path, unsigned *lo, unsigned *hi);

@@ -1,0 +1,656 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parent side of the launch pipeline: validate and open everything first
+ * (nothing has changed yet, so every error is a clean refusal), then clone
+ * the jail and read its verdict from the error pipe. */
+#define _GNU_SOURCE
+#include "jail/launch.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "build/build.h"
+#include "jail/mounts.h"
+#include "jail/portcheck.h"
+#include "jail/rlimits.h"
+#include "jail/secrets.h"
+#include "base/sys.h"
+
+static const char *env_value(const struct mpj_launch *l, const char *name, size_t n)
+{
+	static const char *const names[] = { "USER", "HOME", "TENANT" };
+	const char *values[] = { l->id.user, l->id.jail_home, l->tenant->name };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strlen(names[i]) == n && strncmp(names[i], name, n) == 0)
+			return values[i];
+	return NULL;
+}
+
+/* ${USER} ${HOME} ${TENANT} in the profile's env values; anything else is
+ * a profile error (a typo must not silently become an empty string). */
+static int expand(const struct mpj_launch *l, const char *in, char **ret, struct diag *diag)
+{
+	size_t cap = strlen(in) + 1, len = 0;
+	_cleanup_free_ char *out = xmalloc(cap);
+
+	for (const char *p = in; *p;) {
+		const char *add = p;
+		size_t n = 1;
+
+		if (p[0] == '$' && p[1] == '{') {
+			const char *end = strchr(p + 2, '}');
+
+			add = end ? env_value(l, p + 2, (size_t)(end - p - 2)) : NULL;
+			if (!add) {
+				diag_set(diag, l->profile->file, 0,
+					 "env value `%s`: unknown variable (use ${USER}, ${HOME} or ${TENANT})",
+					 in);
+				return -EINVAL;
+			}
+			n = strlen(add);
+			p = end + 1;
+		} else
+			p++;
+		if (len + n + 1 > cap) {
+			cap = (len + n + 1) * 2;
+			out = xrealloc_array(out, cap, 1);
+		}
+		memcpy(out + len, add, n);
+		len += n;
+	}
+	out[len] = '\0';
+	*ret = TAKE_PTR(out);
+	return 0;
+}
+
+static int build_env(struct mpj_launch *l, struct diag *diag)
+{
+	char **env = xcalloc(1, sizeof(char *));
+
+	for (size_t i = 0; l->profile->env && l->profile->env[i]; i++) {
+		char *v;
+		int r = expand(l, l->profile->env[i], &v, diag);
+
+		if (r < 0) {
+			strv_free(env);
+			return r;
+		}
+		strv_push(&env, v);
+	}
+	l->envp = env;
+	return 0;
+}
+
+/* A directory the launcher reads as root must be root's and not writable
+ * by anyone else, or its owner could swap what we copy (THREATS.md 36). */
+static int check_root_dir(int fd, const char *path, unsigned forbid_mode, struct diag *diag)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return negerrno();
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & forbid_mode)) {
+		diag_set(diag, path, 0, "must be a directory owned by root with mode %s (is uid %u, mode %04o)",
+			 forbid_mode == 077 ? "0700" : "0755", (unsigned)st.st_uid,
+			 (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int open_tree_dir(struct mpj_launch *l, struct diag *diag)
+{
+	_cleanup_free_ char *root = NULL;
+	int r = build_tree_path(l->paths, l->tenant->name, &l->tree_path);
+
+	if (r < 0)
+		return r;
+	root = xasprintf("%s/root", l->tree_path);
+	l->tree_fd = sys_openat2(AT_FDCWD, root, O_PATH | O_DIRECTORY | O_CLOEXEC,
+				 RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	if (l->tree_fd == -ENOENT) {
+		diag_set(diag, l->tree_path, 0, "jail tree not built: run `mpjail build %s` first",
+			 l->tenant->name);
+		return -ENOENT;
+	}
+	if (l->tree_fd < 0) {
+		diag_set(diag, root, 0, "cannot open jail tree: %s", strerror(-l->tree_fd));
+		return l->tree_fd;
+	}
+	return check_root_dir(l->tree_fd, root, 022, diag);
+}
+
+/* Replace an O_PATH fd by a detached mount of it (mounts_prepare_source). */
+static int to_mount(int *fd, enum mount_kind kind, const char *what, struct diag *diag)
+{
+	int mfd = mounts_prepare_source(*fd, kind);
+
+	if (mfd < 0) {
+		diag_set(diag, what, 0, "cannot make a detached bind mount: %s", strerror(-mfd));
+		return mfd;
+	}
+	(void)close(*fd);
+	*fd = mfd;
+	return 0;
+}
+
+/* The home path comes from a root-owned file, but the directory belongs to
+ * the tenant: one symlink anywhere on the path and we refuse, before any
+ * mount exists.  The fd pins it; the child binds the fd, not the path. */
+static int open_home(struct mpj_launch *l, struct diag *diag)
+{
+	const struct mpj_tenant *t = l->tenant;
+	struct stat st;
+
+	l->home_fd = sys_openat2(AT_FDCWD, t->home, O_PATH | O_DIRECTORY | O_CLOEXEC,
+				 RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	if (l->home_fd < 0) {
+		diag_set(diag, t->file, t->home_line, "tenant home `%s`: %s", t->home,
+			 l->home_fd == -ELOOP ? "is or passes through a symlink: refused"
+			 : l->home_fd == -ENOTDIR ? "is not a directory"
+						 : strerror(-l->home_fd));
+		return l->home_fd == -ELOOP ? -EPERM : l->home_fd;
+	}
+	if (fstat(l->home_fd, &st) < 0)
+		return negerrno();
+	if (st.st_uid != l->id.uid) {
+		diag_set(diag, t->file, t->home_line, "tenant home `%s` is owned by uid %u, not %s (%u)",
+			 t->home, (unsigned)st.st_uid, l->id.user, (unsigned)l->id.uid);
+		return -EPERM;
+	}
+	return to_mount(&l->home_fd, MK_HOME, t->home, diag);
+}
+
+static int open_binds(struct mpj_launch *l, struct diag *diag)
+{
+	const struct mpj_profile *p = l->profile;
+	int r;
+
+	l->bind_fds = xcalloc(p->n_binds ?: 1, sizeof(int));
+	for (size_t i = 0; i < p->n_binds; i++)
+		l->bind_fds[i] = -1;
+	for (size_t i = 0; i < p->n_binds; i++) {
+		int fd = sys_openat2(AT_FDCWD, p->binds[i].src, O_PATH | O_CLOEXEC,
+				     RESOLVE_NO_MAGICLINKS);
+
+		if (fd == -ENOENT && p->binds[i].optional)
+			continue;
+		if (fd < 0) {
+			diag_set(diag, p->file, 0, "bind source `%s`: %s", p->binds[i].src,
+				 strerror(-fd));
+			return fd;
+		}
+		l->bind_fds[i] = fd;
+		r = to_mount(&l->bind_fds[i], p->binds[i].writable ? MK_BIND_RW : MK_BIND_RO,
+			     p->binds[i].src, diag);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int open_db_and_secrets(struct mpj_launch *l, struct diag *diag)
+{
+	int r;
+
+	if (l->profile->db_socket) {
+		l->db_fd = sys_openat2(AT_FDCWD, l->global.db_socket_dir,
+				       O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_NO_MAGICLINKS);
+		if (l->db_fd < 0) {
+			diag_set(diag, "mpjail.conf", 0,
+				 "db_socket_dir `%s`: %s (is PostgreSQL running? the profile `%s` has db-socket)",
+				 l->global.db_socket_dir, strerror(-l->db_fd), l->profile->name);
+			return l->db_fd;
+		}
+		r = to_mount(&l->db_fd, MK_DB, l->global.db_socket_dir, diag);
+		if (r < 0)
+			return r;
+	}
+	/* The supervisor's control socket directory, when one runs: a unix
+	 * socket in a read-only mount still accepts connect() (EROFS is only
+	 * for creating files), so tenants reach it from inside. */
+	{
+		_cleanup_free_ char *ctl = xasprintf("%s/%s", l->paths->run_dir, l->tenant->name);
+
+		l->ctl_fd = sys_openat2(AT_FDCWD, ctl, O_PATH | O_DIRECTORY | O_CLOEXEC,
+					RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+		if (l->ctl_fd == -ENOENT)
+			l->ctl_fd = -1;
+		else if (l->ctl_fd < 0) {
+			diag_set(diag, ctl, 0, "cannot open: %s", strerror(-l->ctl_fd));
+			return l->ctl_fd;
+		} else {
+			r = check_root_dir(l->ctl_fd, ctl, 022, diag);
+			if (r < 0)
+				return r;
+			r = to_mount(&l->ctl_fd, MK_CTL, ctl, diag);
+			if (r < 0)
+				return r;
+		}
+	}
+	/* Credentials are synced to RUN/.secrets/NAME and bound read-only at
+	 * /run/secrets; a later sync (reload) updates what the jail reads. */
+	r = secrets_sync(l->paths, l->tenant->name, l->id.uid, l->id.gid, &l->secrets_fd, diag);
+	if (r <= 0)
+		return r;
+	return to_mount(&l->secrets_fd, MK_SECRETS, "/run/secrets", diag);
+}
+
+static void cg_limits_compute(struct mpj_launch *l)
+{
+	struct mpj_cg_limits *c = &l->cg_limits;
+	uint64_t v;
+
+	if ((c->has_memory = limits_get(l->tenant, l->profile, LIMIT_MEMORY, &v)))
+		c->memory = v;
+	if ((c->has_swap = limits_get(l->tenant, l->profile, LIMIT_SWAP, &v)))
+		c->swap = v;
+	else if (c->has_memory) {
+		/* No swap unless asked: a memory limit that swap can absorb is
+		 * not a limit (THREATS.md 30). */
+		c->has_swap = true;
+		c->swap = 0;
+	}
+	if ((c->has_tasks = limits_get(l->tenant, l->profile, LIMIT_TASKS, &v)))
+		c->tasks = v;
+	if ((c->has_cpu_weight = limits_get(l->tenant, l->profile, LIMIT_CPU, &v)))
+		c->cpu_weight = v;
+	if ((c->has_cpu_quota = limits_get(l->tenant, l->profile, LIMIT_CPU_QUOTA, &v)))
+		c->cpu_quota_pct = v;
+}
+
+/* The shim next to the binary (a build tree), else the installed one.  It
+ * runs inside every private-network server: root's, writable by no one else. */
+static int open_shim(struct diag *diag)
+{
+	char exe[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 32);
+	const char *path = MPJAIL_SHIM_PATH;
+	struct stat st;
+	int fd = -1;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			strcpy(slash + 1, "mpjail-bindshim.so");
+			fd = sys_openat2(AT_FDCWD, exe, O_PATH | O_CLOEXEC, RESOLVE_NO_SYMLINKS);
+			if (fd >= 0)
+				path = exe;
+		}
+	}
+	if (fd < 0)
+		fd = sys_openat2(AT_FDCWD, path, O_PATH | O_CLOEXEC, RESOLVE_NO_MAGICLINKS);
+	if (fd < 0) {
+		diag_set(diag, path, 0, "the bind shim for `network private` is missing: %s",
+			 strerror(-fd));
+		return fd;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+		diag_set(diag, path, 0, "the bind shim must be a regular file owned by root, not "
+					"writable by others");
+		(void)close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* For a server in a private network namespace: bind 127.0.0.1:PORT for each
+ * tenant port here in the host namespace (where the frontend connects), and
+ * arrange for the server's own bind() of that address to adopt the socket:
+ * the LD_PRELOAD shim mounted read-only at SHIM_JAIL_PATH, told by
+ * MPJAIL_LISTEN_FDS which fd is which port (the child puts them at
+ * FD_LISTEN_BASE...; APACHE-IN-A-JAIL.md §6). */
+static int listener_prepare(struct mpj_launch *l, struct diag *diag)
+{
+	_cleanup_free_ char *spec = xstrdup("");
+	int r;
+
+	for (size_t i = 0; i < l->tenant->n_ports; i++) {
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_port = htons((uint16_t)l->tenant->ports[i]),
+					  .sin_addr = { htonl(INADDR_LOOPBACK) } };
+		int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		char *next;
+
+		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+		    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 511) < 0) {
+			r = negerrno();
+			if (fd >= 0)
+				(void)close(fd);
+			diag_set(diag, l->tenant->file, l->tenant->ports_line,
+				 "cannot listen on 127.0.0.1:%u for the jail: %s", l->tenant->ports[i],
+				 strerror(-r));
+			return r;
+		}
+		l->listen_fds[l->n_listen++] = fd;
+		next = xasprintf("%s%s%d=127.0.0.1:%u", spec, i ? "," : "", FD_LISTEN_BASE + (int)i,
+				 l->tenant->ports[i]);
+		free(spec);
+		spec = next;
+	}
+	l->shim_fd = open_shim(diag);
+	if (l->shim_fd < 0)
+		return l->shim_fd;
+	r = to_mount(&l->shim_fd, MK_BIND_RO, "bind shim", diag);
+	if (r < 0)
+		return r;
+	strv_push(&l->envp, xasprintf("LD_PRELOAD=%s", SHIM_JAIL_PATH));
+	strv_push(&l->envp, xasprintf("MPJAIL_LISTEN_FDS=%s", spec));
+	return 0;
+}
+
+int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
+		   char **argv, struct diag *diag)
+{
+	int r;
+
+	*l = (struct mpj_launch){
+		.paths = paths,
+		.tree_fd = -1, .home_fd = -1, .db_fd = -1, .secrets_fd = -1, .ctl_fd = -1,
+		.shim_fd = -1,
+		.stdio = { -1, -1, -1 },
+		.err_pipe = { -1, -1 }, .sync_pipe = { -1, -1 }, .status_pipe = { -1, -1 },
+		.landlock = { .ruleset_fd = -1 },
+		.pid = -1,
+	};
+	global_init_defaults(&l->global);
+
+	r = global_load(paths, &l->global, diag);
+	if (r < 0)
+		return r;
+	r = tenant_load(paths, tenant, &l->tenant, diag);
+	if (r < 0)
+		return r;
+	r = profile_load(paths, l->tenant->profile, &l->profile, diag);
+	if (r < 0)
+		return r;
+	r = identity_resolve(&l->global, l->tenant, &l->id, diag);
+	if (r < 0)
+		return r;
+
+	r = open_tree_dir(l, diag);
+	if (r < 0)
+		return r;
+	r = open_home(l, diag);
+	if (r < 0)
+		return r;
+	r = open_binds(l, diag);
+	if (r < 0)
+		return r;
+	r = open_db_and_secrets(l, diag);
+	if (r < 0)
+		return r;
+
+	if (argv && argv[0]) {
+		l->argv = xcalloc(strv_length(argv) + 1, sizeof(char *));
+		for (size_t i = 0; argv[i]; i++)
+			l->argv[i] = xstrdup(argv[i]);
+	} else if (l->profile->command && l->profile->command[0]) {
+		l->argv = xcalloc(strv_length(l->profile->command) + 1, sizeof(char *));
+		for (size_t i = 0; l->profile->command[i]; i++)
+			l->argv[i] = xstrdup(l->profile->command[i]);
+	} else {
+		diag_set(diag, l->profile->file, 0, "profile `%s` has no command", l->profile->name);
+		return -EINVAL;
+	}
+	r = build_env(l, diag);
+	if (r < 0)
+		return r;
+	l->hostname = xstrdup(l->profile->hostname ?: l->tenant->name);
+	rlimits_compute(l->profile, l->tenant, l->rlimits, l->rlimit_set);
+	cg_limits_compute(l);
+
+	/* The filter compiled by `mpjail build` when it still matches the policy
+	 * text (about 0.07 ms to read vs 0.5 ms to compile: docs/seccomp.md);
+	 * otherwise compiled here. */
+	{
+		_cleanup_close_ int jdir = sys_openat2(AT_FDCWD, l->tree_path,
+						       O_PATH | O_DIRECTORY | O_CLOEXEC,
+						       RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+
+		r = filter_prepare_stored(paths, l->profile->seccomp ?: "default", jdir,
+					  BUILD_SECCOMP_FILE, &l->filter, diag);
+		if (r < 0)
+			return r;
+		log_debug("filter", "seccomp policy `%s`: %s", l->filter.policy,
+			  r == 1 ? "stored BPF from the jail tree" : "compiled at launch");
+	}
+	if (l->profile->network == NET_SHARED) {
+		r = landlock_prepare(l->tenant->ports, l->tenant->n_ports, &l->landlock, diag);
+		if (r < 0)
+			return r;
+	}
+	/* `run` in a private network namespace: the tenant's ports are bound
+	 * here, on the host, and handed in (listener_prepare). */
+	if (!(argv && argv[0]) && l->profile->network == NET_PRIVATE && l->tenant->n_ports) {
+		r = portcheck_tenant(paths, l->tenant, diag);
+		if (r < 0)
+			return r;
+		r = listener_prepare(l, diag);
+		if (r < 0)
+			return r;
+	}
+	/* `run` only: an admin's `exec` beside the running server must work.
+	 * A held port is refused here, naming the holder, before any cgroup
+	 * or namespace exists (portcheck.h). */
+	if (!(argv && argv[0]) && l->profile->network == NET_SHARED) {
+		r = portcheck_tenant(paths, l->tenant, diag);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0) {
+			(void)close(p[i]);
+			p[i] = -1;
+		}
+}
+
+static int parent_fail(struct stage_report *rep, enum mpj_stage s, int err, const char *detail)
+{
+	rep->stage = s;
+	rep->err = -err;
+	(void)snprintf(rep->detail, sizeof rep->detail, "%s", detail ?: "");
+	return err;
+}
+
+static pid_t do_clone(struct mpj_launch *l, bool *born_in)
+{
+	uint64_t ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+		      (l->profile->network == NET_PRIVATE ? CLONE_NEWNET : 0);
+	int cgfd = l->cgroup ? cgroup_clone_fd(l->cgroup) : -1;
+	struct mpj_clone_args args = {
+		.flags = ns | (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)(cgfd >= 0 ? cgfd : 0),
+	};
+	pid_t pid = sys_clone3(&args);
+
+	*born_in = cgfd >= 0;
+	/* FIXME: drop the clone() fallback once every supported host allows
+	 * clone3 (container runtimes' seccomp profiles still ENOSYS it). */
+	if (pid == -ENOSYS) {
+		*born_in = false;
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)ns | SIGCHLD, NULL, NULL, NULL, NULL);
+		if (pid < 0)
+			pid = negerrno();
+	}
+	return pid;
+}
+
+int launch_start(struct mpj_launch *l, struct stage_report *rep)
+{
+	bool born_in = false;
+	struct diag d = { 0 };
+	int r;
+
+	memset(rep, 0, sizeof *rep);
+	r = cgroup_setup(&l->global, l->tenant->name, &l->cg_limits, &l->cgroup, &d);
+	if (r < 0) {
+		parent_fail(rep, STAGE_CGROUP, r, d.msg);
+		diag_clear(&d);
+		return r;
+	}
+	if (pipe2(l->err_pipe, O_CLOEXEC) < 0 || pipe2(l->sync_pipe, O_CLOEXEC) < 0 ||
+	    pipe2(l->status_pipe, O_CLOEXEC) < 0)
+		return parent_fail(rep, STAGE_CLONE, negerrno(), "pipe2");
+
+	fflush(NULL);
+	l->pid = do_clone(l, &born_in);
+	if (l->pid < 0)
+		return parent_fail(rep, STAGE_CLONE, l->pid, "clone3");
+	if (l->pid == 0)
+		launch_child(l);
+
+	(void)close(l->err_pipe[1]);
+	(void)close(l->sync_pipe[0]);
+	(void)close(l->status_pipe[1]);
+	l->err_pipe[1] = l->sync_pipe[0] = l->status_pipe[1] = -1;
+
+	if (!born_in && l->cgroup) {
+		r = cgroup_attach(l->cgroup, l->pid);
+		if (r < 0) {
+			(void)kill(l->pid, SIGKILL);
+			(void)waitpid(l->pid, NULL, 0);
+			l->pid = -1;
+			return parent_fail(rep, STAGE_CGROUP, r, cgroup_path(l->cgroup));
+		}
+	}
+	l->cg_attached = true;
+	if (write_full(l->sync_pipe[1], "R", 1) < 0) {
+		(void)kill(l->pid, SIGKILL);
+		(void)waitpid(l->pid, NULL, 0);
+		l->pid = -1;
+		return parent_fail(rep, STAGE_SYNC, -EPIPE, NULL);
+	}
+	/* sync_pipe[1] stays open until the jail is reaped: the jail's pid 1
+	 * watches for its EOF to die with us, even after a SIGKILL. */
+
+	/* EOF (every copy of the close-on-exec write end gone) = exec done. */
+	r = stage_report_read(l->err_pipe[0], rep);
+	close_pair(l->err_pipe);
+	if (r == 0)
+		return 0;
+	if (r < 0) {
+		parent_fail(rep, STAGE_SYNC, r, "error pipe");
+		(void)kill(l->pid, SIGKILL);
+	}
+	(void)waitpid(l->pid, NULL, 0);
+	l->pid = -1;
+	return r < 0 ? r : 1;
+}
+
+int launch_reap(struct mpj_launch *l, struct launch_result *ret)
+{
+	struct launch_result res = { 0 };
+	int st, cmd_status;
+	pid_t p;
+
+	if (l->pid < 0)
+		return -ECHILD;
+	do
+		p = waitpid(l->pid, &st, 0);
+	while (p < 0 && errno == EINTR);
+	if (p < 0)
+		return negerrno();
+	l->pid = -1;
+	res.wait_status = st;
+	/* pid 1 reports the command's own status; without it (pid 1 killed,
+	 * by the OOM killer say) the namespace's status is all there is. */
+	if (l->status_pipe[0] >= 0 &&
+	    read_full(l->status_pipe[0], &cmd_status, sizeof cmd_status) == sizeof cmd_status) {
+		res.wait_status = cmd_status;
+		res.have_cmd_status = true;
+	}
+	close_pair(l->status_pipe);
+	close_pair(l->sync_pipe);
+	if (l->cgroup) {
+		res.have_events = cgroup_events(l->cgroup, &res.events) == 0;
+		(void)cgroup_teardown(l->cgroup);
+		l->cgroup = NULL;
+	}
+	*ret = res;
+	return 0;
+}
+
+int launch_exit_code(const struct launch_result *r)
+{
+	if (WIFSIGNALED(r->wait_status))
+		return 128 + WTERMSIG(r->wait_status);
+	return WEXITSTATUS(r->wait_status);
+}
+
+char *launch_describe(const struct launch_result *r)
+{
+	const char *why = "";
+
+	if (r->have_events && r->events.oom_kills > 0)
+		why = " (out of memory: the cgroup's OOM killer fired)";
+	else if (r->have_events && r->events.pids_max_hits > 0)
+		why = " (the task limit was hit)";
+	if (WIFSIGNALED(r->wait_status))
+		return xasprintf("killed by signal %d (%s)%s", WTERMSIG(r->wait_status),
+				 sigabbrev_np(WTERMSIG(r->wait_status)) ?: "?", why);
+	return xasprintf("exited with status %d%s", WEXITSTATUS(r->wait_status), why);
+}
+
+void launch_done(struct mpj_launch *l)
+{
+	if (l->pid > 0) {
+		(void)kill(l->pid, SIGKILL);
+		(void)waitpid(l->pid, NULL, 0);
+	}
+	if (l->cgroup)
+		(void)cgroup_teardown(l->cgroup);
+	close_pair(l->err_pipe);
+	close_pair(l->sync_pipe);
+	close_pair(l->status_pipe);
+	for (size_t i = 0; l->profile && l->bind_fds && i < l->profile->n_binds; i++)
+		if (l->bind_fds[i] >= 0)
+			(void)close(l->bind_fds[i]);
+	free(l->bind_fds);
+	closep(&l->tree_fd);
+	closep(&l->home_fd);
+	closep(&l->db_fd);
+	closep(&l->secrets_fd);
+	closep(&l->ctl_fd);
+	closep(&l->shim_fd);
+	for (size_t i = 0; i < l->n_listen; i++)
+		closep(&l->listen_fds[i]);
+	filter_done(&l->filter);
+	landlock_done(&l->landlock);
+	strv_free(l->argv);
+	strv_free(l->envp);
+	free(l->hostname);
+	free(l->tree_path);
+	identity_done(&l->id);
+	profile_free(l->profile);
+	tenant_free(l->tenant);
+	global_free(&l->global);
+	memset(l, 0, sizeof *l);
+}
+
+void launch_print_failure(const struct stage_report *r)
+{
+	log_msg(LOG_LVL_ERR, stage_name(r->stage), r->err, "%s%s(hint: %s)",
+		r->detail[0] ? r->detail : "", r->detail[0] ? " " : "", stage_hint(r->stage));
+}
+
+int launch_prepare_exit_code(int err)
+{
+	(void)err;
+	/* Nothing irreversible has happened before the clone: every refusal
+	 * here is "fix the configuration or the host", exit 100. */
+	return EXIT_MPJ_CONFIG;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The launch pipeline: the parent validates and opens everything, clones the
+ * jail's pid 1 into new namespaces, and reads a verdict; the child runs the
+ * stages of STYLE.md §4 in order and either execs or reports {stage, errno}. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "cgroup/cgroup.h"
+#include "config/config.h"
+#include "filter/filter.h"
+#include "config/identity.h"
+#include "jail/landlock.h"
+#include "jail/stage.h"
+
+/* `network private` + run: where the listeners sit in the command's fd
+ * table, and where the bind shim is mounted (ro, in the root tmpfs, which is
+ * not noexec: the dynamic loader must map it executable). */
+#define FD_LISTEN_BASE 7
+#define SHIM_JAIL_PATH "/.mpjail/bindshim.so"
+
+/* Everything the child needs, resolved by the parent before the clone.  The
+ * child only reads it: no parsing, no NSS, no allocation it can't afford. */
+struct mpj_launch {
+	const struct mpj_paths *paths;
+	struct mpj_global global;
+	struct mpj_tenant *tenant;
+	struct mpj_profile *profile;
+	struct mpj_identity id;
+	char *tree_path;   /* STATE/jails/NAME: staging mount point */
+	char **argv;       /* command inside the jail */
+	char **envp;       /* the complete environment (profile env, expanded) */
+	char *hostname;
+	struct rlimit rlimits[RLIM_NLIMITS];
+	bool rlimit_set[RLIM_NLIMITS];
+	struct mpj_cg_limits cg_limits;
+
+	/* fds opened by the parent with openat2, inherited by the child */
+	int tree_fd;    /* STATE/jails/NAME/root, O_PATH */
+	int home_fd;    /* tenant home, O_PATH, symlink-free path, tenant-owned */
+	int db_fd;      /* db socket dir, O_PATH, or -1 */
+	int secrets_fd; /* RUN/.secrets/NAME, detached ro mount, or -1 */
+	int ctl_fd;     /* RUN/NAME (control socket dir), detached ro mount, or -1 */
+	int *bind_fds;  /* one O_PATH fd per profile bind (-1: optional, missing) */
+	int listen_fds[MPJ_MAX_PORTS]; /* `network private` + run: host listeners, -1 */
+	size_t n_listen;
+	int shim_fd;    /* mpjail-bindshim.so, detached ro mount, or -1 */
+
+	struct mpj_filter filter;
+	struct mpj_landlock landlock;
+	struct mpj_cgroup *cgroup; /* per start; NULL before */
+
+	/* stdio for the jail: -1 = inherit the caller's */
+	int stdio[3];
+
+	/* pipes (parent end, child end) */
+	int err_pipe[2];    /* child -> parent: struct stage_report; EOF = exec'd */
+	int sync_pipe[2];   /* parent -> child: released once in the cgroup */
+	int status_pipe[2]; /* jail pid 1 -> parent: the command's wait status */
+
+	pid_t pid;          /* host pid of the jail's pid 1 */
+	bool cg_attached;
+};
+
+/* Stage VALIDATE..FILTER: load tenant and profile, resolve the account, open
+ * the tree, home, db and secrets dirs, compile seccomp, prepare Landlock.
+ * argv NULL: the profile's command.  0, or -errno with *diag set (exit 100
+ * when -EINVAL/-ENOENT/-EPERM from configuration). */
+int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
+		   char **argv, struct diag *diag);
+
+/* Create the cgroup, clone, release the child, read its verdict.
+ * Returns 0 when the command was exec'd (l->pid is running), 1 when the
+ * child reported a failed stage (*ret_report filled; the child is reaped),
+ * or -errno for a parent-side failure (*ret_report names the stage). */
+int launch_start(struct mpj_launch *l, struct stage_report *ret_report);
+
+/* Why the jail ended: the command's status from pid 1, plus cgroup events. */
+struct launch_result {
+	int wait_status;      /* of the command (from the status pipe), else pid 1's */
+	bool have_cmd_status;
+	struct mpj_cg_events events;
+	bool have_events;
+};
+
+/* Reap the jail's pid 1 (blocking), read the command's status and the cgroup
+ * counters, tear the cgroup down.  0 or -errno. */
+int launch_reap(struct mpj_launch *l, struct launch_result *ret);
+
+/* Exit code for a result: the command's code, or 128 + signal. */
+int launch_exit_code(const struct launch_result *r);
+/* One line: "exited with status 3", "killed by SIGKILL (OOM kill in cgroup)". */
+char *launch_describe(const struct launch_result *r);
+
+void launch_done(struct mpj_launch *l);
+
+/* Child side, in launch_child.c: never returns. */
+_noreturn_ void launch_child(struct mpj_launch *l);
+
+/* "mpjail[pid STAGE]: error: DETAIL: strerror (hint: ...)" on stderr/log. */
+void launch_print_failure(const struct stage_report *r);
+/* Exit code for a launch_prepare() failure: 100 for configuration. */
+int launch_prepare_exit_code(int err);

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The jail's pid 1, from clone to exec.  Each stage returns -errno; the first
+ * failure is reported to the parent as {stage, errno, detail} and the child
+ * _exits: after the first namespace change nothing is best effort
+ * (minijail: "We can't recover from failures if we've dropped privileges
+ * partially, so we don't even try"). */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "jail/caps.h"
+#include "jail/launch.h"
+#include "jail/mountcheck.h"
+#include "jail/mounts.h"
+#include "jail/reaper.h"
+#include "jail/rlimits.h"
+#include "base/sys.h"
+
+#define FD_ERR 3    /* error pipe, close-on-exec: EOF tells the parent exec worked */
+#define FD_STATUS 4 /* status pipe, kept by pid 1 only */
+#define FD_LIFELINE 5 /* sync pipe read end: EOF = the launcher died */
+#define FD_LANDLOCK 6 /* Landlock ruleset, closed once applied */
+
+struct child {
+	struct mpj_launch *l;
+	struct mount_op *ops;
+	size_t n_ops;
+	int rootfd;
+	int err_fd;
+	char detail[248];
+};
+
+_noreturn_ static void child_fail(struct child *c, enum mpj_stage s, int err)
+{
+	stage_report_write(c->err_fd, s, err, c->detail[0] ? c->detail : NULL);
+	_exit(stage_exit_code(&(struct stage_report){ .stage = s, .err = -err }));
+}
+
+#define STAGE(c, s, call)                              \
+	do {                                           \
+		int _r = (call);                       \
+		if (_r < 0)                            \
+			child_fail((c), STAGE_##s, _r); \
+	} while (0)
+
+/* -------------------------------------------------------------- stages --- */
+
+static int stage_sync(struct child *c)
+{
+	char b;
+
+	/* Die with the launcher, and notice if it already died (bwrap). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return negerrno();
+	(void)close(c->l->sync_pipe[1]);
+	(void)close(c->l->err_pipe[0]);
+	(void)close(c->l->status_pipe[0]);
+	/* Wait until the parent has put us in the cgroup: no instruction of
+	 * ours runs outside its limits (STYLE.md "born in the cgroup").  EOF
+	 * instead of the byte means the parent died before releasing us. */
+	if (read_full(c->l->sync_pipe[0], &b, 1) != 1)
+		return -EPIPE;
+	/* The read end stays open: the parent keeps the write end for the
+	 * jail's lifetime, so EOF later means the launcher is gone. */
+	/* A cgroup namespace made after the attach has the jail's cgroup as
+	 * its root, so /proc/self/cgroup shows "/" and no host path. */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return negerrno();
+	return 0;
+}
+
+static int stage_nnp(void)
+{
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? negerrno() : 0;
+}
+
+static int stage_root(struct child *c)
+{
+	int r = mounts_plan(c->l, &c->ops, &c->n_ops);
+
+	if (r < 0) {
+		(void)snprintf(c->detail, sizeof c->detail, "two mounts on one target in the profile");
+		return r;
+	}
+	return mounts_build_root(c->l, &c->rootfd, c->detail, sizeof c->detail);
+}
+
+static int stage_mount(struct child *c)
+{
+	return mounts_populate(c->l, c->rootfd, c->ops, c->n_ops, c->detail, sizeof c->detail);
+}
+
+static int stage_pivot(struct child *c)
+{
+	int r = mounts_pivot(c->rootfd);
+
+	(void)close(c->rootfd);
+	c->rootfd = -1;
+	return r;
+}
+
+static int stage_mountcheck(struct child *c)
+{
+	return mountcheck_verify("/proc/self/mountinfo", c->ops, c->n_ops, c->detail,
+				 sizeof c->detail);
+}
+
+static int stage_hostname(struct child *c)
+{
+	const char *h = c->l->hostname;
+
+	return sethostname(h, strlen(h)) < 0 ? negerrno() : 0;
+}
+
+/* A new network namespace starts with `lo` down: bring it up, or even
+ * 127.0.0.1 inside the jail would be unreachable. */
+static int stage_network(struct child *c)
+{
+	struct ifreq ifr = { 0 };
+	_cleanup_close_ int fd = -1;
+
+	if (c->l->profile->network != NET_PRIVATE)
+		return 0;
+	(void)snprintf(c->detail, sizeof c->detail, "loopback `lo` in the private namespace");
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return negerrno();
+	(void)snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return negerrno();
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return negerrno();
+	c->detail[0] = '\0';
+	return 0;
+}
+
+static int stage_rlimit(struct child *c)
+{
+	int res = -1;
+	int r = rlimits_apply(c->l->rlimits, c->l->rlimit_set, &res);
+
+	if (r < 0)
+		(void)snprintf(c->detail, sizeof c->detail, "RLIMIT %s", rlimit_name(res));
+	return r;
+}
+
+/* Stdio as asked, the two pipes at fixed numbers, everything else closed:
+ * nothing of the launcher (tree, home, cgroup fds) reaches the command
+ * (THREATS.md 3).  close_range runs before seccomp, so the filter never has
+ * to allow it. */
+static int stage_fds(struct child *c)
+{
+	struct mpj_launch *l = c->l;
+	int err_hi, status_hi, life_hi, ll_hi;
+
+	for (int i = 0; i < 3; i++)
+		if (l->stdio[i] >= 0 && l->stdio[i] != i && dup2(l->stdio[i], i) < 0)
+			return negerrno();
+	/* Copy every fd we keep above 64 first, then to its fixed number:
+	 * a dup3 onto 3 must not clobber a source that happens to be 3. */
+	err_hi = fcntl(l->err_pipe[1], F_DUPFD_CLOEXEC, 64);
+	status_hi = fcntl(l->status_pipe[1], F_DUPFD_CLOEXEC, 64);
+	life_hi = fcntl(l->sync_pipe[0], F_DUPFD_CLOEXEC, 64);
+	ll_hi = l->landlock.ruleset_fd >= 0 ? fcntl(l->landlock.ruleset_fd, F_DUPFD_CLOEXEC, 64) : -2;
+	if (err_hi < 0 || status_hi < 0 || life_hi < 0 || ll_hi == -1)
+		return negerrno();
+	if (dup3(err_hi, FD_ERR, O_CLOEXEC) < 0 || dup3(status_hi, FD_STATUS, O_CLOEXEC) < 0 ||
+	    dup3(life_hi, FD_LIFELINE, O_CLOEXEC) < 0)
+		return negerrno();
+	c->err_fd = FD_ERR;
+	if (ll_hi >= 0) {
+		if (dup3(ll_hi, FD_LANDLOCK, O_CLOEXEC) < 0)
+			return negerrno();
+		l->landlock.ruleset_fd = FD_LANDLOCK;
+	}
+	/* `network private` + run: the host listeners at FD_LISTEN_BASE..., NOT
+	 * close-on-exec: the command inherits them (MPJAIL_LISTEN_FDS). */
+	if (l->n_listen) {
+		int hi[MPJ_MAX_PORTS];
+
+		for (size_t i = 0; i < l->n_listen; i++)
+			if ((hi[i] = fcntl(l->listen_fds[i], F_DUPFD_CLOEXEC, 64)) < 0)
+				return negerrno();
+		for (size_t i = 0; i < l->n_listen; i++)
+			if (dup2(hi[i], FD_LISTEN_BASE + (int)i) < 0)
+				return negerrno();
+	}
+	_Static_assert(FD_LANDLOCK + 1 == FD_LISTEN_BASE, "fd layout");
+	if (sys_close_range(FD_LISTEN_BASE + (unsigned)l->n_listen, ~0U, 0) < 0)
+		return negerrno();
+	if (l->landlock.ruleset_fd < 0)
+		(void)close(FD_LANDLOCK);
+	/* A new session: the jail has no controlling terminal, so TIOCSTI on an
+	 * inherited tty cannot reach the admin's shell (CVE-2017-5226). */
+	if (setsid() < 0)
+		return negerrno();
+	umask(022);
+	return 0;
+}
+
+static int stage_identity(struct child *c)
+{
+	return caps_drop(&c->l->id);
+}
+
+static int stage_verify(struct child *c)
+{
+	int r = caps_verify(&c->l->id, c->detail, sizeof c->detail);
+
+	if (r < 0)
+		return r;
+	/* The kernel clears the parent-death signal when the euid changes:
+	 * arm it again (the lifeline pipe is the second layer). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return negerrno();
+	/* The same change resets "dumpable" to fs.suid_dumpable: with 1 there,
+	 * pid 1 (the launcher's memory and environment, the status pipe) would
+	 * be open to the tenant through /proc/1.  The exec'd command becomes
+	 * dumpable again by the usual rules; pid 1 never execs. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		(void)snprintf(c->detail, sizeof c->detail, "PR_SET_DUMPABLE 0");
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int stage_chdir(struct child *c)
+{
+	/* As the tenant, after the pivot: the cwd cannot pin a host directory. */
+	(void)snprintf(c->detail, sizeof c->detail, "%s", c->l->id.jail_home);
+	if (chdir(c->l->id.jail_home) < 0)
+		return negerrno();
+	c->detail[0] = '\0';
+	return 0;
+}
+
+static int stage_landlock(struct child *c)
+{
+	return c->l->landlock.ruleset_fd >= 0 ? landlock_apply(&c->l->landlock) : 0;
+}
+
+/* Fork the command; this process stays as the jail's pid 1. */
+static int stage_reaper(struct child *c)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return negerrno();
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		(void)sigprocmask(SIG_SETMASK, &none, NULL);
+		(void)close(FD_STATUS);
+		(void)close(FD_LIFELINE);
+		return 0;
+	}
+	/* pid 1: the filter covers it too, then it only waits and forwards. */
+	(void)close(FD_ERR);
+	for (size_t i = 0; i < c->l->n_listen; i++)
+		(void)close(FD_LISTEN_BASE + (int)i);
+	if (filter_apply(&c->l->filter) < 0)
+		_exit(111);
+	reaper_run(pid, FD_STATUS, FD_LIFELINE);
+}
+
+static int stage_seccomp(struct child *c)
+{
+	return filter_apply(&c->l->filter);
+}
+
+/* execve with a PATH search done here: the jail's PATH comes from the
+ * profile's environment, not from ours. */
+static int stage_exec(struct child *c)
+{
+	char *const *argv = c->l->argv;
+	char *const *envp = c->l->envp;
+	const char *path = "/usr/bin:/bin";
+	int err = ENOENT;
+
+	(void)snprintf(c->detail, sizeof c->detail, "%s", argv[0]);
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, envp);
+		return negerrno();
+	}
+	for (size_t i = 0; envp[i]; i++)
+		if (startswith(envp[i], "PATH="))
+			path = envp[i] + 5;
+	while (*path) {
+		char full[4096];
+		size_t k = strcspn(path, ":");
+
+		if (k > 0 && (size_t)snprintf(full, sizeof full, "%.*s/%s", (int)k, path, argv[0]) <
+				     sizeof full) {
+			execve(full, argv, envp);
+			if (errno != ENOENT && errno != ENOTDIR)
+				err = errno; /* EACCES etc. outrank "not found" (execvp) */
+		}
+		path += k;
+		if (*path == ':')
+			path++;
+	}
+	return -err;
+}
+
+_noreturn_ void launch_child(struct mpj_launch *l)
+{
+	struct child c = { .l = l, .rootfd = -1, .err_fd = l->err_pipe[1] };
+	sigset_t fwd;
+
+	/* Signals the supervisor forwards stay blocked until the reaper forks
+	 * (it sigwaits for them); everything else back to defaults so ignored
+	 * dispositions of the launcher do not leak into httpd. */
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			(void)signal(s, SIG_DFL);
+	reaper_sigset(&fwd);
+	(void)sigprocmask(SIG_SETMASK, &fwd, NULL);
+
+	STAGE(&c, SYNC, stage_sync(&c));
+	STAGE(&c, NNP, stage_nnp());
+	STAGE(&c, PROPAGATION, mounts_make_private());
+	STAGE(&c, ROOT, stage_root(&c));
+	STAGE(&c, MOUNT, stage_mount(&c));
+	STAGE(&c, PIVOT, stage_pivot(&c));
+	STAGE(&c, MOUNTCHECK, stage_mountcheck(&c));
+	STAGE(&c, HOSTNAME, stage_hostname(&c));
+	STAGE(&c, NETWORK, stage_network(&c));
+	STAGE(&c, RLIMIT, stage_rlimit(&c));
+	STAGE(&c, FDS, stage_fds(&c));
+	STAGE(&c, IDENTITY, stage_identity(&c));
+	STAGE(&c, VERIFY, stage_verify(&c));
+	STAGE(&c, CHDIR, stage_chdir(&c));
+	STAGE(&c, LANDLOCK, stage_landlock(&c));
+	STAGE(&c, REAPER, stage_reaper(&c));
+	STAGE(&c, SECCOMP, stage_seccomp(&c));
+	STAGE(&c, EXEC, stage_exec(&c));
+	_exit(EXIT_MPJ_SETUP); /* not reached: stage_exec returns only on error */
+}

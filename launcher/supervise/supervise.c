@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The supervisor stays outside the jail: it knows the host pid of the jail's
+ * pid 1 and never reads the PidFile inside (which says 1 or 2, pids of the
+ * jail's namespace: APACHE-IN-A-JAIL.md §4). */
+#define _GNU_SOURCE
+#include "supervise/supervise_internal.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "jail/launch.h"
+#include "jail/reaper.h"
+#include "base/sys.h"
+
+#define LOG_NAME "mpjail.log"
+#define LOG_FILE_MAX (16u << 20) /* bytes of jail output copied to LOG_NAME */
+#define READY_POLL_MS 50
+#define STABLE_SECONDS 60 /* a run this long resets the back-off */
+
+uint64_t sv_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+unsigned sv_backoff(unsigned n, unsigned max)
+{
+	unsigned b = 1;
+
+	while (--n > 0 && b < max)
+		b *= 2;
+	return b < max ? b : max;
+}
+
+int sv_notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -1;
+	size_t n;
+
+	if (!path || !*path)
+		return 0;
+	n = strlen(path);
+	if (n >= sizeof sa.sun_path || (path[0] != '/' && path[0] != '@'))
+		return -EINVAL;
+	memcpy(sa.sun_path, path, n);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0'; /* abstract namespace */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return negerrno();
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0)
+		return negerrno();
+	return 0;
+}
+
+/* The tenant's log file, opened as root inside a tenant-owned directory:
+ * no symlink anywhere, a regular file owned by the tenant with one link,
+ * so a planted link or FIFO can never aim our writes elsewhere. */
+static int open_tenant_log(const struct mpj_tenant *t, uid_t uid, gid_t gid)
+{
+	_cleanup_close_ int home = -1, logs = -1, fd = -1, pfd = -1;
+	struct stat st, st2;
+	char proc[64];
+
+	home = sys_openat2(AT_FDCWD, t->home, O_PATH | O_DIRECTORY | O_CLOEXEC,
+			   RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	if (home < 0)
+		return home;
+	logs = sys_openat2(home, "logs", O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_STRICT);
+	if (logs < 0)
+		return logs;
+	/* Ours only if we create it: chown a file this call made, never one
+	 * that was there (a hard link to a root file, or a root file renamed
+	 * into logs/, would otherwise be handed to the tenant). */
+	fd = openat(logs, LOG_NAME,
+		    O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		if (fchown(fd, uid, gid) < 0 || fchmod(fd, 0640) < 0)
+			return negerrno();
+		return TAKE_FD(fd);
+	}
+	if (errno != EEXIST)
+		return negerrno();
+	/* It exists: look before opening it for writing (a FIFO would block,
+	 * a device would act); only the tenant's own single-link regular file
+	 * is appended to. */
+	pfd = sys_openat2(logs, LOG_NAME, O_PATH | O_NOFOLLOW | O_CLOEXEC, RESOLVE_STRICT);
+	if (pfd < 0)
+		return pfd;
+	if (fstat(pfd, &st) < 0)
+		return negerrno();
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != uid)
+		return -EPERM;
+	/* Reopen that very inode (the O_PATH fd pins it, whatever the name
+	 * points to by now) for appending. */
+	(void)snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_WRONLY | O_APPEND | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return negerrno();
+	if (fstat(fd, &st2) < 0)
+		return negerrno();
+	if (st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)
+		return -EPERM;
+	return TAKE_FD(fd);
+}
+
+void sv_log(struct sv *s, enum log_level lvl, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	(void)s;
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_msg(lvl, "run", 0, "%s: %s", s->tenant, msg);
+}
+
+/* Root writes the tenant log, so neither the tenant's disk quota (root's
+ * CAP_SYS_RESOURCE passes hard limits) nor the jail's RLIMIT_FSIZE bounds
+ * it: a jail printing without end would fill the homes' filesystem through
+ * us.  Copy at most LOG_FILE_MAX bytes; once the tenant truncates the file,
+ * copying resumes.  The journal still gets everything. */
+static void log_file_write(struct sv *s, const char *buf, size_t n)
+{
+	struct stat st;
+	bool full;
+
+	if (s->logfd < 0 || fstat(s->logfd, &st) < 0)
+		return;
+	full = st.st_size < 0 || (uint64_t)st.st_size >= LOG_FILE_MAX;
+	if (full != s->log_full) {
+		s->log_full = full;
+		if (full)
+			sv_log(s, LOG_LVL_WARN,
+			       "logs/" LOG_NAME " reached %u MiB: the jail's output goes only to "
+			       "the journal until the file is truncated",
+			       LOG_FILE_MAX >> 20);
+	}
+	if (full)
+		return;
+	if (n > LOG_FILE_MAX - (uint64_t)st.st_size)
+		n = (size_t)(LOG_FILE_MAX - (uint64_t)st.st_size);
+	(void)write_full(s->logfd, buf, n);
+}
+
+/* Copy the jail's stdout/stderr to ours (the journal) and the tenant log. */
+static bool pump_output(struct sv *s, int fd)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof buf);
+
+	if (n <= 0)
+		return n < 0 && (errno == EINTR || errno == EAGAIN);
+	(void)write_full(STDERR_FILENO, buf, (size_t)n);
+	log_file_write(s, buf, (size_t)n);
+	return true;
+}
+
+static bool port_answers(unsigned port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+}
+
+void sv_set_state(struct sv *s, enum ctl_state st)
+{
+	struct ctl_status cs;
+	_cleanup_free_ char *json = NULL;
+	int r;
+
+	if (s->state == st && st != CTL_STATE_STARTING)
+		return;
+	s->state = st;
+	if (s->ctl.dir_fd < 0)
+		return;
+	svc_status(s, &cs);
+	json = ctl_status_json(&cs);
+	r = ctl_server_write_status(&s->ctl, json, s->tenant_gid);
+	if (r < 0)
+		sv_log(s, LOG_LVL_WARN, "cannot write %s/%s, ignoring: %s", s->ctl.dir_path,
+		       CTL_STATUS_NAME, strerror(-r));
+}
+
+void sv_request_stop(struct sv *s, int sig, bool exit_after)
+{
+	if (exit_after && !s->stopping) {
+		s->stopping = true;
+		(void)sv_notify("STOPPING=1");
+		sv_set_state(s, CTL_STATE_STOPPING);
+	} else if (!exit_after && !s->stopping) {
+		s->restart_requested = true;
+		sv_set_state(s, CTL_STATE_RESTARTING);
+	}
+	if (s->gen) {
+		(void)kill(s->gen->l.pid, sig);
+		if (!s->gen->kill_at)
+			s->gen->kill_at = sv_now_ms() + (uint64_t)s->o->stop_timeout * 1000;
+	}
+}
+
+enum run_end { END_STOPPED, END_EXITED, END_FAILED_START, END_RESTART };
+
+static void gen_ready(struct sv *s, struct sv_gen *g)
+{
+	char msg[160];
+
+	g->ready = true;
+	sv_set_state(s, CTL_STATE_RUNNING);
+	if (s->n_ports) {
+		sv_log(s, LOG_LVL_INFO, "ready: 127.0.0.1:%u answers after %llu ms", s->ports[0],
+		       (unsigned long long)(sv_now_ms() - g->started));
+		(void)snprintf(msg, sizeof msg, "READY=1\nSTATUS=serving on 127.0.0.1:%u", s->ports[0]);
+	} else
+		(void)snprintf(msg, sizeof msg, "READY=1\nSTATUS=running (host pid %d)", (int)g->l.pid);
+	(void)sv_notify(msg);
+	(void)snprintf(msg, sizeof msg, "restarted: host pid %d", (int)g->l.pid);
+	svc_restart_done(s, 0, msg);
+}
+
+/* A signal for the generation g.  false: the jail's pid 1 is gone. */
+static bool gen_signal(struct sv *s, struct sv_gen *g)
+{
+	struct signalfd_siginfo si;
+	siginfo_t w = { 0 };
+
+	if (read(s->sigfd, &si, sizeof si) != sizeof si)
+		return true;
+	switch (si.ssi_signo) {
+	case SIGTERM:
+	case SIGINT:
+		if (!s->stopping)
+			sv_log(s, LOG_LVL_INFO, "stopping (%s)", sigabbrev_np((int)si.ssi_signo));
+		/* Forwarded as received, again if repeated (httpd: TERM = stop now). */
+		sv_request_stop(s, (int)si.ssi_signo, true);
+		return true;
+	case SIGCHLD:
+		svc_child(s);
+		return !(waitid(P_PID, (id_t)g->l.pid, &w, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+			 w.si_pid == g->l.pid);
+	default:
+		(void)kill(g->l.pid, (int)si.ssi_signo);
+		return true;
+	}
+}
+
+/* Prepare and start one generation.  END_* on failure, -1 when running. */
+static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
+{
+	struct stage_report rep;
+	struct diag d = { 0 };
+	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int out[2] = { -1, -1 };
+	int r;
+
+	r = launch_prepare(&g->l, s->paths, s->tenant, NULL, &d);
+	if (r < 0) {
+		diag_print(&d);
+		svc_restart_done(s, CTL_E_INTERNAL, d.msg ? d.msg : "the launch could not be prepared");
+		diag_clear(&d);
+		launch_done(&g->l);
+		*ret_code = launch_prepare_exit_code(r);
+		return END_FAILED_START;
+	}
+	s->tenant_uid = g->l.id.uid;
+	s->tenant_gid = g->l.id.gid;
+	s->n_ports = g->l.tenant->n_ports;
+	memcpy(s->ports, g->l.tenant->ports, sizeof s->ports);
+	if (first && s->logfd < 0) {
+		s->logfd = open_tenant_log(g->l.tenant, g->l.id.uid, g->l.id.gid);
+		if (s->logfd < 0)
+			sv_log(s, LOG_LVL_WARN, "not logging to %s/logs/%s: %s", g->l.tenant->home,
+			       LOG_NAME, strerror(-s->logfd));
+	}
+	if (devnull < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		svc_restart_done(s, CTL_E_INTERNAL, "pipe2 failed");
+		launch_done(&g->l);
+		*ret_code = EXIT_MPJ_SETUP;
+		return END_FAILED_START;
+	}
+	g->l.stdio[0] = devnull;
+	g->l.stdio[1] = g->l.stdio[2] = out[1];
+	r = launch_start(&g->l, &rep);
+	(void)close(out[1]);
+	if (r != 0) {
+		launch_print_failure(&rep);
+		svc_restart_done(s, CTL_E_INTERNAL, stage_name(rep.stage));
+		(void)close(out[0]);
+		launch_done(&g->l);
+		*ret_code = r > 0 ? stage_exit_code(&rep) : EXIT_MPJ_SETUP;
+		return END_FAILED_START;
+	}
+	g->out = out[0];
+	g->started = sv_now_ms();
+	g->ready_deadline = g->started + (uint64_t)s->o->ready_timeout * 1000;
+	if (!first)
+		s->restarts_total++;
+	return -1;
+}
+
+/* One generation: launch, pump, forward, serve the control socket, until
+ * the jail's pid 1 is gone. */
+static enum run_end run_once(struct sv *s, int *ret_code, bool first)
+{
+	struct sv_gen g = { .out = -1 };
+	struct launch_result res;
+	char st[128];
+	int r;
+
+	/* A pending `restart` is being served by this very start. */
+	s->restart_requested = false;
+	r = gen_start(s, &g, ret_code, first);
+	if (r >= 0)
+		return (enum run_end)r;
+	s->gen = &g;
+	sv_set_state(s, CTL_STATE_STARTING);
+	sv_log(s, LOG_LVL_INFO, "started `%s` as host pid %d%s", g.l.argv[0], (int)g.l.pid,
+	       first ? "" : " (restart)");
+	(void)snprintf(st, sizeof st, "STATUS=starting (host pid %d)", (int)g.l.pid);
+	(void)sv_notify(st);
+	if (!s->n_ports)
+		gen_ready(s, &g); /* nothing to wait for */
+
+	for (;;) {
+		struct pollfd p[SV_MAX_POLLFDS] = { { .fd = s->sigfd, .events = POLLIN },
+						    { .fd = g.out, .events = POLLIN } };
+		size_t n = 2;
+		uint64_t t = sv_now_ms();
+		bool waiting_ready = !g.ready && s->n_ports && t < g.ready_deadline;
+		int timeout = svc_timeout(s, t), tk;
+
+		svc_fill(s, p, &n);
+		/* Waiting for the port, or for a stop to reach its SIGKILL. */
+		tk = waiting_ready ? READY_POLL_MS : -1;
+		if (g.kill_at)
+			tk = g.kill_at > t ? (int)(g.kill_at - t) : 0;
+		if (tk >= 0 && (timeout < 0 || tk < timeout))
+			timeout = tk;
+		r = poll(p, n, timeout);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r < 0)
+			continue;
+		if (g.out >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !pump_output(s, g.out))
+			closep(&g.out);
+		t = sv_now_ms();
+		/* A generation being stopped must not answer a `restart` as
+		 * its successor would. */
+		if (waiting_ready && !g.kill_at && !s->stopping && !s->restart_requested &&
+		    port_answers(s->ports[0]))
+			gen_ready(s, &g);
+		else if (!g.ready && s->n_ports && g.ready_deadline && t >= g.ready_deadline &&
+			 !g.kill_at) {
+			char msg[96];
+
+			(void)snprintf(msg, sizeof msg, "port %u did not answer within %u s",
+				       s->ports[0], s->o->ready_timeout);
+			svc_restart_done(s, CTL_E_INTERNAL, msg);
+			g.ready_deadline = 0; /* report it once; stop looking, as before */
+		}
+		if (g.kill_at && t >= g.kill_at) {
+			sv_log(s, LOG_LVL_WARN, "did not stop within %u s: SIGKILL", s->o->stop_timeout);
+			(void)kill(g.l.pid, SIGKILL); /* pid 1 gone = whole namespace gone */
+			g.kill_at = 0;
+		}
+		svc_handle(s, p);
+		svc_tick(s, t);
+		if ((p[0].revents & POLLIN) && !gen_signal(s, &g))
+			break;
+	}
+	s->gen = NULL;
+	while (g.out >= 0 && pump_output(s, g.out))
+		;
+	closep(&g.out);
+	r = launch_reap(&g.l, &res);
+	if (r < 0) {
+		*ret_code = EXIT_MPJ_SETUP;
+	} else {
+		free(s->last_exit);
+		s->last_exit = launch_describe(&res);
+		*ret_code = launch_exit_code(&res);
+		sv_log(s, s->stopping || s->restart_requested ? LOG_LVL_INFO : LOG_LVL_WARN,
+		       "`%s` %s after %llu s", g.l.argv[0], s->last_exit,
+		       (unsigned long long)((sv_now_ms() - g.started) / 1000));
+	}
+	if (sv_now_ms() - g.started > STABLE_SECONDS * 1000ULL)
+		s->restarts = 0;
+	launch_done(&g.l);
+	if (s->stopping)
+		return END_STOPPED;
+	return s->restart_requested ? END_RESTART : END_EXITED;
+}
+
+/* Sleep for the back-off, still answering TERM/INT and the control socket
+ * at once.  false: stop; true: start the next generation. */
+static bool backoff_wait(struct sv *s, unsigned seconds)
+{
+	uint64_t until = sv_now_ms() + seconds * 1000ULL;
+
+	sv_set_state(s, CTL_STATE_RESTARTING);
+	while (!s->stopping && !s->restart_requested) {
+		struct pollfd p[SV_MAX_POLLFDS] = { { .fd = s->sigfd, .events = POLLIN },
+						    { .fd = -1 } };
+		size_t n = 2;
+		uint64_t t = sv_now_ms();
+		int timeout = svc_timeout(s, t);
+		struct signalfd_siginfo si;
+
+		if (t >= until)
+			break;
+		if (timeout < 0 || (uint64_t)timeout > until - t)
+			timeout = (int)(until - t);
+		svc_fill(s, p, &n);
+		if (poll(p, n, timeout) < 0)
+			continue;
+		svc_handle(s, p);
+		svc_tick(s, sv_now_ms());
+		if (!(p[0].revents & POLLIN) || read(s->sigfd, &si, sizeof si) != sizeof si)
+			continue;
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			sv_request_stop(s, (int)si.ssi_signo, true);
+		else if (si.ssi_signo == SIGCHLD)
+			svc_child(s);
+	}
+	return !s->stopping;
+}
+
+/* The tenant's uid before the first launch, so the control socket can tell
+ * the tenant from strangers from the start; each launch refreshes it. */
+static int resolve_tenant(struct sv *s)
+{
+	struct mpj_global g;
+	struct mpj_tenant *t = NULL;
+	struct mpj_identity id = { 0 };
+	struct diag d = { 0 };
+	int r;
+
+	global_init_defaults(&g);
+	r = global_load(s->paths, &g, &d);
+	if (r >= 0)
+		r = tenant_load(s->paths, s->tenant, &t, &d);
+	if (r >= 0)
+		r = identity_resolve(&g, t, &id, &d);
+	if (r >= 0) {
+		s->tenant_uid = id.uid;
+		s->tenant_gid = id.gid;
+		s->n_ports = t->n_ports;
+		memcpy(s->ports, t->ports, sizeof s->ports);
+	} else
+		diag_print(&d);
+	diag_clear(&d);
+	identity_done(&id);
+	tenant_free(t);
+	global_free(&g);
+	return r;
+}
+
+int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv_options *o)
+{
+	struct sv s = { .paths = paths, .tenant = tenant, .o = o, .logfd = -1, .sigfd = -1,
+			.ctl = { .dir_fd = -1, .listen_fd = -1 }, .tenant_uid = (uid_t)-1,
+			.tenant_gid = 0 };
+	unsigned backoff_max = o->backoff_max ? o->backoff_max : 60;
+	struct diag d = { 0 };
+	sigset_t set;
+	int code = 0, r;
+
+	svc_init(&s);
+	if (resolve_tenant(&s) < 0)
+		return EXIT_MPJ_CONFIG;
+	reaper_sigset(&set);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return EXIT_MPJ_SETUP;
+	s.sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (s.sigfd < 0)
+		return EXIT_MPJ_SETUP;
+	/* Before the first launch: launch_prepare() binds RUN/NAME into the
+	 * jail only when it exists. */
+	r = ctl_server_open(paths->run_dir, tenant, &s.ctl, &d);
+	if (r < 0) {
+		diag_print(&d);
+		diag_clear(&d);
+		closep(&s.sigfd);
+		return r == -ENOMEM || r == -EIO ? EXIT_MPJ_SETUP : EXIT_MPJ_CONFIG;
+	}
+	ctl_rate_init(&s.rate, CTL_RATE_BURST, CTL_RATE_INTERVAL_MS, sv_now_ms());
+	log_set_extra_fd(-1);
+
+	for (bool first = true;; first = false) {
+		enum run_end e = run_once(&s, &code, first);
+
+		if (s.logfd >= 0)
+			log_set_extra_fd(s.logfd);
+		if (e == END_STOPPED)
+			break;
+		if (e == END_RESTART)
+			continue; /* asked for: no back-off, even with --no-restart */
+		if (e == END_FAILED_START && first)
+			break; /* a broken configuration is reported, not retried */
+		if (!o->restart || s.stopping)
+			break;
+		s.restarts++;
+		{
+			unsigned b = sv_backoff(s.restarts, backoff_max);
+			char msg[96];
+
+			sv_log(&s, LOG_LVL_INFO, "restart %u in %u s", s.restarts, b);
+			(void)snprintf(msg, sizeof msg, "STATUS=restarting in %u s", b);
+			(void)sv_notify(msg);
+			if (!backoff_wait(&s, b))
+				break;
+		}
+	}
+	sv_set_state(&s, CTL_STATE_STOPPED);
+	/* The socket goes first, so a `stop` that gets its answer finds no
+	 * socket left behind; then every waiting client is answered. */
+	ctl_server_close(&s.ctl);
+	svc_finish(&s);
+	free(s.last_exit);
+	log_set_extra_fd(-1);
+	closep(&s.logfd);
+	closep(&s.sigfd);
+	/* Stopped on request: success.  Otherwise the server's own code. */
+	return s.stopping ? 0 : code;
+}

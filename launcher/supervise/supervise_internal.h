@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by supervise.c (generations, signals, back-off) and supervise_ctl.c
+ * (the control socket's clients, verbs and the reload config test).  Not a
+ * contract for anyone else: use supervise.h. */
+#pragma once
+
+#include <poll.h>
+
+#include "control/control.h"
+#include "jail/launch.h"
+#include "supervise/supervise.h"
+
+/* The reload's config test may run this long before its jail is killed;
+ * the supervisor kills the helper itself CONFIGTEST_GRACE_S later. */
+#define CONFIGTEST_TIMEOUT_S 30
+#define CONFIGTEST_GRACE_S 10
+#define CONFIGTEST_OUTPUT_MAX (16 * 1024) /* kept for the reply body */
+
+/* One run of the jail, from launch_start to launch_reap. */
+struct sv_gen {
+	struct mpj_launch l;
+	int out;             /* the jail's stdout/stderr, or -1 */
+	uint64_t started;    /* monotonic ms */
+	uint64_t ready_deadline;
+	uint64_t kill_at;    /* SIGKILL after a stop signal, or 0 */
+	bool ready;
+};
+
+struct sv_client {
+	int fd;              /* -1: free slot */
+	uid_t uid;
+	pid_t pid;
+	enum ctl_peer peer;
+	size_t len;
+	char buf[CTL_REQ_MAX + 1];
+	uint64_t deadline;   /* for the request line */
+	bool waiting;        /* parsed; answered when its action completes */
+	enum ctl_verb verb;
+	int pidx;            /* index in this round's pollfd array, or -1 */
+};
+
+/* The reload's `apache2 ... -t`, run by a forked helper (own pid, so its
+ * own cgroup instance: see start_configtest()). */
+struct sv_test {
+	pid_t pid;           /* 0: none running */
+	int out;             /* its output, or -1 once at EOF */
+	char *buf;
+	size_t len;
+	bool truncated, reaped;
+	int status;          /* the helper's wait status, once reaped */
+	uint64_t deadline;
+	int pidx;
+};
+
+struct sv {
+	const struct mpj_paths *paths;
+	const char *tenant;
+	const struct sv_options *o;
+	int sigfd;
+	int logfd;           /* in the tenant's logs/, or -1 */
+	bool log_full;       /* logfd reached its cap: copying paused */
+	unsigned restarts;   /* crash restarts in a row: drives the back-off */
+	unsigned restarts_total; /* generations started after the first: status */
+	bool stopping;       /* TERM/INT or `stop`: exit once the jail is gone */
+	bool restart_requested; /* `restart`: next generation at once */
+	enum ctl_state state;
+	char *last_exit;     /* launch_describe() of the last generation */
+	unsigned ports[MPJ_MAX_PORTS];
+	size_t n_ports;
+	uid_t tenant_uid;
+	gid_t tenant_gid;    /* status.json's group: the tenant may read it */
+	struct sv_gen *gen;  /* the running generation, or NULL */
+
+	struct ctl_server ctl;
+	int listen_pidx;
+	struct ctl_rate rate;
+	struct ctl_rate refuse_log; /* bounds the log lines strangers cause */
+	unsigned refused_quiet;     /* refusals not logged since the last line */
+	struct sv_client clients[CTL_MAX_CLIENTS];
+	struct sv_test test;
+};
+
+/* Room for sigfd, the jail's output and everything svc_fill() adds. */
+#define SV_MAX_POLLFDS (2 + 1 + CTL_MAX_CLIENTS + 1)
+
+/* supervise.c */
+uint64_t sv_now_ms(void);
+void sv_log(struct sv *s, enum log_level lvl, const char *fmt, ...) _printf_(3, 4);
+/* Record a state change: status.json is rewritten on every change. */
+void sv_set_state(struct sv *s, enum ctl_state st);
+/* Begin ending the current generation with sig (bounded by stop_timeout,
+ * then SIGKILL); exit_after: the supervisor exits, else a new generation
+ * starts at once. */
+void sv_request_stop(struct sv *s, int sig, bool exit_after);
+
+/* supervise_ctl.c */
+void svc_init(struct sv *s);
+void svc_fill(struct sv *s, struct pollfd *p, size_t *n);
+void svc_handle(struct sv *s, const struct pollfd *p);
+/* Milliseconds until the next control deadline from now, or -1. */
+int svc_timeout(const struct sv *s, uint64_t now);
+void svc_tick(struct sv *s, uint64_t now);
+/* After SIGCHLD: reap the config test helper if it ended. */
+void svc_child(struct sv *s);
+/* The generation that a `restart` asked for answers (or failed). */
+void svc_restart_done(struct sv *s, int code, const char *msg);
+void svc_status(struct sv *s, struct ctl_status *st);
+/* Exiting: kill a config test, answer every waiting client, close all. */
+void svc_finish(struct sv *s);
