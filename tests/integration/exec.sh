@@ -95,8 +95,16 @@ expect_match "user namespace via unshare is refused" '^ATTACK userns_unshare: BL
 expect_match "user namespace via clone is refused" '^ATTACK userns_clone: BLOCKED' "$userns"
 expect_no_match "no user namespace escapes" 'ESCAPED' "$userns"
 
+# Without ia32 emulation the kernel faults int 0x80 itself (128+SIGSEGV),
+# jail or not: then the filter's i386 rule cannot be exercised on this host.
+int80_want=159
+"$MPJAIL_PROBE" int80 >/dev/null 2>&1 && rc=0 || rc=$?
+if [ "$rc" = 139 ]; then
+	diag "this kernel has no ia32 emulation: int 0x80 faults before the filter"
+	int80_want=139
+fi
 mpj exec a -- "$P" int80 >/dev/null 2>&1
-expect_eq "an i386 int 0x80 syscall kills the probe (128+SIGSYS)" 159 "$?"
+expect_eq "an i386 int 0x80 syscall reaches no syscall in the jail (128+SIGSYS, 128+SIGSEGV without ia32)" "$int80_want" "$?"
 mpj exec a -- "$P" x32 >/dev/null 2>&1
 expect_eq "an x32 syscall kills the probe (128+SIGSYS)" 159 "$?"
 

@@ -735,6 +735,8 @@ static int run_with(const struct mpj_filter *f, void (*fn)(void), char **msgs)
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
 
+		/* A fault must kill this child, not reach Criterion's handler. */
+		(void)signal(SIGSEGV, SIG_DFL);
 		close(p[0]);
 		report_fd = p[1];
 		/* fd 0 becomes /dev/null (the ioctl tests use fd 0); no
@@ -904,26 +906,38 @@ Test(kernel, x32_syscall_is_killed)
 Test(kernel, int80_syscall_is_killed)
 {
 	_cleanup_free_ char *msgs = NULL;
+	bool ia32;
 	pid_t pid;
 	int st;
 
-	/* Control: without a filter `int $0x80` must work, else the kernel has
-	 * no ia32 emulation and SIGSEGV below would prove nothing. */
+	/* Control: without a filter `int $0x80` works where the kernel has ia32
+	 * emulation, and faults with SIGSEGV where it has none. */
 	pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		long ret = 20;
 
+		(void)signal(SIGSEGV, SIG_DFL); /* not Criterion's crash handler */
 		__asm__ volatile("int $0x80" : "+a"(ret) : : "memory");
 		_exit(ret == getpid() ? 0 : 1);
 	}
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		skip_or_fail("this kernel has no ia32 emulation (status %#x); boot without "
-			     "ia32_emulation=0 to test the i386 ABI", st);
+	ia32 = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	cr_assert(ia32 || (WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV),
+		  "unfiltered int $0x80: neither a syscall nor a fault, status %#x", st);
 
 	st = run_filtered(do_int80_getpid, &msgs);
-	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "status %#x, %s", st, msgs);
+	if (ia32) {
+		cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "status %#x, %s", st, msgs);
+		return;
+	}
+	/* No ia32 emulation: the kernel itself closes the i386 entry, so the
+	 * filter's rule for it cannot be exercised here; what holds is that
+	 * int $0x80 still reaches no syscall under the filter. */
+	fprintf(stderr, "NOTE: this kernel has no ia32 emulation: int $0x80 faults with or "
+		"without the filter; the filter's i386 rule is not exercised (boot with ia32 "
+		"emulation to test it)\n");
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "status %#x, %s", st, msgs);
 }
 
 #endif
