@@ -3,14 +3,17 @@
  * configuration file passes before it is parsed (THREATS.md 36).  Pure
  * parsing and validation: no NSS, nothing on disk is changed. */
 #define _GNU_SOURCE
-#include "config/config.h"
+#include "config/tenant.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sys/stat.h>
 
+#include "config/files.h"
+#include "config/global.h"
 #include "config/ini.h"
+#include "config/limits.h"
 
 #define KIB 1024ULL
 #define MIB (1024ULL * KIB)

@@ -7,8 +7,6 @@
 
 #include <ctype.h>
 
-#include "config/config.h"
-
 /* How much of a bad line a message quotes. */
 #define QUOTE_MAX 48
 

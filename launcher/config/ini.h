@@ -11,6 +11,8 @@
 
 /* Longest line accepted, without the newline. */
 #define MPJ_CONF_MAX_LINE 4096
+/* Largest file accepted, in bytes. */
+#define MPJ_CONF_MAX_BYTES (256 * 1024)
 
 /* Reads one line at a time from a FILE *, refusing NUL bytes, control
  * characters, over-long lines and files over MPJ_CONF_MAX_BYTES. */
