@@ -16,32 +16,6 @@
 #include "config/ini.h"
 #include "config/limits.h"
 
-/* ---- shared value checks ---- */
-
-/* "tasks = 40  # note" is the likeliest way to write a bad value by
- * accident: there are no trailing comments, so say so. */
-static const char *comment_hint(const char *value)
-{
-	return strpbrk(value, "#;") ? " (comments must be on a line of their own)" : "";
-}
-
-static int bad_value(const struct ini_item *it, int r, const char *expected, struct diag *diag)
-{
-	diag_set(diag, it->file, it->line, "invalid %s `%s`: %s%s%s", it->key, it->value,
-		 r == -ERANGE ? "out of range; " : "", expected, comment_hint(it->value));
-	return -EINVAL;
-}
-
-static int set_string(char **dst, const struct ini_item *it, bool (*valid)(const char *),
-		      const char *expected, struct diag *diag)
-{
-	if (!valid(it->value))
-		return bad_value(it, -EINVAL, expected, diag);
-	free(*dst);
-	*dst = xstrdup(it->value);
-	return 0;
-}
-
 /* ---- mpjail.conf ---- */
 
 void global_init_defaults(struct mpj_global *g)
@@ -76,7 +50,7 @@ static int g_uint(const struct ini_item *it, unsigned min, unsigned max, unsigne
 	if (r < 0) {
 		(void)snprintf(expected, sizeof expected, "expected a number from %u to %u", min,
 			       max);
-		return bad_value(it, r, expected, diag);
+		return ini_bad_value(it, r, expected, diag);
 	}
 	return 0;
 }
@@ -102,7 +76,7 @@ static int g_port_range(const struct ini_item *it, void *ud, struct diag *diag)
 	int r;
 
 	if (!high)
-		return bad_value(it, -EINVAL, expected, diag);
+		return ini_bad_value(it, -EINVAL, expected, diag);
 	*high++ = '\0';
 	r = parse_uint_range(low, 1, 65535, &lo);
 	if (r == 0)
@@ -110,7 +84,7 @@ static int g_port_range(const struct ini_item *it, void *ud, struct diag *diag)
 	if (r == 0 && lo > hi)
 		r = -ERANGE;
 	if (r < 0)
-		return bad_value(it, r, expected, diag);
+		return ini_bad_value(it, r, expected, diag);
 	g->port_min = lo;
 	g->port_max = hi;
 	return 0;
@@ -118,8 +92,8 @@ static int g_port_range(const struct ini_item *it, void *ud, struct diag *diag)
 
 static int g_cgroup_root(const struct ini_item *it, void *ud, struct diag *diag)
 {
-	return set_string(&((struct mpj_global *)ud)->cgroup_root, it, valid_abs_path,
-			  "expected an absolute, normalised path", diag);
+	return ini_set_string(&((struct mpj_global *)ud)->cgroup_root, it, valid_abs_path,
+			      "expected an absolute, normalised path", diag);
 }
 
 static int g_overcommit(const struct ini_item *it, void *ud, struct diag *diag)
@@ -129,8 +103,8 @@ static int g_overcommit(const struct ini_item *it, void *ud, struct diag *diag)
 
 static int g_db_socket_dir(const struct ini_item *it, void *ud, struct diag *diag)
 {
-	return set_string(&((struct mpj_global *)ud)->db_socket_dir, it, valid_abs_path,
-			  "expected an absolute, normalised path", diag);
+	return ini_set_string(&((struct mpj_global *)ud)->db_socket_dir, it, valid_abs_path,
+			      "expected an absolute, normalised path", diag);
 }
 
 static int g_backoff(const struct ini_item *it, void *ud, struct diag *diag)
@@ -191,12 +165,12 @@ static int t_begin_tenant(const char *file, unsigned line, void *ud, struct diag
 
 static int t_user(const struct ini_item *it, void *ud, struct diag *diag)
 {
+	static const char expected[] =
+		"expected a user name such as `alice` ([a-z_][a-z0-9_-]*, at most 32)";
 	struct mpj_tenant *t = ((struct tenant_state *)ud)->t;
 
 	t->user_line = it->line;
-	return set_string(&t->user, it, valid_name,
-			  "expected a user name such as `alice` ([a-z_][a-z0-9_-]*, at most 32)",
-			  diag);
+	return ini_set_string(&t->user, it, valid_name, expected, diag);
 }
 
 static bool valid_home(const char *s)
@@ -210,8 +184,8 @@ static int t_home(const struct ini_item *it, void *ud, struct diag *diag)
 	struct mpj_tenant *t = ((struct tenant_state *)ud)->t;
 
 	t->home_line = it->line;
-	return set_string(&t->home, it, valid_home,
-			  "expected an absolute, normalised path other than `/`", diag);
+	return ini_set_string(&t->home, it, valid_home,
+			      "expected an absolute, normalised path other than `/`", diag);
 }
 
 static int t_profile(const struct ini_item *it, void *ud, struct diag *diag)
@@ -219,8 +193,8 @@ static int t_profile(const struct ini_item *it, void *ud, struct diag *diag)
 	struct mpj_tenant *t = ((struct tenant_state *)ud)->t;
 
 	t->profile_line = it->line;
-	return set_string(&t->profile, it, valid_name,
-			  "expected a profile name such as `modperl`", diag);
+	return ini_set_string(&t->profile, it, valid_name,
+			      "expected a profile name such as `modperl`", diag);
 }
 
 static int t_ports(const struct ini_item *it, void *ud, struct diag *diag)
@@ -231,7 +205,7 @@ static int t_ports(const struct ini_item *it, void *ud, struct diag *diag)
 	unsigned ports[MPJ_MAX_PORTS];
 
 	if (n == 0)
-		return bad_value(it, -EINVAL, "expected at least one port", diag);
+		return ini_bad_value(it, -EINVAL, "expected at least one port", diag);
 	if (n > MPJ_MAX_PORTS) {
 		diag_set(diag, it->file, it->line, "too many ports (%zu, at most %d): `%s`", n,
 			 MPJ_MAX_PORTS, it->value);
@@ -244,7 +218,7 @@ static int t_ports(const struct ini_item *it, void *ud, struct diag *diag)
 			diag_set(diag, it->file, it->line,
 				 "invalid port `%s`: %sexpected a number from 1 to 65535%s",
 				 words[i], r == -ERANGE ? "out of range; " : "",
-				 comment_hint(words[i]));
+				 ini_comment_hint(words[i]));
 			return -EINVAL;
 		}
 		for (size_t j = 0; j < i; j++)
@@ -275,7 +249,7 @@ static int t_hostnames(const struct ini_item *it, void *ud, struct diag *diag)
 	size_t n = strv_length(words);
 
 	if (n == 0)
-		return bad_value(it, -EINVAL, "expected at least one host name", diag);
+		return ini_bad_value(it, -EINVAL, "expected at least one host name", diag);
 	if (n > MPJ_MAX_HOSTNAMES) {
 		diag_set(diag, it->file, it->line, "too many host names (%zu, at most %d)", n,
 			 MPJ_MAX_HOSTNAMES);
@@ -293,7 +267,7 @@ static int t_hostnames(const struct ini_item *it, void *ud, struct diag *diag)
 		if (!valid_hostname(words[i])) {
 			diag_set(diag, it->file, it->line,
 				 "invalid host name `%s`: expected letters, digits, `-` and dots%s",
-				 words[i], comment_hint(words[i]));
+				 words[i], ini_comment_hint(words[i]));
 			return -EINVAL;
 		}
 		for (size_t j = 0; j < i; j++)
@@ -318,7 +292,7 @@ static int t_allow_conf(const struct ini_item *it, void *ud, struct diag *diag)
 	else if (strcmp(it->value, "no") == 0)
 		t->allow_conf = false;
 	else
-		return bad_value(it, -EINVAL, "expected `yes` or `no`", diag);
+		return ini_bad_value(it, -EINVAL, "expected `yes` or `no`", diag);
 	return 0;
 }
 
@@ -343,7 +317,7 @@ static int t_limit(const struct ini_item *it, void *ud, struct diag *diag)
 			(void)snprintf(expected, sizeof expected,
 				       "expected a number from %" PRIu64 " to %" PRIu64, d->min,
 				       d->max);
-		return bad_value(it, r, expected, diag);
+		return ini_bad_value(it, r, expected, diag);
 	}
 	t->limits.v[d->id] = v;
 	t->limits.set[d->id] = true;
