@@ -10,6 +10,7 @@
 #include "admin/explain.h"
 #include "jail/rlimits.h"
 #include "build/template.h"
+#include "config/limits.h"
 
 /* ------------------------------------------------------------- findings --- */
 

@@ -6,7 +6,8 @@
 
 #include <stdio.h>
 
-#include "config/config.h"
+#include "base/log.h"
+#include "config/model.h"
 #include "build/manifest.h"
 
 enum check_level { CHECK_OK, CHECK_WARN, CHECK_FAIL, _CHECK_LEVEL_MAX };

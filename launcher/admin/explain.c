@@ -15,6 +15,7 @@
 #include "jail/mounts.h"
 #include "jail/portcheck.h"
 #include "jail/rlimits.h"
+#include "config/tenant.h"
 
 void json_string(FILE *out, const char *s)
 {

@@ -5,7 +5,8 @@
  * replace per file. */
 #pragma once
 
-#include "config/config.h"
+#include "base/log.h"
+#include "config/model.h"
 
 enum frontend_format {
 	FRONTEND_APACHE, /* hosts.map (RewriteMap txt:) + backends.conf (<Proxy> workers) */

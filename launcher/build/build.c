@@ -13,6 +13,7 @@
 #include "build/manifest.h"
 #include "base/safefs.h"
 #include "build/template.h"
+#include "config/files.h"
 
 struct plan_entry {
 	char type;   /* 'd', 'f', 'l' as in the manifest */

@@ -9,7 +9,8 @@
  * removed and the current tree is left as it was. */
 #pragma once
 
-#include "config/config.h"
+#include "base/log.h"
+#include "config/model.h"
 #include "filter/filter.h"
 #include "config/identity.h"
 #include "base/sha256.h"

@@ -7,7 +7,8 @@
  * the tenant controls it and may plant symlinks, hard links or FIFOs. */
 #pragma once
 
-#include "config/config.h"
+#include "base/log.h"
+#include "config/model.h"
 #include "config/identity.h"
 
 /* Bounds on the skeleton (root-shipped, but every input has a limit). */

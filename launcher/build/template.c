@@ -2,6 +2,7 @@
 /* @VAR@ substitution for skel templates; see template.h. */
 #define _GNU_SOURCE
 #include "build/template.h"
+#include "config/limits.h"
 
 /* Where a value may contain blanks or newlines; everything else is one
  * Apache argument. */

@@ -6,7 +6,8 @@
  * must not silently become an empty directive. */
 #pragma once
 
-#include "config/config.h"
+#include "base/log.h"
+#include "config/model.h"
 #include "config/identity.h"
 
 enum tmpl_var {

@@ -6,7 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config/config.h"
+#include "base/log.h"
+#include "config/global.h"
 
 /* Effective limits for one jail; has_* false = leave the kernel default. */
 struct mpj_cg_limits {

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "cli/help.h"
+#include "base/log.h"
 
 enum {
 	OPT_CONFIG_DIR = 0x1000,

@@ -4,7 +4,8 @@
 
 #include <getopt.h>
 
-#include "config/config.h"
+#include "base/util.h"
+#include "config/model.h"
 #include "jail/stage.h"
 
 struct mpj_cmd_ctx {

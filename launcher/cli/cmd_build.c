@@ -13,6 +13,9 @@
 #include "build/homeskel.h"
 #include "config/registry.h"
 #include "base/safefs.h"
+#include "config/global.h"
+#include "config/profile.h"
+#include "config/tenant.h"
 
 #define STAGE "build"
 

@@ -16,6 +16,10 @@
 #include "jail/portcheck.h"
 #include "config/registry.h"
 #include "base/sys.h"
+#include "config/global.h"
+#include "config/limits.h"
+#include "config/profile.h"
+#include "config/tenant.h"
 
 #define TREE_DIFF_LINES 20 /* per tenant; a wholly wrong tree is one FAIL plus a count */
 

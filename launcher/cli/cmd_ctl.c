@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "control/control.h"
+#include "config/tenant.h"
 
 /* Inside a jail there is no CONFIG, and RUN/NAME is bound at /run/mpjail. */
 static bool in_jail(const struct mpj_paths *p)

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 #include "admin/explain.h"
+#include "config/profile.h"
+#include "config/tenant.h"
 
 /* The profile's command, so that launch_prepare() describes `run` without
  * refusing a port held by the tenant's own running server: explain reports

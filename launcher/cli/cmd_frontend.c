@@ -9,6 +9,9 @@
 #include "cli/cli.h"
 #include "admin/frontend.h"
 #include "config/registry.h"
+#include "config/files.h"
+#include "config/global.h"
+#include "config/tenant.h"
 
 enum {
 	OPT_FORMAT = 0x2000,

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 #include "supervise/supervise.h"
+#include "config/global.h"
 
 enum { OPT_NO_RESTART = 0x2000, OPT_STOP_TIMEOUT, OPT_READY_TIMEOUT };
 

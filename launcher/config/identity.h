@@ -5,7 +5,8 @@
 
 #include <sys/types.h>
 
-#include "config/config.h"
+#include "config/global.h"
+#include "config/model.h"
 
 struct mpj_identity {
 	char *user;       /* account name */

@@ -7,8 +7,6 @@
 
 #include <ctype.h>
 
-#include "config/config.h"
-
 /* How much of a bad line a message quotes. */
 #define QUOTE_MAX 48
 
@@ -275,4 +273,28 @@ int ini_parse(FILE *f, const char *file, const struct ini_section *sections, siz
 	seen_done(&st.sections);
 	seen_done(&st.keys);
 	return ret;
+}
+
+/* ---- for key handlers ---- */
+
+const char *ini_comment_hint(const char *value)
+{
+	return strpbrk(value, "#;") ? " (comments must be on a line of their own)" : "";
+}
+
+int ini_bad_value(const struct ini_item *it, int r, const char *expected, struct diag *diag)
+{
+	diag_set(diag, it->file, it->line, "invalid %s `%s`: %s%s%s", it->key, it->value,
+		 r == -ERANGE ? "out of range; " : "", expected, ini_comment_hint(it->value));
+	return -EINVAL;
+}
+
+int ini_set_string(char **dst, const struct ini_item *it, bool (*valid)(const char *),
+		   const char *expected, struct diag *diag)
+{
+	if (!valid(it->value))
+		return ini_bad_value(it, -EINVAL, expected, diag);
+	free(*dst);
+	*dst = xstrdup(it->value);
+	return 0;
 }

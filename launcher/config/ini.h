@@ -11,6 +11,8 @@
 
 /* Longest line accepted, without the newline. */
 #define MPJ_CONF_MAX_LINE 4096
+/* Largest file accepted, in bytes. */
+#define MPJ_CONF_MAX_BYTES (256 * 1024)
 
 /* Reads one line at a time from a FILE *, refusing NUL bytes, control
  * characters, over-long lines and files over MPJ_CONF_MAX_BYTES. */
@@ -62,3 +64,15 @@ struct ini_section {
  * duplicate keys in a section are errors.  0 or -errno with *diag. */
 int ini_parse(FILE *f, const char *file, const struct ini_section *sections, size_t n_sections,
 	      void *userdata, struct diag *diag);
+
+/* "tasks = 40  # note" is the likeliest way to write a bad value by
+ * accident: there are no trailing comments, so say so.  The hint to append to
+ * a message about VALUE, or "". */
+const char *ini_comment_hint(const char *value);
+/* "FILE:LINE: invalid KEY `VALUE`: EXPECTED" in *diag ("out of range; " first
+ * when r is -ERANGE); returns -EINVAL. */
+int ini_bad_value(const struct ini_item *it, int r, const char *expected, struct diag *diag);
+/* Replace *dst with a copy of the value if valid() accepts it; otherwise
+ * ini_bad_value() with EXPECTED. */
+int ini_set_string(char **dst, const struct ini_item *it, bool (*valid)(const char *),
+		   const char *expected, struct diag *diag);

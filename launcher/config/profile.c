@@ -6,11 +6,12 @@
  * thing may appear once per file, and a later file (through `include`)
  * overrides an earlier one. */
 #define _GNU_SOURCE
-#include "config/config.h"
+#include "config/profile.h"
 
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "config/files.h"
 #include "config/ini.h"
 #include "config/profile_internal.h"
 

@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include "config/profile_internal.h"
 
+#include "config/limits.h"
+
 #define SIZE_MIN_TMPFS (4ULL * 1024)
 #define SIZE_MAX_TMPFS (1ULL << 40)
 

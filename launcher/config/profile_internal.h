@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared between the profile parser (profile.c) and its directives
- * (profile_directives.c).  Not for other modules: use config.h. */
+ * (profile_directives.c).  Not for other modules: use profile.h. */
 #pragma once
 
-#include "config/config.h"
+#include <sys/types.h>
+
+#include "config/model.h"
+#include "config/profile.h"
 
 /* Files being read, outermost first, to refuse include cycles by inode. */
 struct include_frame {

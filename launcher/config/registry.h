@@ -3,7 +3,8 @@
  * can make (ARCHITECTURE.md "Port ownership", THREATS.md 18). */
 #pragma once
 
-#include "config/config.h"
+#include "config/global.h"
+#include "config/model.h"
 
 /* Refuse: two tenants on one port; a port outside g->port_min..port_max or
  * inside the kernel's ephemeral range eph_low..eph_high (0, 0: not checked);

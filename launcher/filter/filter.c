@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 
 #include "filter/filter_policy.h"
+#include "config/files.h"
 
 static void seccomp_releasep(scmp_filter_ctx *ctx)
 {

@@ -5,7 +5,8 @@
 
 #include <linux/filter.h>
 
-#include "config/config.h"
+#include "base/log.h"
+#include "config/model.h"
 
 struct mpj_filter {
 	struct sock_fprog prog; /* owned: prog.filter is malloc'd */

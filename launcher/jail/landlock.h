@@ -3,7 +3,7 @@
  * and signals are scoped to the jail where the kernel offers it (ABI >= 6). */
 #pragma once
 
-#include "config/config.h"
+#include "base/log.h"
 
 struct mpj_landlock {
 	int ruleset_fd; /* -1 when not used (private network namespace) */

@@ -20,6 +20,10 @@
 #include "jail/rlimits.h"
 #include "jail/secrets.h"
 #include "base/sys.h"
+#include "config/global.h"
+#include "config/limits.h"
+#include "config/profile.h"
+#include "config/tenant.h"
 
 static const char *env_value(const struct mpj_launch *l, const char *name, size_t n)
 {

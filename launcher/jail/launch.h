@@ -7,7 +7,9 @@
 #include <sys/types.h>
 
 #include "cgroup/cgroup.h"
-#include "config/config.h"
+#include "base/log.h"
+#include "config/global.h"
+#include "config/model.h"
 #include "filter/filter.h"
 #include "config/identity.h"
 #include "jail/landlock.h"

@@ -2,6 +2,7 @@
 /* Port holders from /proc (see portcheck.h).  Nothing here changes state. */
 #define _GNU_SOURCE
 #include "jail/portcheck.h"
+#include "config/tenant.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>

@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config/config.h"
+#include "base/log.h"
+#include "config/model.h"
 
 /* One LISTEN socket from /proc/net/tcp or /proc/net/tcp6. */
 struct portcheck_listen {

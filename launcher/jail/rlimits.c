@@ -2,6 +2,9 @@
 #define _GNU_SOURCE
 #include "jail/rlimits.h"
 
+#include "base/util.h"
+#include "config/limits.h"
+
 /* Forced whatever the profile says: a core dump of a process holding a DB
  * password goes to a root-run handler (THREATS.md 28); realtime priority
  * or a raised nice value starves every other tenant (THREATS.md 31).  A

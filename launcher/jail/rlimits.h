@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/resource.h>
 
-#include "config/config.h"
+#include "config/model.h"
 
 /* Parent: the profile's rlimits, the tenant's nofile/tasks on top, and the
  * limits mpjail always enforces (core 0, rtprio 0). */

@@ -7,7 +7,8 @@
 
 #include <sys/types.h>
 
-#include "config/config.h"
+#include "base/log.h"
+#include "config/model.h"
 
 #define SECRETS_MAX_FILES 32
 #define SECRETS_MAX_SIZE (64 * 1024)

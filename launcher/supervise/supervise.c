@@ -21,6 +21,8 @@
 #include "jail/launch.h"
 #include "jail/reaper.h"
 #include "base/sys.h"
+#include "config/global.h"
+#include "config/tenant.h"
 
 #define LOG_NAME "mpjail.log"
 #define LOG_FILE_MAX (16u << 20) /* bytes of jail output copied to LOG_NAME */

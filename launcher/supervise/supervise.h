@@ -3,7 +3,7 @@
  * foreground, outside the jail, as root. */
 #pragma once
 
-#include "config/config.h"
+#include "config/model.h"
 
 struct sv_options {
 	bool restart;           /* restart a crashed server (default on) */

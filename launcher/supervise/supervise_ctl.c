@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 
 #include "supervise/supervise_internal.h"
+#include "config/profile.h"
+#include "config/tenant.h"
 
 /* Refusals are logged (someone probing other tenants' supervisors), but
  * every local user can connect: without a bound, a loop of connect() calls

@@ -6,7 +6,7 @@
 
 #include "fuzz_input.h"
 
-#include "config/config.h"
+#include "config/tenant.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,8 +6,10 @@
 #include <ftw.h>
 #include <sys/stat.h>
 
-#include "config/config.h"
+#include "config/global.h"
 #include "config/ini.h"
+#include "config/limits.h"
+#include "config/tenant.h"
 
 /* ---- helpers ---- */
 

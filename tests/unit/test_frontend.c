@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "admin/frontend.h"
+#include "config/tenant.h"
 
 static struct mpj_tenant *mk(const char *name, unsigned port, const char *hosts)
 {

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "jail/portcheck.h"
+#include "config/tenant.h"
 
 /* A /proc/net/tcp line as the kernel writes it: each 32-bit word of the
  * address printed as its raw value (so the test holds on any byte order). */

@@ -7,7 +7,8 @@
 #include <ftw.h>
 #include <sys/stat.h>
 
-#include "config/config.h"
+#include "config/limits.h"
+#include "config/profile.h"
 
 #define V "mpjail-profile 1\n"
 

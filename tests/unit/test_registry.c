@@ -5,6 +5,8 @@
 #include <fcntl.h>
 
 #include "config/registry.h"
+#include "config/global.h"
+#include "config/tenant.h"
 
 #define MAX_T 8
 

@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The configuration model: global settings, tenants, profiles.  Pure data;
- * loaders only parse and validate (no NSS, no filesystem changes). */
+/* The configuration model: paths, tenants, profiles and their limits.  Pure
+ * data, shared by every layer.  The loaders that fill it (global.h, tenant.h,
+ * profile.h) only parse and validate (no NSS, no filesystem changes). */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
-#include <sys/types.h>
-
-#include "base/log.h"
-#include "base/util.h"
 
 #define MPJ_MAX_PORTS 16
 #define MPJ_MAX_HOSTNAMES 64
-#define MPJ_MAX_INCLUDE_DEPTH 8
-#define MPJ_CONF_MAX_BYTES (256 * 1024)
-#define MPJ_PROFILE_VERSION 1
 
 /* Paths every command takes (--config-dir, --state-dir, --run-dir, --data-dir). */
 struct mpj_paths {
@@ -22,17 +18,6 @@ struct mpj_paths {
 	const char *state_dir;  /* /var/lib/mpjail */
 	const char *run_dir;    /* /run/mpjail */
 	const char *data_dir;   /* shipped profiles/ and skel/: MPJAIL_DATADIR */
-};
-
-/* DIR/mpjail.conf, section [mpjail]; every key optional. */
-struct mpj_global {
-	unsigned min_uid;           /* min_uid = 1000: refuse lower uids */
-	unsigned min_gid;           /* min_gid = 1000 */
-	unsigned port_min, port_max; /* port_range = 8000-8999 */
-	char *cgroup_root;          /* cgroup_root = PATH (default: own cgroup) */
-	unsigned overcommit_pct;    /* overcommit = 150 (% of RAM summed over tenants) */
-	char *db_socket_dir;        /* db_socket_dir = /run/postgresql */
-	unsigned restart_max_backoff; /* restart_backoff_max = 60 (seconds) */
 };
 
 enum mpj_limit_key {
@@ -145,46 +130,3 @@ struct mpj_rlimit_desc {
 };
 extern const struct mpj_rlimit_desc mpj_rlimit_table[];
 extern const size_t mpj_rlimit_table_len;
-
-/* Loaders.  Return 0, or -errno with *diag naming file:line and the value.
- * -EINVAL: the content is wrong; other errors: the file could not be read. */
-int global_load(const struct mpj_paths *paths, struct mpj_global *ret, struct diag *diag);
-void global_init_defaults(struct mpj_global *g);
-void global_free(struct mpj_global *g);
-
-int tenant_load(const struct mpj_paths *paths, const char *name, struct mpj_tenant **ret,
-		struct diag *diag);
-/* Parse from an already opened stream (unit tests, fuzzing). */
-int tenant_parse(FILE *f, const char *file, const char *name, struct mpj_tenant **ret,
-		 struct diag *diag);
-void tenant_free(struct mpj_tenant *t);
-/* All tenants in DIR/tenants, sorted by name.  Stops at the first error. */
-int tenant_load_all(const struct mpj_paths *paths, struct mpj_tenant ***ret, size_t *ret_n,
-		    struct diag *diag);
-void tenant_free_all(struct mpj_tenant **v, size_t n);
-
-int profile_load(const struct mpj_paths *paths, const char *name, struct mpj_profile **ret,
-		 struct diag *diag);
-/* Parse one file; `include` resolved through paths (NULL: includes refused). */
-int profile_parse(FILE *f, const char *file, const struct mpj_paths *paths,
-		  struct mpj_profile *into, unsigned depth, struct diag *diag);
-struct mpj_profile *profile_new(const char *name);
-void profile_free(struct mpj_profile *p);
-
-/* Effective limit: tenant's value, else the profile default; false if neither. */
-bool limits_get(const struct mpj_tenant *t, const struct mpj_profile *p, enum mpj_limit_key k,
-		uint64_t *ret);
-
-/* Files under DIR must be root-owned and not group/other-writable (THREATS 36). */
-int config_check_owner(int fd, const char *path, struct diag *diag);
-/* Open a configuration file for reading: its directory and the file itself
- * pass config_check_owner(), the file is not a symlink and is a regular file.
- * optional: a missing file gives 0 with *ret = NULL. */
-int config_open(const char *path, bool optional, FILE **ret, struct diag *diag);
-
-/* Keyword lookups shared by the tenant and profile parsers (NULL: unknown). */
-const struct mpj_limit_desc *limit_lookup(const char *key);
-const struct mpj_rlimit_desc *rlimit_lookup(const char *key);
-/* Check VALUE for one [limits] key against its table entry.  0, -EINVAL
- * (not a number or size) or -ERANGE (outside min..max). */
-int limit_parse_value(const struct mpj_limit_desc *d, const char *value, uint64_t *ret);
