@@ -132,10 +132,12 @@ static int gather(struct explain *e, const struct mpj_launch *l, struct diag *di
 	struct mpj_tenant **all = NULL;
 	size_t n_all = 0;
 	struct diag ignored = { 0 };
+	struct mounts_input in;
 	int r;
 
 	*e = (struct explain){ .l = l };
-	r = mounts_plan(l, &e->ops, &e->n_ops);
+	launch_mounts_input(l, &in);
+	r = mounts_plan(&in, &e->ops, &e->n_ops);
 	if (r < 0) {
 		diag_set(diag, l->profile->file, 0, "the mount plan failed: %s", strerror(-r));
 		return r;

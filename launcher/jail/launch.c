@@ -448,6 +448,22 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	return 0;
 }
 
+void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret)
+{
+	const struct mpj_profile *p = l->profile;
+
+	*ret = (struct mounts_input){
+		.binds = p->binds, .bind_fds = l->bind_fds, .n_binds = p->n_binds,
+		.tmpfs = p->tmpfs, .n_tmpfs = p->n_tmpfs,
+		.dirs = p->dirs, .n_dirs = p->n_dirs,
+		.home = l->id.jail_home, .home_fd = l->home_fd,
+		.db_fd = l->db_fd, .secrets_fd = l->secrets_fd, .ctl_fd = l->ctl_fd,
+		.shim_fd = l->shim_fd,
+		.uid = l->id.uid, .gid = l->id.gid,
+		.tree_path = l->tree_path, .tree_fd = l->tree_fd,
+	};
+}
+
 static void close_pair(int p[2])
 {
 	for (int i = 0; i < 2; i++)

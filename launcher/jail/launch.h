@@ -14,10 +14,10 @@
 #include "jail/stage.h"
 
 /* `network private` + run: where the listeners sit in the command's fd
- * table, and where the bind shim is mounted (ro, in the root tmpfs, which is
- * not noexec: the dynamic loader must map it executable). */
+ * table (the bind shim's mount point is in mounts.h). */
 #define FD_LISTEN_BASE 7
-#define SHIM_JAIL_PATH "/.mpjail/bindshim.so"
+
+struct mounts_input;
 
 /* Everything the child needs, resolved by the parent before the clone.  The
  * child only reads it: no parsing, no NSS, no allocation it can't afford. */
@@ -68,6 +68,10 @@ struct mpj_launch {
  * when -EINVAL/-ENOENT/-EPERM from configuration). */
 int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
 		   char **argv, struct diag *diag);
+
+/* The mount stages' view of a prepared launch (pointers into l; no
+ * allocation, so the child may call it). */
+void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret);
 
 /* Create the cgroup, clone, release the child, read its verdict.
  * Returns 0 when the command was exec'd (l->pid is running), 1 when the
