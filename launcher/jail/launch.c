@@ -242,29 +242,6 @@ static int open_db_and_secrets(struct mpj_launch *l, struct diag *diag)
 	return to_mount(&l->secrets_fd, MK_SECRETS, "/run/secrets", diag);
 }
 
-static void cg_limits_compute(struct mpj_launch *l)
-{
-	struct mpj_cg_limits *c = &l->cg_limits;
-	uint64_t v;
-
-	if ((c->has_memory = limits_get(l->tenant, l->profile, LIMIT_MEMORY, &v)))
-		c->memory = v;
-	if ((c->has_swap = limits_get(l->tenant, l->profile, LIMIT_SWAP, &v)))
-		c->swap = v;
-	else if (c->has_memory) {
-		/* No swap unless asked: a memory limit that swap can absorb is
-		 * not a limit (THREATS.md 30). */
-		c->has_swap = true;
-		c->swap = 0;
-	}
-	if ((c->has_tasks = limits_get(l->tenant, l->profile, LIMIT_TASKS, &v)))
-		c->tasks = v;
-	if ((c->has_cpu_weight = limits_get(l->tenant, l->profile, LIMIT_CPU, &v)))
-		c->cpu_weight = v;
-	if ((c->has_cpu_quota = limits_get(l->tenant, l->profile, LIMIT_CPU_QUOTA, &v)))
-		c->cpu_quota_pct = v;
-}
-
 /* The shim next to the binary (a build tree), else the installed one.  It
  * runs inside every private-network server: root's, writable by no one else. */
 static int open_shim(struct diag *diag)
@@ -405,7 +382,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		return r;
 	l->hostname = xstrdup(l->profile->hostname ?: l->tenant->name);
 	rlimits_compute(l->profile, l->tenant, l->rlimits, l->rlimit_set);
-	cg_limits_compute(l);
+	cgroup_limits_compute(l->tenant, l->profile, &l->cg_limits);
 
 	/* The filter compiled by `mpjail build` when it still matches the policy
 	 * text (about 0.07 ms to read vs 0.5 ms to compile: docs/seccomp.md);
