@@ -4,9 +4,9 @@
 #include "cli/cli.h"
 #include "admin/explain.h"
 
-/* The profile's command, so that launch_prepare() describes `run` without
- * refusing a port held by the tenant's own running server: explain reports
- * the holder instead. */
+/* The profile's command, launched as LAUNCH_EXEC so that launch_prepare()
+ * describes `run` without refusing a port held by the tenant's own running
+ * server: explain reports the holder instead. */
 static int profile_command(const struct mpj_paths *paths, const char *name, char ***ret,
 			   struct diag *diag)
 {
@@ -48,7 +48,7 @@ int cmd_explain(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	r = profile_command(&ctx->paths, argv[optind_], &command, &d);
 	if (r >= 0) {
 		prepared = true;
-		r = launch_prepare(&l, &ctx->paths, argv[optind_], command, &d);
+		r = launch_prepare(&l, &ctx->paths, argv[optind_], LAUNCH_EXEC, command, &d);
 	}
 	if (r >= 0)
 		r = explain_print(&l, ctx->json, stdout, &d);

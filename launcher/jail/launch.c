@@ -324,12 +324,13 @@ static int listener_prepare(struct mpj_launch *l, struct diag *diag)
 }
 
 int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
-		   char **argv, struct diag *diag)
+		   enum launch_mode mode, char **argv, struct diag *diag)
 {
 	int r;
 
 	*l = (struct mpj_launch){
 		.paths = paths,
+		.mode = mode,
 		.tree_fd = -1, .home_fd = -1, .db_fd = -1, .secrets_fd = -1, .ctl_fd = -1,
 		.shim_fd = -1,
 		.stdio = { -1, -1, -1 },
@@ -406,7 +407,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	}
 	/* `run` in a private network namespace: the tenant's ports are bound
 	 * here, on the host, and handed in (listener_prepare). */
-	if (!(argv && argv[0]) && l->profile->network == NET_PRIVATE && l->tenant->n_ports) {
+	if (l->mode == LAUNCH_RUN && l->profile->network == NET_PRIVATE && l->tenant->n_ports) {
 		r = portcheck_tenant(paths, l->tenant, diag);
 		if (r < 0)
 			return r;
@@ -417,7 +418,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	/* `run` only: an admin's `exec` beside the running server must work.
 	 * A held port is refused here, naming the holder, before any cgroup
 	 * or namespace exists (portcheck.h). */
-	if (!(argv && argv[0]) && l->profile->network == NET_SHARED) {
+	if (l->mode == LAUNCH_RUN && l->profile->network == NET_SHARED) {
 		r = portcheck_tenant(paths, l->tenant, diag);
 		if (r < 0)
 			return r;

@@ -19,6 +19,12 @@
 
 struct mounts_input;
 
+/* What the launch is for.  `run`: the tenant's server, so its ports must be
+ * free, and with `network private` they are bound here and handed in.
+ * `exec`: a command beside it (or a test of it), which leaves the ports
+ * alone: the running server holds them. */
+enum launch_mode { LAUNCH_EXEC, LAUNCH_RUN };
+
 /* Everything the child needs, resolved by the parent before the clone.  The
  * child only reads it: no parsing, no NSS, no allocation it can't afford. */
 struct mpj_launch {
@@ -27,6 +33,7 @@ struct mpj_launch {
 	struct mpj_tenant *tenant;
 	struct mpj_profile *profile;
 	struct mpj_identity id;
+	enum launch_mode mode;
 	char *tree_path;   /* STATE/jails/NAME: staging mount point */
 	char **argv;       /* command inside the jail */
 	char **envp;       /* the complete environment (profile env, expanded) */
@@ -64,10 +71,10 @@ struct mpj_launch {
 
 /* Stage VALIDATE..FILTER: load tenant and profile, resolve the account, open
  * the tree, home, db and secrets dirs, compile seccomp, prepare Landlock.
- * argv NULL: the profile's command.  0, or -errno with *diag set (exit 100
- * when -EINVAL/-ENOENT/-EPERM from configuration). */
+ * argv NULL or empty: the profile's command.  0, or -errno with *diag set
+ * (exit 100 when -EINVAL/-ENOENT/-EPERM from configuration). */
 int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
-		   char **argv, struct diag *diag);
+		   enum launch_mode mode, char **argv, struct diag *diag);
 
 /* The mount stages' view of a prepared launch (pointers into l; no
  * allocation, so the child may call it). */
