@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "admin/explain.h"
+#include "cgroup/cgroup.h"
 #include "jail/rlimits.h"
 #include "build/template.h"
 #include "config/limits.h"
@@ -397,15 +398,19 @@ void check_tenant_limits(struct check_report *r, const char *subject, const stru
 			 const struct mpj_profile *p)
 {
 	bool httpd = check_profile_runs_httpd(p);
-	uint64_t memory = 0, tasks = 0;
-	bool has_mem = limits_get(t, p, LIMIT_MEMORY, &memory);
-	bool has_tasks = limits_get(t, p, LIMIT_TASKS, &tasks);
-	unsigned workers = template_max_workers(has_tasks, tasks);
+	struct mpj_cg_limits lim;
+	uint64_t memory, tasks;
+	unsigned workers;
 	struct rlimit rl[RLIM_NLIMITS];
 	bool set[RLIM_NLIMITS];
 	size_t before = r->count[CHECK_WARN] + r->count[CHECK_FAIL];
 
-	if (!has_mem)
+	/* The cgroup limits exactly as the launch computes them. */
+	cgroup_limits_compute(t, p, &lim);
+	memory = lim.memory;
+	tasks = lim.tasks;
+	workers = template_max_workers(lim.has_tasks, tasks);
+	if (!lim.has_memory)
 		check_add(r, CHECK_WARN, subject,
 			  "no memory limit: one tenant can take the host's RAM (THREATS.md 30)");
 	else if (httpd && memory < MODPERL_MIN_MEMORY)
@@ -417,7 +422,7 @@ void check_tenant_limits(struct check_report *r, const char *subject, const stru
 			  "memory %uM for MaxRequestWorkers %u is %lluK per worker, below the ~%lluM a mod_perl child grows to: lower tasks or raise memory",
 			  mb(memory), workers, (unsigned long long)(memory / workers >> 10),
 			  MODPERL_PER_WORKER >> 20);
-	if (!has_tasks)
+	if (!lim.has_tasks)
 		check_add(r, CHECK_WARN, subject,
 			  "no tasks limit: a fork bomb is stopped only by RLIMIT_NPROC (THREATS.md 29)");
 	else if (httpd && tasks < (uint64_t)workers + TMPL_TASKS_MARGIN)

@@ -10,7 +10,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 
-#include "cgroup/cgroup_internal.h"
+#include "cgroup/cgroup.h"
 #include "filter/filter_policy.h"
 #include "jail/mounts.h"
 #include "jail/portcheck.h"
@@ -61,38 +61,22 @@ static void explain_done(struct explain *e)
 	strv_free(e->credentials);
 }
 
-/* Where the launch would create its cgroup: the same detection as
- * cgroup_setup(), without creating anything. */
+/* Where the launch would create its cgroup, without creating anything. */
 static void gather_cgroup(struct explain *e)
 {
-	const struct mpj_launch *l = e->l;
-	/* cgroup_setup_env() fills this default before its cg_detect(). */
-	struct cg_env env = { .sysfs_root = "/sys/fs/cgroup" };
-	struct cg_node nodes[_CG_CTRL_MAX];
+	struct mpj_cg_location loc;
 	struct diag d = { 0 };
-	enum cg_mode mode;
-	size_t n;
 
-	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
-		nodes[i] = (struct cg_node){ .base_fd = -1, .mpjail_fd = -1, .tenant_fd = -1,
-					     .inst_fd = -1 };
-	e->cg_ctrls = xcalloc(1, sizeof(char *));
-	e->cg_paths = xcalloc(1, sizeof(char *));
-	if (cg_detect(&env, l->global.cgroup_root, &mode, nodes, &d) < 0) {
+	if (cgroup_locate(&e->l->global, e->l->tenant->name, &loc, &d) < 0) {
 		e->cg_error = xstrdup(d.msg ?: "no usable cgroup hierarchy");
 		diag_clear(&d);
+		e->cg_ctrls = xcalloc(1, sizeof(char *));
+		e->cg_paths = xcalloc(1, sizeof(char *));
 		return;
 	}
-	e->cg_version = mode == CG_V2 ? "v2" : "v1";
-	n = mode == CG_V2 ? 1 : _CG_CTRL_MAX;
-	for (size_t i = 0; i < n; i++) {
-		strv_push(&e->cg_ctrls, xstrdup(mode == CG_V2 ? "unified" : cg_ctrl_name[i]));
-		strv_push(&e->cg_paths, xasprintf("%s/mpjail/%s/i-PID", nodes[i].base_path,
-						  l->tenant->name));
-		closep(&nodes[i].base_fd);
-		free(nodes[i].cgpath);
-		free(nodes[i].base_path);
-	}
+	e->cg_version = loc.version;
+	e->cg_ctrls = loc.controllers;
+	e->cg_paths = loc.paths;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -133,10 +117,12 @@ static int gather(struct explain *e, const struct mpj_launch *l, struct diag *di
 	struct mpj_tenant **all = NULL;
 	size_t n_all = 0;
 	struct diag ignored = { 0 };
+	struct mounts_input in;
 	int r;
 
 	*e = (struct explain){ .l = l };
-	r = mounts_plan(l, &e->ops, &e->n_ops);
+	launch_mounts_input(l, &in);
+	r = mounts_plan(&in, &e->ops, &e->n_ops);
 	if (r < 0) {
 		diag_set(diag, l->profile->file, 0, "the mount plan failed: %s", strerror(-r));
 		return r;

@@ -138,11 +138,17 @@ fail:
 	return r;
 }
 
+/* BASE/mpjail/TENANT/INSTANCE: one spelling for setup and locate. */
+static char *inst_path(const struct cg_node *nd, const char *tenant, const char *inst_name)
+{
+	return xasprintf("%s/mpjail/%s/%s", nd->base_path, tenant, inst_name);
+}
+
 static int make_dirs(struct mpj_cgroup *cg, struct cg_node *nd, struct diag *diag)
 {
 	int r = -ENOENT;
 
-	nd->inst_path = xasprintf("%s/mpjail/%s/%s", nd->base_path, cg->tenant, cg->inst_name);
+	nd->inst_path = inst_path(nd, cg->tenant, cg->inst_name);
 	for (unsigned i = 0; i < CG_MKDIR_TRIES && r == -ENOENT; i++)
 		r = make_dirs_once(cg, nd, diag);
 	if (r == -ENOENT)
@@ -241,6 +247,71 @@ int cgroup_setup(const struct mpj_global *g, const char *tenant, const struct mp
 	static const struct cg_env real = { 0 };
 
 	return cgroup_setup_env(&real, g, tenant, lim, ret, diag);
+}
+
+void cgroup_limits_compute(const struct mpj_tenant *t, const struct mpj_profile *p,
+			   struct mpj_cg_limits *ret)
+{
+	struct mpj_cg_limits c = { 0 };
+	uint64_t v;
+
+	if ((c.has_memory = limits_get(t, p, LIMIT_MEMORY, &v)))
+		c.memory = v;
+	if ((c.has_swap = limits_get(t, p, LIMIT_SWAP, &v)))
+		c.swap = v;
+	else if (c.has_memory) {
+		/* No swap unless asked: a memory limit that swap can absorb is
+		 * not a limit (THREATS.md 30). */
+		c.has_swap = true;
+		c.swap = 0;
+	}
+	if ((c.has_tasks = limits_get(t, p, LIMIT_TASKS, &v)))
+		c.tasks = v;
+	if ((c.has_cpu_weight = limits_get(t, p, LIMIT_CPU, &v)))
+		c.cpu_weight = v;
+	if ((c.has_cpu_quota = limits_get(t, p, LIMIT_CPU_QUOTA, &v)))
+		c.cpu_quota_pct = v;
+	*ret = c;
+}
+
+int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g, const char *tenant,
+		      struct mpj_cg_location *ret, struct diag *diag)
+{
+	struct cg_env e = *env;
+	struct cg_node nodes[_CG_CTRL_MAX];
+	enum cg_mode mode;
+	size_t n;
+	int r;
+
+	if (!e.sysfs_root)
+		e.sysfs_root = "/sys/fs/cgroup";
+	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
+		nodes[i] = (struct cg_node){ .base_fd = -1, .mpjail_fd = -1, .tenant_fd = -1,
+					     .inst_fd = -1 };
+	r = cg_detect(&e, g ? g->cgroup_root : NULL, &mode, nodes, diag);
+	if (r < 0)
+		return r;
+	n = mode == CG_V2 ? 1 : _CG_CTRL_MAX;
+	*ret = (struct mpj_cg_location){
+		.version = mode == CG_V2 ? "v2" : "v1",
+		.controllers = xcalloc(1, sizeof(char *)),
+		.paths = xcalloc(1, sizeof(char *)),
+	};
+	for (size_t i = 0; i < n; i++) {
+		strv_push(&ret->controllers, xstrdup(mode == CG_V2 ? "unified" : cg_ctrl_name[i]));
+		strv_push(&ret->paths, inst_path(&nodes[i], tenant, "i-PID"));
+	}
+	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
+		node_close(&nodes[i]);
+	return 0;
+}
+
+int cgroup_locate(const struct mpj_global *g, const char *tenant, struct mpj_cg_location *ret,
+		  struct diag *diag)
+{
+	static const struct cg_env real = { 0 };
+
+	return cgroup_locate_env(&real, g, tenant, ret, diag);
 }
 
 int cgroup_clone_fd(const struct mpj_cgroup *cg)

@@ -27,6 +27,19 @@ struct mpj_cg_events {
 	uint64_t pids_current, pids_max;
 };
 
+/* The limit rule, for launch (writes it), explain (shows it) and check
+ * (judges it) alike: each of the tenant's [limits] over its profile's
+ * default, and no swap unless asked.  ret is filled completely. */
+void cgroup_limits_compute(const struct mpj_tenant *t, const struct mpj_profile *p,
+			   struct mpj_cg_limits *ret);
+
+/* Where cgroup_setup() would put a tenant's instance, for explain. */
+struct mpj_cg_location {
+	const char *version; /* "v2" or "v1" */
+	char **controllers;  /* strv: "unified" (v2), or "memory" "pids" "cpu" (v1) */
+	char **paths;        /* strv, per controller: BASE/mpjail/TENANT/i-PID (i-PID literally) */
+};
+
 struct mpj_cgroup; /* opaque */
 
 /* Parent, before clone: create TENANT's cgroup (one per jail instance, named
@@ -34,6 +47,10 @@ struct mpj_cgroup; /* opaque */
  * 0 or -errno with *diag naming the cgroup file and value. */
 int cgroup_setup(const struct mpj_global *g, const char *tenant, const struct mpj_cg_limits *lim,
 		 struct mpj_cgroup **ret, struct diag *diag);
+/* The same detection as cgroup_setup(), creating and writing nothing.  0 with
+ * *ret filled (the caller strv_free()s both lists), or -errno with *diag. */
+int cgroup_locate(const struct mpj_global *g, const char *tenant, struct mpj_cg_location *ret,
+		  struct diag *diag);
 /* The v2 directory fd for clone3(CLONE_INTO_CGROUP), or -1 on v1. */
 int cgroup_clone_fd(const struct mpj_cgroup *cg);
 /* Move pid into the cgroup (v1, or v2 without clone3).  0 or -errno. */

@@ -47,6 +47,10 @@ struct mpj_cgroup {
 int cgroup_setup_env(const struct cg_env *env, const struct mpj_global *g, const char *tenant,
 		     const struct mpj_cg_limits *lim, struct mpj_cgroup **ret, struct diag *diag);
 
+/* The same as cgroup_locate(), with the environment injected. */
+int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g, const char *tenant,
+		      struct mpj_cg_location *ret, struct diag *diag);
+
 /* ---- cgroup_common.c ---- */
 
 extern const char *const cg_ctrl_name[_CG_CTRL_MAX];

@@ -10,6 +10,7 @@
 
 #include "build/build.h"
 #include "admin/check.h"
+#include "cgroup/cgroup.h"
 #include "cli/cli.h"
 #include "config/identity.h"
 #include "jail/landlock.h"
@@ -309,14 +310,17 @@ static int mem_total(uint64_t *ret)
 static void check_memory_sum(struct check_report *r, const struct mpj_global *g,
 			     const struct tenant_state *s, size_t n)
 {
-	uint64_t sum = 0, total, budget, v;
+	uint64_t sum = 0, total, budget;
 	size_t unlimited = 0, counted = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		struct mpj_cg_limits lim;
+
 		if (!s[i].t || !s[i].p)
 			continue;
-		if (limits_get(s[i].t, s[i].p, LIMIT_MEMORY, &v)) {
-			sum += v;
+		cgroup_limits_compute(s[i].t, s[i].p, &lim);
+		if (lim.has_memory) {
+			sum += lim.memory;
 			counted++;
 		} else
 			unlimited++;

@@ -60,7 +60,7 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	if (cli_require_root(ctx) < 0)
 		return EXIT_MPJ_CONFIG;
 
-	r = launch_prepare(&l, &ctx->paths, name, argv + optind_, &d);
+	r = launch_prepare(&l, &ctx->paths, name, LAUNCH_EXEC, argv + optind_, &d);
 	if (r < 0) {
 		diag_print(&d);
 		diag_clear(&d);

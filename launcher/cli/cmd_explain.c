@@ -6,9 +6,9 @@
 #include "config/profile.h"
 #include "config/tenant.h"
 
-/* The profile's command, so that launch_prepare() describes `run` without
- * refusing a port held by the tenant's own running server: explain reports
- * the holder instead. */
+/* The profile's command, launched as LAUNCH_EXEC so that launch_prepare()
+ * describes `run` without refusing a port held by the tenant's own running
+ * server: explain reports the holder instead. */
 static int profile_command(const struct mpj_paths *paths, const char *name, char ***ret,
 			   struct diag *diag)
 {
@@ -50,7 +50,7 @@ int cmd_explain(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	r = profile_command(&ctx->paths, argv[optind_], &command, &d);
 	if (r >= 0) {
 		prepared = true;
-		r = launch_prepare(&l, &ctx->paths, argv[optind_], command, &d);
+		r = launch_prepare(&l, &ctx->paths, argv[optind_], LAUNCH_EXEC, command, &d);
 	}
 	if (r >= 0)
 		r = explain_print(&l, ctx->json, stdout, &d);

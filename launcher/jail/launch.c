@@ -246,29 +246,6 @@ static int open_db_and_secrets(struct mpj_launch *l, struct diag *diag)
 	return to_mount(&l->secrets_fd, MK_SECRETS, "/run/secrets", diag);
 }
 
-static void cg_limits_compute(struct mpj_launch *l)
-{
-	struct mpj_cg_limits *c = &l->cg_limits;
-	uint64_t v;
-
-	if ((c->has_memory = limits_get(l->tenant, l->profile, LIMIT_MEMORY, &v)))
-		c->memory = v;
-	if ((c->has_swap = limits_get(l->tenant, l->profile, LIMIT_SWAP, &v)))
-		c->swap = v;
-	else if (c->has_memory) {
-		/* No swap unless asked: a memory limit that swap can absorb is
-		 * not a limit (THREATS.md 30). */
-		c->has_swap = true;
-		c->swap = 0;
-	}
-	if ((c->has_tasks = limits_get(l->tenant, l->profile, LIMIT_TASKS, &v)))
-		c->tasks = v;
-	if ((c->has_cpu_weight = limits_get(l->tenant, l->profile, LIMIT_CPU, &v)))
-		c->cpu_weight = v;
-	if ((c->has_cpu_quota = limits_get(l->tenant, l->profile, LIMIT_CPU_QUOTA, &v)))
-		c->cpu_quota_pct = v;
-}
-
 /* The shim next to the binary (a build tree), else the installed one.  It
  * runs inside every private-network server: root's, writable by no one else. */
 static int open_shim(struct diag *diag)
@@ -351,12 +328,13 @@ static int listener_prepare(struct mpj_launch *l, struct diag *diag)
 }
 
 int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
-		   char **argv, struct diag *diag)
+		   enum launch_mode mode, char **argv, struct diag *diag)
 {
 	int r;
 
 	*l = (struct mpj_launch){
 		.paths = paths,
+		.mode = mode,
 		.tree_fd = -1, .home_fd = -1, .db_fd = -1, .secrets_fd = -1, .ctl_fd = -1,
 		.shim_fd = -1,
 		.stdio = { -1, -1, -1 },
@@ -409,7 +387,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		return r;
 	l->hostname = xstrdup(l->profile->hostname ?: l->tenant->name);
 	rlimits_compute(l->profile, l->tenant, l->rlimits, l->rlimit_set);
-	cg_limits_compute(l);
+	cgroup_limits_compute(l->tenant, l->profile, &l->cg_limits);
 
 	/* The filter compiled by `mpjail build` when it still matches the policy
 	 * text (about 0.07 ms to read vs 0.5 ms to compile: docs/seccomp.md);
@@ -433,7 +411,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	}
 	/* `run` in a private network namespace: the tenant's ports are bound
 	 * here, on the host, and handed in (listener_prepare). */
-	if (!(argv && argv[0]) && l->profile->network == NET_PRIVATE && l->tenant->n_ports) {
+	if (l->mode == LAUNCH_RUN && l->profile->network == NET_PRIVATE && l->tenant->n_ports) {
 		r = portcheck_tenant(paths, l->tenant, diag);
 		if (r < 0)
 			return r;
@@ -444,12 +422,28 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	/* `run` only: an admin's `exec` beside the running server must work.
 	 * A held port is refused here, naming the holder, before any cgroup
 	 * or namespace exists (portcheck.h). */
-	if (!(argv && argv[0]) && l->profile->network == NET_SHARED) {
+	if (l->mode == LAUNCH_RUN && l->profile->network == NET_SHARED) {
 		r = portcheck_tenant(paths, l->tenant, diag);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret)
+{
+	const struct mpj_profile *p = l->profile;
+
+	*ret = (struct mounts_input){
+		.binds = p->binds, .bind_fds = l->bind_fds, .n_binds = p->n_binds,
+		.tmpfs = p->tmpfs, .n_tmpfs = p->n_tmpfs,
+		.dirs = p->dirs, .n_dirs = p->n_dirs,
+		.home = l->id.jail_home, .home_fd = l->home_fd,
+		.db_fd = l->db_fd, .secrets_fd = l->secrets_fd, .ctl_fd = l->ctl_fd,
+		.shim_fd = l->shim_fd,
+		.uid = l->id.uid, .gid = l->id.gid,
+		.tree_path = l->tree_path, .tree_fd = l->tree_fd,
+	};
 }
 
 static void close_pair(int p[2])

@@ -16,10 +16,16 @@
 #include "jail/stage.h"
 
 /* `network private` + run: where the listeners sit in the command's fd
- * table, and where the bind shim is mounted (ro, in the root tmpfs, which is
- * not noexec: the dynamic loader must map it executable). */
+ * table (the bind shim's mount point is in mounts.h). */
 #define FD_LISTEN_BASE 7
-#define SHIM_JAIL_PATH "/.mpjail/bindshim.so"
+
+struct mounts_input;
+
+/* What the launch is for.  `run`: the tenant's server, so its ports must be
+ * free, and with `network private` they are bound here and handed in.
+ * `exec`: a command beside it (or a test of it), which leaves the ports
+ * alone: the running server holds them. */
+enum launch_mode { LAUNCH_EXEC, LAUNCH_RUN };
 
 /* Everything the child needs, resolved by the parent before the clone.  The
  * child only reads it: no parsing, no NSS, no allocation it can't afford. */
@@ -29,6 +35,7 @@ struct mpj_launch {
 	struct mpj_tenant *tenant;
 	struct mpj_profile *profile;
 	struct mpj_identity id;
+	enum launch_mode mode;
 	char *tree_path;   /* STATE/jails/NAME: staging mount point */
 	char **argv;       /* command inside the jail */
 	char **envp;       /* the complete environment (profile env, expanded) */
@@ -66,10 +73,14 @@ struct mpj_launch {
 
 /* Stage VALIDATE..FILTER: load tenant and profile, resolve the account, open
  * the tree, home, db and secrets dirs, compile seccomp, prepare Landlock.
- * argv NULL: the profile's command.  0, or -errno with *diag set (exit 100
- * when -EINVAL/-ENOENT/-EPERM from configuration). */
+ * argv NULL or empty: the profile's command.  0, or -errno with *diag set
+ * (exit 100 when -EINVAL/-ENOENT/-EPERM from configuration). */
 int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
-		   char **argv, struct diag *diag);
+		   enum launch_mode mode, char **argv, struct diag *diag);
+
+/* The mount stages' view of a prepared launch (pointers into l; no
+ * allocation, so the child may call it). */
+void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret);
 
 /* Create the cgroup, clone, release the child, read its verdict.
  * Returns 0 when the command was exec'd (l->pid is running), 1 when the

@@ -30,6 +30,7 @@
 
 struct child {
 	struct mpj_launch *l;
+	struct mounts_input mounts;
 	struct mount_op *ops;
 	size_t n_ops;
 	int rootfd;
@@ -83,18 +84,21 @@ static int stage_nnp(void)
 
 static int stage_root(struct child *c)
 {
-	int r = mounts_plan(c->l, &c->ops, &c->n_ops);
+	int r;
 
+	launch_mounts_input(c->l, &c->mounts);
+	r = mounts_plan(&c->mounts, &c->ops, &c->n_ops);
 	if (r < 0) {
 		(void)snprintf(c->detail, sizeof c->detail, "two mounts on one target in the profile");
 		return r;
 	}
-	return mounts_build_root(c->l, &c->rootfd, c->detail, sizeof c->detail);
+	return mounts_build_root(&c->mounts, &c->rootfd, c->detail, sizeof c->detail);
 }
 
 static int stage_mount(struct child *c)
 {
-	return mounts_populate(c->l, c->rootfd, c->ops, c->n_ops, c->detail, sizeof c->detail);
+	return mounts_populate(&c->mounts, c->rootfd, c->ops, c->n_ops, c->detail,
+			       sizeof c->detail);
 }
 
 static int stage_pivot(struct child *c)

@@ -10,7 +10,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "jail/launch.h"
+#include "config/config.h"
 #include "base/safefs.h"
 #include "base/sys.h"
 
@@ -103,34 +103,33 @@ static int op_cmp(const void *a, const void *b)
 	return r ? r : (int)mount_kind_is_mount(y->kind) - (int)mount_kind_is_mount(x->kind);
 }
 
-int mounts_plan(const struct mpj_launch *l, struct mount_op **ret, size_t *ret_n)
+int mounts_plan(const struct mounts_input *in, struct mount_op **ret, size_t *ret_n)
 {
-	const struct mpj_profile *p = l->profile;
 	struct mount_op *ops = NULL, *op;
 	size_t n = 0;
 
-	for (size_t i = 0; i < p->n_binds; i++) {
-		op = plan_add(&ops, &n, p->binds[i].writable ? MK_BIND_RW : MK_BIND_RO,
-			      p->binds[i].dst);
-		op->src_fd = l->bind_fds[i];
-		op->src_path = p->binds[i].src;
-		op->optional_missing = l->bind_fds[i] < 0;
+	for (size_t i = 0; i < in->n_binds; i++) {
+		op = plan_add(&ops, &n, in->binds[i].writable ? MK_BIND_RW : MK_BIND_RO,
+			      in->binds[i].dst);
+		op->src_fd = in->bind_fds[i];
+		op->src_path = in->binds[i].src;
+		op->optional_missing = in->bind_fds[i] < 0;
 	}
-	op = plan_add(&ops, &n, MK_HOME, l->id.jail_home);
-	op->src_fd = l->home_fd;
-	for (size_t i = 0; i < p->n_tmpfs; i++) {
-		op = plan_add(&ops, &n, MK_TMPFS, p->tmpfs[i].path);
-		op->size = p->tmpfs[i].size;
-		op->mode = p->tmpfs[i].mode;
+	op = plan_add(&ops, &n, MK_HOME, in->home);
+	op->src_fd = in->home_fd;
+	for (size_t i = 0; i < in->n_tmpfs; i++) {
+		op = plan_add(&ops, &n, MK_TMPFS, in->tmpfs[i].path);
+		op->size = in->tmpfs[i].size;
+		op->mode = in->tmpfs[i].mode;
 		op->noexec = true;
 		for (size_t j = 0; j < ARRAY_SIZE(exec_tmpfs); j++)
 			if (strcmp(exec_tmpfs[j], op->target) == 0)
 				op->noexec = false;
 	}
-	for (size_t i = 0; i < p->n_dirs; i++) {
-		op = plan_add(&ops, &n, MK_DIR, p->dirs[i].path);
-		op->mode = p->dirs[i].mode;
-		op->tenant_owned = p->dirs[i].tenant_owned;
+	for (size_t i = 0; i < in->n_dirs; i++) {
+		op = plan_add(&ops, &n, MK_DIR, in->dirs[i].path);
+		op->mode = in->dirs[i].mode;
+		op->tenant_owned = in->dirs[i].tenant_owned;
 	}
 	op = plan_add(&ops, &n, MK_DEV, "/dev");
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
@@ -141,21 +140,21 @@ int mounts_plan(const struct mpj_launch *l, struct mount_op **ret, size_t *ret_n
 		op->src_path = NULL; /* derived from target */
 	}
 	plan_add(&ops, &n, MK_PROC, "/proc");
-	if (l->db_fd >= 0) {
+	if (in->db_fd >= 0) {
 		op = plan_add(&ops, &n, MK_DB, "/run/postgresql");
-		op->src_fd = l->db_fd;
+		op->src_fd = in->db_fd;
 	}
-	if (l->secrets_fd >= 0) {
+	if (in->secrets_fd >= 0) {
 		op = plan_add(&ops, &n, MK_SECRETS, "/run/secrets");
-		op->src_fd = l->secrets_fd;
+		op->src_fd = in->secrets_fd;
 	}
-	if (l->ctl_fd >= 0) {
+	if (in->ctl_fd >= 0) {
 		op = plan_add(&ops, &n, MK_CTL, "/run/mpjail");
-		op->src_fd = l->ctl_fd;
+		op->src_fd = in->ctl_fd;
 	}
-	if (l->shim_fd >= 0) {
+	if (in->shim_fd >= 0) {
 		op = plan_add(&ops, &n, MK_BIND_RO, SHIM_JAIL_PATH);
-		op->src_fd = l->shim_fd;
+		op->src_fd = in->shim_fd;
 		op->src_path = "mpjail-bindshim.so";
 	}
 
@@ -392,7 +391,7 @@ int mounts_make_private(void)
 	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ? negerrno() : 0;
 }
 
-int mounts_build_root(const struct mpj_launch *l, int *ret_rootfd, char *detail, size_t dn)
+int mounts_build_root(const struct mounts_input *in, int *ret_rootfd, char *detail, size_t dn)
 {
 	_cleanup_close_ int mfd = -1;
 	struct copy_state cs = { .detail = detail, .dn = dn };
@@ -404,9 +403,9 @@ int mounts_build_root(const struct mpj_launch *l, int *ret_rootfd, char *detail,
 		return FAIL("tmpfs for /", mfd);
 	/* The staging point is the tree's own directory: we hold tree_fd, and
 	 * in this private namespace the shadowing is invisible to the host. */
-	if (move_mount(mfd, "", AT_FDCWD, l->tree_path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return FAIL(l->tree_path, negerrno());
-	r = copy_tree(l->tree_fd, mfd, 0, &cs);
+	if (move_mount(mfd, "", AT_FDCWD, in->tree_path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return FAIL(in->tree_path, negerrno());
+	r = copy_tree(in->tree_fd, mfd, 0, &cs);
 	if (r < 0)
 		return r;
 	*ret_rootfd = TAKE_FD(mfd);
@@ -538,8 +537,8 @@ int mounts_prepare_source(int src_fd, enum mount_kind kind)
 	return clone_source(src_fd, NULL, mount_kind_recursive(kind), attrs);
 }
 
-static int do_dir(const struct mpj_launch *l, int rootfd, const struct mount_op *op, char *detail,
-		  size_t dn)
+static int do_dir(const struct mounts_input *in, int rootfd, const struct mount_op *op,
+		  char *detail, size_t dn)
 {
 	_cleanup_close_ int fd = -1;
 	int r = mkdir_beneath(rootfd, op->target, 0755);
@@ -549,14 +548,14 @@ static int do_dir(const struct mpj_launch *l, int rootfd, const struct mount_op 
 	fd = sys_openat2(rootfd, op->target + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC, RESOLVE_STRICT);
 	if (fd < 0)
 		return FAIL(op->target, fd);
-	if (fchown(fd, op->tenant_owned ? l->id.uid : 0, op->tenant_owned ? l->id.gid : 0) < 0 ||
+	if (fchown(fd, op->tenant_owned ? in->uid : 0, op->tenant_owned ? in->gid : 0) < 0 ||
 	    fchmod(fd, op->mode & 01777) < 0)
 		return FAIL(op->target, negerrno());
 	return 0;
 }
 
-int mounts_populate(const struct mpj_launch *l, int rootfd, const struct mount_op *ops, size_t n,
-		    char *detail, size_t dn)
+int mounts_populate(const struct mounts_input *in, int rootfd, const struct mount_op *ops,
+		    size_t n, char *detail, size_t dn)
 {
 	int r = 0;
 
@@ -592,7 +591,7 @@ int mounts_populate(const struct mpj_launch *l, int rootfd, const struct mount_o
 			r = do_proc(rootfd, detail, dn);
 			break;
 		case MK_DIR:
-			r = do_dir(l, rootfd, op, detail, dn);
+			r = do_dir(in, rootfd, op, detail, dn);
 			break;
 		case MK_ROOT:
 			r = 0;

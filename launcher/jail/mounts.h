@@ -7,8 +7,38 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
-struct mpj_launch;
+/* `network private` + run: where the bind shim is mounted (ro, in the root
+ * tmpfs, which is not noexec: the dynamic loader must map it executable). */
+#define SHIM_JAIL_PATH "/.mpjail/bindshim.so"
+
+struct mpj_bind;
+struct mpj_tmpfs;
+struct mpj_dir;
+
+/* All the mount stages read of a launch (launch_mounts_input() fills it):
+ * the profile's binds, tmpfs and directories, and what the parent opened.
+ * An fd of -1 means that mount is not made. */
+struct mounts_input {
+	const struct mpj_bind *binds;
+	const int *bind_fds;       /* one per bind; -1: optional and missing */
+	size_t n_binds;
+	const struct mpj_tmpfs *tmpfs;
+	size_t n_tmpfs;
+	const struct mpj_dir *dirs;
+	size_t n_dirs;
+	const char *home;          /* the tenant home's path in the jail */
+	int home_fd;
+	int db_fd;                 /* db_socket_dir at /run/postgresql */
+	int secrets_fd;            /* RUN/.secrets/NAME at /run/secrets */
+	int ctl_fd;                /* RUN/NAME at /run/mpjail */
+	int shim_fd;               /* the bind shim at SHIM_JAIL_PATH */
+	uid_t uid;                 /* owner of the tenant-owned dirs */
+	gid_t gid;
+	const char *tree_path;     /* mounts_build_root(): the staging point */
+	int tree_fd;               /* ... and the built tree copied there */
+};
 
 enum mount_kind {
 	MK_BIND_RO,  /* profile ro-bind: recursive, ro, nosuid, nodev */
@@ -49,16 +79,16 @@ bool mount_kind_recursive(enum mount_kind k);
 int mounts_prepare_source(int src_fd, enum mount_kind kind);
 int clone_source(int src_fd, const char *src_path, bool recursive, uint64_t attrs);
 
-/* Build the plan from the launch description (allocates; child or parent). */
-int mounts_plan(const struct mpj_launch *l, struct mount_op **ret, size_t *ret_n);
+/* Build the plan (allocates; child or parent). */
+int mounts_plan(const struct mounts_input *in, struct mount_op **ret, size_t *ret_n);
 
 /* Stage PROPAGATION: MS_REC|MS_PRIVATE on / right after CLONE_NEWNS. */
 int mounts_make_private(void);
-/* Stage ROOT: tmpfs at l->tree_path, the jail tree copied into it.  Returns
+/* Stage ROOT: tmpfs at in->tree_path, the jail tree copied into it.  Returns
  * the root fd via *ret_rootfd.  `detail` names the failing path. */
-int mounts_build_root(const struct mpj_launch *l, int *ret_rootfd, char *detail, size_t dn);
+int mounts_build_root(const struct mounts_input *in, int *ret_rootfd, char *detail, size_t dn);
 /* Stage MOUNT: execute the plan below rootfd, then seal / and /dev read-only. */
-int mounts_populate(const struct mpj_launch *l, int rootfd, const struct mount_op *ops,
+int mounts_populate(const struct mounts_input *in, int rootfd, const struct mount_op *ops,
 		    size_t n, char *detail, size_t dn);
 /* Stage PIVOT: pivot_root(".", ".") into rootfd, old root detached. */
 int mounts_pivot(int rootfd);

@@ -273,7 +273,7 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 	int out[2] = { -1, -1 };
 	int r;
 
-	r = launch_prepare(&g->l, s->paths, s->tenant, NULL, &d);
+	r = launch_prepare(&g->l, s->paths, s->tenant, LAUNCH_RUN, NULL, &d);
 	if (r < 0) {
 		diag_print(&d);
 		svc_restart_done(s, CTL_E_INTERNAL, d.msg ? d.msg : "the launch could not be prepared");

@@ -102,9 +102,8 @@ void svc_restart_done(struct sv *s, int code, const char *msg)
 /* ---- reload: the config test ---- */
 
 /* The profile's command with `-t` appended: `apache2 -f CONF -DFOREGROUND
- * -t` tests the configuration and exits.  Passed explicitly, so that
- * launch_prepare() treats it like `exec` and skips the check that the port
- * is free: our own server holds it. */
+ * -t` tests the configuration and exits.  Launched as LAUNCH_EXEC, which
+ * skips the check that the port is free: our own server holds it. */
 static int configtest_argv(struct sv *s, char ***ret, struct diag *d)
 {
 	struct mpj_tenant *t = NULL;
@@ -167,7 +166,7 @@ static _noreturn_ void configtest_child(struct sv *s, pid_t parent, int out)
 
 	r = configtest_argv(s, &argv, &d);
 	if (r >= 0)
-		r = launch_prepare(&l, s->paths, s->tenant, argv, &d);
+		r = launch_prepare(&l, s->paths, s->tenant, LAUNCH_EXEC, argv, &d);
 	if (r < 0) {
 		diag_print(&d);
 		_exit(launch_prepare_exit_code(r));

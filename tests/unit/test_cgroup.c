@@ -615,6 +615,102 @@ Test(cgroup_v1, swap_without_memsw_fails_closed)
 	rm_rf(fk.dir);
 }
 
+/* ---- where, and which limits: what explain and check rely on ---- */
+
+Test(cgroup_v2, locate_names_the_instance_and_creates_nothing)
+{
+	struct fake fk = { 0 };
+	struct cg_env env;
+	_cleanup_free_ char *mi = NULL, *want = NULL;
+	struct mpj_cg_location loc;
+	struct diag d = { 0 };
+
+	fake_v2(&fk, &env, &mi);
+	cr_assert_eq(cgroup_locate_env(&env, NULL, "alice", &loc, &d), 0, "%s", d.msg);
+	cr_assert_str_eq(loc.version, "v2");
+	cr_assert_eq(strv_length(loc.controllers), 1);
+	cr_assert_eq(strv_length(loc.paths), 1);
+	cr_assert_str_eq(loc.controllers[0], "unified");
+	want = xasprintf("%s/svc/app/mpjail/alice/i-PID", fk.dir);
+	cr_assert_str_eq(loc.paths[0], want);
+	cr_assert_not(exists("%s/svc/app/mpjail", fk.dir), "locate creates nothing");
+	strv_free(loc.controllers);
+	strv_free(loc.paths);
+	rm_rf(fk.dir);
+}
+
+Test(cgroup_v1, locate_names_one_instance_per_controller)
+{
+	struct fake fk = { 0 };
+	struct cg_env env;
+	_cleanup_free_ char *mi = NULL;
+	struct mpj_cg_location loc;
+	struct diag d = { 0 };
+	static const char *const ctrls[] = { "memory", "pids", "cpu" };
+	const char *dirs[] = { "memory/svc", "pids", "cpu,cpuacct" };
+
+	fake_v1(&fk, &env, &mi);
+	cr_assert_eq(cgroup_locate_env(&env, NULL, "bob", &loc, &d), 0, "%s", d.msg);
+	cr_assert_str_eq(loc.version, "v1");
+	cr_assert_eq(strv_length(loc.controllers), 3);
+	cr_assert_eq(strv_length(loc.paths), 3);
+	for (size_t i = 0; i < 3; i++) {
+		_cleanup_free_ char *want = xasprintf("%s/%s/mpjail/bob/i-PID", fk.dir, dirs[i]);
+
+		cr_assert_str_eq(loc.controllers[i], ctrls[i]);
+		cr_assert_str_eq(loc.paths[i], want);
+	}
+	cr_assert_not(exists("%s/pids/mpjail", fk.dir), "locate creates nothing");
+	strv_free(loc.controllers);
+	strv_free(loc.paths);
+	rm_rf(fk.dir);
+}
+
+Test(cgroup_limits, tenant_over_profile_and_no_swap_unless_asked)
+{
+	struct mpj_tenant t = { 0 };
+	struct mpj_profile p = { 0 };
+	struct mpj_cg_limits c;
+
+	cgroup_limits_compute(&t, &p, &c);
+	cr_assert_not(c.has_memory || c.has_swap || c.has_tasks || c.has_cpu_weight ||
+		      c.has_cpu_quota, "nothing set: kernel defaults everywhere");
+
+	p.limits.set[LIMIT_MEMORY] = true;
+	p.limits.v[LIMIT_MEMORY] = 512 * MB;
+	p.limits.set[LIMIT_TASKS] = true;
+	p.limits.v[LIMIT_TASKS] = 30;
+	t.limits.set[LIMIT_MEMORY] = true;
+	t.limits.v[LIMIT_MEMORY] = 256 * MB;
+	t.limits.set[LIMIT_CPU] = true;
+	t.limits.v[LIMIT_CPU] = 200;
+	cgroup_limits_compute(&t, &p, &c);
+	cr_assert(c.has_memory);
+	cr_assert_eq(c.memory, 256 * MB, "the tenant's value wins");
+	cr_assert(c.has_swap, "a memory limit without swap means no swap");
+	cr_assert_eq(c.swap, 0);
+	cr_assert(c.has_tasks);
+	cr_assert_eq(c.tasks, 30, "the profile's default applies");
+	cr_assert(c.has_cpu_weight);
+	cr_assert_eq(c.cpu_weight, 200);
+	cr_assert_not(c.has_cpu_quota);
+
+	t.limits.set[LIMIT_SWAP] = true;
+	t.limits.v[LIMIT_SWAP] = 64 * MB;
+	cgroup_limits_compute(&t, &p, &c);
+	cr_assert(c.has_swap);
+	cr_assert_eq(c.swap, 64 * MB, "swap when asked");
+
+	t = (struct mpj_tenant){ 0 };
+	p = (struct mpj_profile){ 0 };
+	p.limits.set[LIMIT_SWAP] = true;
+	p.limits.v[LIMIT_SWAP] = 64 * MB;
+	cgroup_limits_compute(&t, &p, &c);
+	cr_assert_not(c.has_memory);
+	cr_assert(c.has_swap);
+	cr_assert_eq(c.swap, 64 * MB, "swap alone is passed on as asked");
+}
+
 /* ---- the real kernel ---- */
 
 static void real_child(int sync_fd, int report_fd)
