@@ -16,6 +16,7 @@
 
 #include "cgroup/cgroup_internal.h"
 #include "base/safefs.h"
+#include "config/limits.h"
 
 #define CG_MKDIR_TRIES 5
 

@@ -10,7 +10,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "config/config.h"
+#include "config/model.h"
 #include "base/safefs.h"
 #include "base/sys.h"
 
