@@ -94,11 +94,6 @@ static void gather_cgroup(struct explain *e)
 	}
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int gather_credentials(struct explain *e)
 {
 	DIR *d;

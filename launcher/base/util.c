@@ -155,6 +155,11 @@ bool strv_contains(char *const *v, const char *s)
 	return false;
 }
 
+int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 char **split_words(const char *s)
 {
 	char **v = xcalloc(1, sizeof(char *));

@@ -74,6 +74,8 @@ char *xasprintf(const char *fmt, ...) _printf_(1, 2);
 size_t strv_length(char *const *v);
 int strv_push(char ***v, char *s); /* takes s */
 bool strv_contains(char *const *v, const char *s);
+/* qsort() comparator for an array of char *: strcmp() order. */
+int cmp_str(const void *a, const void *b);
 
 /* Split on runs of blanks; returns a new strv (empty, never NULL). */
 char **split_words(const char *s);

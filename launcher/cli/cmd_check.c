@@ -29,11 +29,6 @@ struct tenant_state {
 	bool selected;          /* named on the command line, or all */
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* NAME for every CONFIG/tenants/NAME.conf, sorted.  Invalid names are
  * listed too, so that their load fails visibly. */
 static int list_tenants(const struct mpj_paths *paths, char ***ret)

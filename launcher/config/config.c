@@ -686,11 +686,6 @@ void tenant_free_all(struct mpj_tenant **v, size_t n)
 	free(v);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void closedirp(DIR **d)
 {
 	if (*d)
