@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "admin/explain.h"
+#include "base/json.h"
 #include "jail/rlimits.h"
 #include "build/template.h"
 
