@@ -29,37 +29,6 @@ struct tenant_state {
 	bool selected;          /* named on the command line, or all */
 };
 
-/* NAME for every CONFIG/tenants/NAME.conf, sorted.  Invalid names are
- * listed too, so that their load fails visibly. */
-static int list_tenants(const struct mpj_paths *paths, char ***ret)
-{
-	_cleanup_free_ char *dir = xasprintf("%s/tenants", paths->config_dir);
-	char **names = xcalloc(1, sizeof(char *));
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (!d) {
-		int r = negerrno();
-
-		if (r == -ENOENT) { /* nothing configured yet */
-			*ret = names;
-			return 0;
-		}
-		strv_free(names);
-		return r;
-	}
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 5 && strcmp(de->d_name + len - 5, ".conf") == 0)
-			strv_push(&names, strndup(de->d_name, len - 5) ?: (abort(), NULL));
-	}
-	(void)closedir(d);
-	qsort(names, strv_length(names), sizeof(char *), cmp_str);
-	*ret = names;
-	return 0;
-}
-
 static void load_tenant(struct check_report *r, const struct mpj_paths *paths,
 			const struct mpj_global *g, struct tenant_state *s)
 {
@@ -400,9 +369,15 @@ int cmd_check(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 		diag_clear(&d);
 		return EXIT_MPJ_CONFIG;
 	}
-	r = list_tenants(&ctx->paths, &names);
+	/* Names, not loaded tenants: each broken file is a finding of its own. */
+	r = tenant_list(&ctx->paths, &names, &d);
 	if (r < 0) {
-		fprintf(stderr, "mpjail check: %s/tenants: %s\n", ctx->paths.config_dir, strerror(-r));
+		if (d.msg)
+			diag_print(&d);
+		else
+			fprintf(stderr, "mpjail check: %s/tenants: %s\n", ctx->paths.config_dir,
+				strerror(-r));
+		diag_clear(&d);
 		global_free(&g);
 		return EXIT_MPJ_CONFIG;
 	}
