@@ -358,11 +358,9 @@ int cmd_check(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	r = cli_parse(ctx, argc, argv, cli_json_options, NULL, cli_json_option, NULL, false, &optind_);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
-	for (int i = optind_; i < argc; i++)
-		if (!valid_name(argv[i]))
-			return cli_usage_error(ctx, "invalid tenant name `%s`", argv[i]);
-	if (cli_require_root(ctx) < 0)
-		return EXIT_MPJ_CONFIG;
+	r = cli_tenants(ctx, argv + optind_, (size_t)(argc - optind_));
+	if (r != 0)
+		return r;
 	global_init_defaults(&g);
 	if (global_load(&ctx->paths, &g, &d) < 0) {
 		diag_print(&d);
