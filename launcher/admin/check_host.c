@@ -8,6 +8,136 @@
 
 #include "jail/landlock.h"
 
+enum want_op { WANT_EQ, WANT_GE };
+
+/* THREATS.md §4, as data.  `missing` is how to read an absent file: some
+ * settings only exist on kernels where the risk exists too. */
+static const struct host_setting {
+	const char *path; /* below /proc/sys */
+	enum want_op op;
+	long long want;
+	const char *recommended;
+	const char *threats;
+	enum check_level missing;
+	const char *missing_why;
+} host_settings[] = {
+	{ "fs/protected_symlinks", WANT_GE, 1, "1", "6", CHECK_WARN, NULL },
+	{ "fs/protected_hardlinks", WANT_GE, 1, "1", "5, 6, 7", CHECK_WARN, NULL },
+	{ "fs/protected_regular", WANT_GE, 2, "2", "6, 33", CHECK_WARN, NULL },
+	{ "fs/protected_fifos", WANT_GE, 2, "2", "6", CHECK_WARN, NULL },
+	{ "kernel/yama/ptrace_scope", WANT_GE, 1, "1 or more", "12", CHECK_WARN,
+	  "the kernel has no Yama LSM" },
+	{ "dev/tty/legacy_tiocsti", WANT_EQ, 0, "0", "14", CHECK_WARN,
+	  "kernel before 6.2: TIOCSTI always works (the seccomp filter still denies it)" },
+	{ "dev/tty/ldisc_autoload", WANT_EQ, 0, "0", "23", CHECK_WARN, NULL },
+	{ "kernel/unprivileged_userns_clone", WANT_EQ, 0,
+	  "0 if nothing on the host needs unprivileged user namespaces", "20", CHECK_OK,
+	  "not a Debian kernel; the seccomp filter denies user namespaces in jails" },
+	{ "kernel/io_uring_disabled", WANT_GE, 1, "2, or 1 with io_uring_group", "21", CHECK_WARN,
+	  "kernel before 6.6: io_uring cannot be switched off (the seccomp filter denies it)" },
+	{ "kernel/unprivileged_bpf_disabled", WANT_GE, 1, "1 or 2", "22", CHECK_WARN, NULL },
+	{ "vm/unprivileged_userfaultfd", WANT_EQ, 0, "0", "22", CHECK_WARN, NULL },
+	{ "kernel/perf_event_paranoid", WANT_GE, 2, "3 where supported, at least 2", "22",
+	  CHECK_WARN, NULL },
+	{ "kernel/kptr_restrict", WANT_GE, 1, "1 or more", "27", CHECK_WARN, NULL },
+	{ "kernel/dmesg_restrict", WANT_EQ, 1, "1", "27", CHECK_WARN, NULL },
+	{ "fs/suid_dumpable", WANT_EQ, 0, "0", "28", CHECK_WARN, NULL },
+	{ "vm/mmap_min_addr", WANT_GE, 4096, "4096 or more", "25", CHECK_WARN, NULL },
+	{ "kernel/modules_disabled", WANT_EQ, 1, "1 after boot", "23", CHECK_WARN,
+	  "module loading cannot be switched off on this kernel" },
+	{ "net/mptcp/enabled", WANT_EQ, 0, "0 unless MPTCP is needed", "18", CHECK_OK,
+	  "no MPTCP in this kernel" },
+};
+
+/* "fs/suid_dumpable" -> "host:fs.suid_dumpable", as sysctl(8) names it. */
+static char *setting_subject(const char *path)
+{
+	char *s = xasprintf("host:%s", path);
+
+	for (char *p = s; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	return s;
+}
+
+static int parse_ll(const char *s, long long *ret)
+{
+	uint64_t v;
+	bool neg = s[0] == '-';
+
+	/* perf_event_paranoid may be -1: the only signed value here. */
+	if (parse_u64(s + neg, &v) < 0 || v > INT64_MAX)
+		return -EINVAL;
+	*ret = neg ? -(long long)v : (long long)v;
+	return 0;
+}
+
+static void check_core_pattern(struct check_report *r, int procsys_fd)
+{
+	_cleanup_free_ char *v = NULL;
+	int e = read_file_at(procsys_fd, "kernel/core_pattern", 4096, &v, NULL);
+
+	if (e < 0) {
+		check_add(r, CHECK_WARN, "host:kernel.core_pattern", "not available: %s", strerror(-e));
+		return;
+	}
+	v[strcspn(v, "\n")] = '\0';
+	/* A pipe handler runs as root in the host's namespaces for a crash in
+	 * any jail (CVE-2025-4598, CVE-2025-5054). */
+	if (v[0] == '|')
+		check_add(r, CHECK_WARN, "host:kernel.core_pattern",
+			  "`%s`: a root-run handler for crashes in jails; it must be namespace-aware (THREATS.md 28)",
+			  v);
+	else
+		check_add(r, CHECK_OK, "host:kernel.core_pattern", "`%s`, no pipe handler", v);
+}
+
+void check_host_sysctls(struct check_report *r, int procsys_fd)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(host_settings); i++) {
+		const struct host_setting *h = &host_settings[i];
+		_cleanup_free_ char *subject = setting_subject(h->path), *v = NULL;
+		long long val;
+		bool good;
+		int e;
+
+		e = read_file_at(procsys_fd, h->path, 256, &v, NULL);
+		if (e == -ENOENT) {
+			check_add(r, h->missing, subject, "not available%s%s (recommended %s; THREATS.md %s)",
+				  h->missing_why ? ": " : "", h->missing_why ?: "", h->recommended,
+				  h->threats);
+			continue;
+		}
+		if (e < 0) {
+			check_add(r, CHECK_WARN, subject, "cannot read: %s", strerror(-e));
+			continue;
+		}
+		v[strcspn(v, "\n")] = '\0';
+		if (parse_ll(v, &val) < 0) {
+			check_add(r, CHECK_WARN, subject, "unexpected value `%s` (recommended %s)", v,
+				  h->recommended);
+			continue;
+		}
+		switch (h->op) {
+		case WANT_EQ:
+			good = val == h->want;
+			break;
+		case WANT_GE:
+			good = val >= h->want;
+			break;
+		default:
+			good = false;
+			break;
+		}
+		if (good)
+			check_add(r, CHECK_OK, subject, "%lld", val);
+		else
+			check_add(r, CHECK_WARN, subject, "%lld, recommended %s (THREATS.md %s)", val,
+				  h->recommended, h->threats);
+	}
+	check_core_pattern(r, procsys_fd);
+}
+
 static int mem_total(uint64_t *ret)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
