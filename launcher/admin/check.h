@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `mpjail check`: findings and the checks that produce them.  Each check
  * only reads (the host's /proc/sys, the jail tree, the configuration) and
- * adds findings; cmd_check.c decides what to run and prints the report. */
+ * adds findings; check_all() runs them in order, cmd_check.c prints the
+ * report. */
 #pragma once
 
 #include <stdio.h>
 
 #include "base/log.h"
+#include "config/global.h"
+#include "config/identity.h"
 #include "config/model.h"
 #include "build/manifest.h"
 
@@ -34,6 +37,46 @@ void check_report_done(struct check_report *r);
 /* "OK|WARN|FAIL subject: text" per line, or one JSON object (docs/admin.md). */
 void check_report_print(const struct check_report *r, bool json, FILE *out);
 const char *check_level_name(enum check_level lvl);
+
+/* Everything `mpjail check` audits, findings in *r in the order they are
+ * printed: each tenant file and account, the registry, the per-tenant
+ * checks of selected[0..n) (every tenant when n is 0), the sum of the
+ * memory limits and the host (check_all.c).  0; -ENOENT with *ret_unknown
+ * when a selected name has no tenant file; another -errno with *diag when
+ * mpjail.conf or the tenants directory does not load. */
+int check_all(const struct mpj_paths *paths, char *const *selected, size_t n,
+	      struct check_report *r, const char **ret_unknown, struct diag *diag);
+
+/* One tenant as far as it loaded (check_tenant.c). */
+struct check_tenant {
+	const char *name;
+	struct mpj_tenant *t;   /* NULL: the file did not load */
+	struct mpj_profile *p;  /* NULL: no tenant or the profile did not load */
+	struct mpj_identity id;
+	bool id_ok;
+	bool selected;          /* named on the command line, or all */
+};
+
+/* Load s->name's file, profile and account: a FAIL for each that does not
+ * load, an OK for each that does when s is selected. */
+void check_tenant_load(struct check_report *r, const struct mpj_paths *paths,
+		       const struct mpj_global *g, struct check_tenant *s);
+/* Home, credentials, jail tree, limits and ports of a loaded tenant; all:
+ * every loaded tenant, to name the holder of a port. */
+void check_tenant(struct check_report *r, const struct mpj_paths *paths,
+		  const struct check_tenant *s, struct mpj_tenant *const *all, size_t n_all);
+void check_tenant_done(struct check_tenant *s);
+
+/* The tree `mpjail build NAME` made against its manifest (check_tree.c). */
+void check_jail_tree(struct check_report *r, const char *subject, const struct mpj_paths *paths,
+		     const char *name);
+
+/* The memory limits of all n tenants, not only the selected: they compete
+ * for the same RAM (check_host.c). */
+void check_memory_sum(struct check_report *r, const struct mpj_global *g,
+		      const struct check_tenant *s, size_t n);
+/* Landlock and the settings below /proc/sys (check_host.c). */
+void check_host(struct check_report *r);
 
 /* THREATS.md §4: each sysctl below procsys_fd (/proc/sys) against its
  * recommended value; missing ones are "not available". */

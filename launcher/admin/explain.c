@@ -10,28 +10,13 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 
+#include "base/json.h"
 #include "cgroup/cgroup.h"
 #include "filter/filter_policy.h"
 #include "jail/mounts.h"
 #include "jail/portcheck.h"
 #include "jail/rlimits.h"
 #include "config/tenant.h"
-
-void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)(s ?: ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", out);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
 
 /* ------------------------------------------------------------ gathering --- */
 
@@ -77,11 +62,6 @@ static void gather_cgroup(struct explain *e)
 	e->cg_version = loc.version;
 	e->cg_ctrls = loc.controllers;
 	e->cg_paths = loc.paths;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int gather_credentials(struct explain *e)
@@ -343,31 +323,16 @@ static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 
 /* ----------------------------------------------------------------- JSON --- */
 
-static void json_strv(FILE *out, char *const *v)
-{
-	fputc('[', out);
-	for (size_t i = 0; v && v[i]; i++) {
-		if (i)
-			fputc(',', out);
-		json_string(out, v[i]);
-	}
-	fputc(']', out);
-}
-
 static void json_opt_u64(FILE *out, const char *key, bool has, uint64_t v)
 {
-	if (has)
-		fprintf(out, "\"%s\":%llu", key, (unsigned long long)v);
-	else
-		fprintf(out, "\"%s\":null", key);
+	fprintf(out, "\"%s\":", key);
+	json_u64(out, has, v);
 }
 
+/* null: unlimited */
 static void json_rlim(FILE *out, rlim_t v)
 {
-	if (rlim_is_inf(v))
-		fputs("null", out);
-	else
-		fprintf(out, "%llu", (unsigned long long)v);
+	json_u64(out, !rlim_is_inf(v), v);
 }
 
 static void json_identity(const struct mpj_launch *l, FILE *out)
@@ -472,19 +437,14 @@ static void json_ports(const struct explain *e, FILE *out)
 			fprintf(out, "%s{\"port\":%u,\"address\":", i ? "," : "", h->sock.port);
 			json_string(out, h->sock.addr);
 			fprintf(out, ",\"uid\":%u,\"user\":", (unsigned)h->sock.uid);
-			if (h->user)
-				json_string(out, h->user);
-			else
-				fputs("null", out);
+			json_string(out, h->user);
 			fputs(",\"tenant\":", out);
-			if (h->tenant)
-				json_string(out, h->tenant);
-			else
-				fputs("null", out);
+			json_string(out, h->tenant);
+			/* Unreadable ones are "", not null: the field is always a string. */
 			fprintf(out, ",\"pid\":%d,\"processes\":%zu,\"comm\":", (int)h->pid, h->n_pids);
-			json_string(out, h->comm);
+			json_string(out, h->comm ?: "");
 			fputs(",\"cmdline\":", out);
-			json_string(out, h->cmdline);
+			json_string(out, h->cmdline ?: "");
 			fputc('}', out);
 		}
 		fputc(']', out);
@@ -522,17 +482,11 @@ static void json_seccomp(const struct explain *e, FILE *out)
 			first = false;
 			json_string(out, r->syscall);
 			fprintf(out, ",\"native\":%s,\"errno\":", r->nr >= 0 ? "true" : "false");
-			json_string(out, seccomp_errno_name(r->err));
+			json_string(out, seccomp_errno_name(r->err) ?: "");
 			fputs(",\"conditions\":", out);
-			if (r->cond_text)
-				json_string(out, r->cond_text);
-			else
-				fputs("null", out);
+			json_string(out, r->cond_text);
 			fputs(",\"reason\":", out);
-			if (r->reason)
-				json_string(out, r->reason);
-			else
-				fputs("null", out);
+			json_string(out, r->reason);
 			fputc('}', out);
 		}
 		fputs("]}", out);

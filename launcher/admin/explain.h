@@ -8,10 +8,6 @@
 
 #include "jail/launch.h"
 
-/* A JSON string literal for s (quotes, backslash, control bytes escaped;
- * other bytes as they are).  Shared with `check --json`. */
-void json_string(FILE *out, const char *s);
-
 /* Print the effective policy of a prepared launch (launch_prepare() done).
  * 0, or -errno with *diag (the seccomp policy or the mount plan failed). */
 int explain_print(const struct mpj_launch *l, bool json, FILE *out, struct diag *diag);

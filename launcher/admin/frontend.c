@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "config/files.h"
+
 static const char *const format_names[_FRONTEND_FORMAT_MAX] = {
 	[FRONTEND_APACHE] = "apache",
 	[FRONTEND_NGINX] = "nginx",
@@ -291,4 +293,43 @@ int frontend_write_at(int dirfd, const char *name, const char *text)
 	if (fsync(dirfd) < 0)
 		return negerrno();
 	return 1;
+}
+
+/* The frontend runs as root at start and Includes backends.conf, so the
+ * directory must be as trusted as the configuration itself. */
+int frontend_open_dir(const char *path, int *ret_fd, struct diag *diag)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		r = negerrno();
+		diag_set(diag, path, 0, "cannot create the output directory: %s", strerror(-r));
+		return r;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = negerrno();
+		diag_set(diag, path, 0, "cannot open the output directory: %s", strerror(-r));
+		return r;
+	}
+	r = config_check_owner(fd, path, diag);
+	if (r < 0)
+		return r;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+size_t frontend_count_hosts(struct mpj_tenant *const *t, size_t n, size_t *ret_routed)
+{
+	size_t hosts = 0, routed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k = t[i]->hostnames ? strv_length(t[i]->hostnames) : 0;
+
+		hosts += k;
+		routed += k > 0;
+	}
+	*ret_routed = routed;
+	return hosts;
 }

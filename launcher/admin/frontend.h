@@ -55,9 +55,17 @@ int frontend_render(enum frontend_format f, struct mpj_tenant *const *t, size_t 
 		    struct diag *diag);
 void frontend_files_free(struct frontend_file *f, size_t n);
 
+/* Open the output directory, creating it 0755 when missing; it must pass
+ * config_check_owner().  0 with *ret_fd, or -errno with *diag (-EPERM: not
+ * root-owned, or writable by group or others). */
+int frontend_open_dir(const char *path, int *ret_fd, struct diag *diag);
+
 /* Replace DIRFD/NAME with text atomically: a temp file in the same
  * directory, fsync, rename, fsync of the directory; mode 0644 (the frontend
  * reads it as www-data).  1 when replaced, 0 when the file already held
  * exactly this text (left untouched, so a txt: map keeps its mtime), or
  * -errno. */
 int frontend_write_at(int dirfd, const char *name, const char *text);
+
+/* Host names over all n tenants; *ret_routed: how many tenants have one. */
+size_t frontend_count_hosts(struct mpj_tenant *const *t, size_t n, size_t *ret_routed);

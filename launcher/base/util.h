@@ -74,12 +74,21 @@ char *xasprintf(const char *fmt, ...) _printf_(1, 2);
 size_t strv_length(char *const *v);
 int strv_push(char ***v, char *s); /* takes s */
 bool strv_contains(char *const *v, const char *s);
+/* qsort() comparator for an array of char *: strcmp() order. */
+int cmp_str(const void *a, const void *b);
 
 /* Split on runs of blanks; returns a new strv (empty, never NULL). */
 char **split_words(const char *s);
 char *strstrip(char *s);
 bool startswith(const char *s, const char *prefix);
 
+/* Length of the valid UTF-8 sequence at s (1..4, at most avail >= 1), or 0
+ * when there is none (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF). */
+size_t utf8_len(const unsigned char *s, size_t avail);
+/* The n-byte sequence at s is a C1 control, U+0080..U+009F: terminals act
+ * on them like on ESC (U+009B is CSI). */
+bool utf8_is_c1(const unsigned char *s, size_t n);
 /* Names of tenants, users and profiles: [a-z_][a-z0-9_-]{0,31}. */
 bool valid_name(const char *s);
 /* Host names for the frontend: lower-case LDH labels, dots, <= 253. */

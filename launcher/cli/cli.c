@@ -70,6 +70,38 @@ int cli_require_root(const struct mpj_cmd_ctx *ctx)
 	return -EPERM;
 }
 
+int cli_valid_names(const struct mpj_cmd_ctx *ctx, char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!valid_name(names[i]))
+			return cli_usage_error(ctx, "invalid tenant name `%s`", names[i]);
+	return 0;
+}
+
+int cli_tenants(const struct mpj_cmd_ctx *ctx, char *const *names, size_t n)
+{
+	int r = cli_valid_names(ctx, names, n);
+
+	if (r != 0)
+		return r;
+	return cli_require_root(ctx) < 0 ? EXIT_MPJ_CONFIG : 0;
+}
+
+int cli_one_tenant(const struct mpj_cmd_ctx *ctx, int argc, char **argv, int optind,
+		   const char **ret_name)
+{
+	int r;
+
+	if (optind != argc - 1)
+		return cli_usage_error(ctx, "expected exactly one tenant NAME");
+	r = cli_tenants(ctx, argv + optind, 1);
+	if (r != 0)
+		return r;
+	if (ret_name)
+		*ret_name = argv[optind];
+	return 0;
+}
+
 static int set_path(const char **slot, const char *arg, const char *opt)
 {
 	if (!valid_abs_path(arg)) {

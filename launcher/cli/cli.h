@@ -38,6 +38,17 @@ void cli_print_help(const char *cmd);
 /* Refuse to run unless root (exit 100 with a clear message). */
 int cli_require_root(const struct mpj_cmd_ctx *ctx);
 
+/* The prologue of the commands on tenants.  Each returns 0, or the exit code
+ * to return after a usage error or the refusal.
+ * cli_valid_names: every one of names[0..n) is a valid tenant name.
+ * cli_tenants: that, and root.
+ * cli_one_tenant: argv[optind] is the only argument left, and cli_tenants();
+ * *ret_name (if not NULL) is then that name. */
+int cli_valid_names(const struct mpj_cmd_ctx *ctx, char *const *names, size_t n);
+int cli_tenants(const struct mpj_cmd_ctx *ctx, char *const *names, size_t n);
+int cli_one_tenant(const struct mpj_cmd_ctx *ctx, int argc, char **argv, int optind,
+		   const char **ret_name);
+
 /* Subcommands (cmd_*.c).  Each returns an exit code (stage.h). */
 int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv);
 int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv);

@@ -6,15 +6,10 @@
  * command with exit 100 before anything is written.  Phase 2 swaps each new
  * jail tree in and fills each home from the skeleton as the tenant. */
 #define _GNU_SOURCE
-#include <fcntl.h>
-
-#include "build/build.h"
+#include "build/job.h"
 #include "cli/cli.h"
-#include "build/homeskel.h"
 #include "config/registry.h"
-#include "base/safefs.h"
 #include "config/global.h"
-#include "config/profile.h"
 #include "config/tenant.h"
 
 #define STAGE "build"
@@ -24,28 +19,6 @@ enum { OPT_ALL = 0x2000 };
 struct build_opts {
 	bool all;
 };
-
-struct job {
-	struct mpj_tenant *t; /* owned unless borrowed from the --all list */
-	bool borrowed;
-	struct mpj_profile *p;
-	struct mpj_identity id;
-	struct homeskel_home home;
-	struct homeskel_skel skel;
-	struct build_plan *plan;
-};
-
-static void job_done(struct job *j)
-{
-	build_plan_free(j->plan);
-	homeskel_skel_done(&j->skel);
-	homeskel_home_done(&j->home);
-	identity_done(&j->id);
-	profile_free(j->p);
-	if (!j->borrowed)
-		tenant_free(j->t);
-	*j = (struct job){ .home = { .fd = -1, .parent_fd = -1 } };
-}
 
 static int opt_fn(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userdata)
 {
@@ -62,76 +35,8 @@ static int opt_fn(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userd
 	}
 }
 
-/* DATADIR/skel/home/NAME, read into memory now so that a missing or odd
- * skeleton is a configuration error, found before anything is written. */
-static int load_skel(const struct mpj_paths *paths, struct job *j, struct diag *diag)
-{
-	_cleanup_free_ char *dir = NULL, *bad = NULL;
-	_cleanup_close_ int data_fd = -1, fd = -1;
-	int r;
-
-	if (!j->p->home_skel)
-		return 0;
-	dir = xasprintf("%s/skel/home/%s", paths->data_dir, j->p->home_skel);
-	data_fd = open(paths->data_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (data_fd < 0)
-		r = negerrno();
-	else {
-		_cleanup_free_ char *rel = xasprintf("skel/home/%s", j->p->home_skel);
-
-		fd = safefs_open_beneath(data_fd, rel, O_PATH | O_DIRECTORY, 0);
-		r = fd < 0 ? fd : homeskel_load(fd, &j->skel, &bad);
-	}
-	if (r < 0) {
-		diag_set(diag, j->p->file, 0, "home-skel `%s`: cannot load `%s%s%s`: %s",
-			 j->p->home_skel, dir, bad ? "/" : "", bad ?: "",
-			 r == -EINVAL ? "not a directory, regular file or symlink"
-			 : r == -EPERM ? "not root-owned, or writable by group or others: the "
-					 "skeleton is code every new tenant runs"
-				       : strerror(-r));
-		return r;
-	}
-	return 0;
-}
-
-/* Phase 1: nothing is written.  0 or -errno with *diag. */
-static int prepare(const struct mpj_paths *paths, const struct mpj_global *g, struct job *j,
-		   struct diag *diag)
-{
-	int r;
-
-	r = profile_load(paths, j->t->profile, &j->p, diag);
-	if (r < 0)
-		return r;
-	r = identity_resolve(g, j->t, &j->id, diag);
-	if (r < 0)
-		return r;
-	/* The home is checked before any tree is built: a symlinked home
-	 * refuses the whole command with nothing changed. */
-	r = homeskel_open(j->t, &j->id, &j->home, diag);
-	if (r < 0)
-		return r;
-	r = load_skel(paths, j, diag);
-	if (r < 0)
-		return r;
-	r = build_plan(paths, j->t, j->p, &j->id, &j->plan, diag);
-	if (r < 0)
-		return r;
-	/* Compiled now so a broken policy is a configuration error, and stored
-	 * with the tree so that each launch can skip the compile. */
-	if (j->p->seccomp) {
-		struct mpj_filter f = { 0 };
-
-		r = filter_prepare(paths, j->p->seccomp, &f, diag);
-		if (r < 0)
-			return r;
-		build_plan_set_filter(j->plan, &f);
-	}
-	return 0;
-}
-
 /* Phase 2 for one tenant: exit code. */
-static int execute(const struct mpj_paths *paths, struct job *j)
+static int execute(const struct mpj_paths *paths, struct build_job *j)
 {
 	struct build_result res = { 0 };
 	struct homeskel_report rep = { 0 };
@@ -182,7 +87,7 @@ int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	struct mpj_global g = { 0 };
 	struct diag diag = { 0 };
 	struct mpj_tenant **all = NULL;
-	struct job *jobs = NULL;
+	struct build_job *jobs = NULL;
 	size_t n_all = 0, n_jobs = 0;
 	unsigned eph_lo, eph_hi;
 	int optind_ = 0, r, rc = EXIT_MPJ_OK;
@@ -221,7 +126,7 @@ int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	n_jobs = o.all ? n_all : (size_t)(argc - optind_);
 	jobs = xcalloc(n_jobs ? n_jobs : 1, sizeof *jobs);
 	for (size_t i = 0; i < n_jobs; i++)
-		jobs[i].home.fd = jobs[i].home.parent_fd = -1;
+		build_job_init(&jobs[i]);
 	for (size_t i = 0; i < n_jobs; i++) {
 		if (o.all) {
 			jobs[i].t = all[i];
@@ -231,7 +136,7 @@ int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 			if (r < 0)
 				goto config_error;
 		}
-		r = prepare(&ctx->paths, &g, &jobs[i], &diag);
+		r = build_job_prepare(&ctx->paths, &g, &jobs[i], &diag);
 		if (r < 0)
 			goto config_error;
 	}
@@ -254,7 +159,7 @@ config_error:
 	rc = EXIT_MPJ_CONFIG;
 out:
 	for (size_t i = 0; jobs && i < n_jobs; i++)
-		job_done(&jobs[i]);
+		build_job_done(&jobs[i]);
 	free(jobs);
 	tenant_free_all(all, n_all);
 	global_free(&g);

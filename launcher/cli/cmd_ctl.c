@@ -72,11 +72,11 @@ int cmd_ctl(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "not a control command");
 	if (argc - optind_ > 1)
 		return cli_usage_error(ctx, "expected at most one tenant NAME");
-	if (argc - optind_ == 1) {
-		if (!valid_name(argv[optind_]))
-			return cli_usage_error(ctx, "invalid tenant name `%s`", argv[optind_]);
+	r = cli_valid_names(ctx, argv + optind_, (size_t)(argc - optind_));
+	if (r != 0)
+		return r;
+	if (argc - optind_ == 1)
 		name = xstrdup(argv[optind_]);
-	}
 
 	if (in_jail(&ctx->paths)) {
 		path = xstrdup(CTL_JAIL_SOCKET);

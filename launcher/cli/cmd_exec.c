@@ -42,7 +42,7 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	struct launch_result res;
 	struct diag d = { 0 };
 	sigset_t set, old;
-	const char *name;
+	char *name;
 	int optind_, r, code;
 
 	r = cli_parse(ctx, argc, argv, NULL, NULL, NULL, NULL, true, &optind_);
@@ -55,10 +55,9 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 		optind_++;
 	if (optind_ >= argc)
 		return cli_usage_error(ctx, "missing command to run in the jail");
-	if (!valid_name(name))
-		return cli_usage_error(ctx, "invalid tenant name `%s`", name);
-	if (cli_require_root(ctx) < 0)
-		return EXIT_MPJ_CONFIG;
+	r = cli_tenants(ctx, &name, 1);
+	if (r != 0)
+		return r;
 
 	r = launch_prepare(&l, &ctx->paths, name, LAUNCH_EXEC, argv + optind_, &d);
 	if (r < 0) {

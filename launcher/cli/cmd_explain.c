@@ -40,12 +40,9 @@ int cmd_explain(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	r = cli_parse(ctx, argc, argv, cli_json_options, NULL, cli_json_option, NULL, false, &optind_);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
-	if (optind_ != argc - 1)
-		return cli_usage_error(ctx, "expected exactly one tenant NAME");
-	if (!valid_name(argv[optind_]))
-		return cli_usage_error(ctx, "invalid tenant name `%s`", argv[optind_]);
-	if (cli_require_root(ctx) < 0)
-		return EXIT_MPJ_CONFIG;
+	r = cli_one_tenant(ctx, argc, argv, optind_, NULL);
+	if (r != 0)
+		return r;
 
 	r = profile_command(&ctx->paths, argv[optind_], &command, &d);
 	if (r >= 0) {

@@ -3,9 +3,6 @@
  * registry.  Everything is loaded and checked before the first file is
  * touched; each file is then replaced atomically. */
 #define _GNU_SOURCE
-#include <fcntl.h>
-#include <sys/stat.h>
-
 #include "cli/cli.h"
 #include "admin/frontend.h"
 #include "config/registry.h"
@@ -54,46 +51,6 @@ static int frontend_opt(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void 
 	}
 }
 
-/* The output directory, created 0755 when missing.  The frontend runs as
- * root at start and Includes backends.conf, so the directory must be as
- * trusted as the configuration itself. */
-static int open_output_dir(const char *path, int *ret_fd, struct diag *diag)
-{
-	_cleanup_close_ int fd = -1;
-	int r;
-
-	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-		r = negerrno();
-		diag_set(diag, path, 0, "cannot create the output directory: %s", strerror(-r));
-		return r;
-	}
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		r = negerrno();
-		diag_set(diag, path, 0, "cannot open the output directory: %s", strerror(-r));
-		return r;
-	}
-	r = config_check_owner(fd, path, diag);
-	if (r < 0)
-		return r;
-	*ret_fd = TAKE_FD(fd);
-	return 0;
-}
-
-static size_t count_hosts(struct mpj_tenant *const *t, size_t n, size_t *ret_routed)
-{
-	size_t hosts = 0, routed = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t k = t[i]->hostnames ? strv_length(t[i]->hostnames) : 0;
-
-		hosts += k;
-		routed += k > 0;
-	}
-	*ret_routed = routed;
-	return hosts;
-}
-
 int cmd_frontend(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 {
 	struct frontend_args args = { .format = FRONTEND_APACHE };
@@ -138,7 +95,7 @@ int cmd_frontend(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		goto config_error;
 
-	r = open_output_dir(args.output, &dirfd, &diag);
+	r = frontend_open_dir(args.output, &dirfd, &diag);
 	if (r < 0) {
 		diag_print(&diag);
 		ret = r == -EPERM ? EXIT_MPJ_CONFIG : EXIT_MPJ_SETUP;
@@ -158,7 +115,7 @@ int cmd_frontend(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 			 files[i].name);
 	}
 
-	hosts = count_hosts(tenants, n_tenants, &routed);
+	hosts = frontend_count_hosts(tenants, n_tenants, &routed);
 	log_info(ctx->cmd, "%s: %zu host name%s for %zu of %zu tenant%s",
 		 frontend_format_to_string(args.format), hosts, hosts == 1 ? "" : "s", routed, n_tenants, n_tenants == 1 ? "" : "s");
 	if (changed && args.format == FRONTEND_APACHE)

@@ -42,17 +42,15 @@ int cmd_run(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	struct sv_options o = { .restart = true, .stop_timeout = 10, .ready_timeout = 30 };
 	struct mpj_global g;
 	struct diag d = { 0 };
+	const char *name;
 	int optind_, r;
 
 	r = cli_parse(ctx, argc, argv, run_opts, NULL, run_opt, &o, false, &optind_);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
-	if (optind_ != argc - 1)
-		return cli_usage_error(ctx, "expected exactly one tenant NAME");
-	if (!valid_name(argv[optind_]))
-		return cli_usage_error(ctx, "invalid tenant name `%s`", argv[optind_]);
-	if (cli_require_root(ctx) < 0)
-		return EXIT_MPJ_CONFIG;
+	r = cli_one_tenant(ctx, argc, argv, optind_, &name);
+	if (r != 0)
+		return r;
 	global_init_defaults(&g);
 	r = global_load(&ctx->paths, &g, &d);
 	if (r < 0) {
@@ -62,5 +60,5 @@ int cmd_run(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	}
 	o.backoff_max = g.restart_max_backoff;
 	global_free(&g);
-	return supervise(&ctx->paths, argv[optind_], &o);
+	return supervise(&ctx->paths, name, &o);
 }

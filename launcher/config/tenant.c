@@ -299,36 +299,31 @@ void tenant_free_all(struct mpj_tenant **v, size_t n)
 	free(v);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void closedirp(DIR **d)
 {
 	if (*d)
 		(void)closedir(*d);
 }
 
-int tenant_load_all(const struct mpj_paths *paths, struct mpj_tenant ***ret, size_t *ret_n,
-		    struct diag *diag)
+/* Open DIR/tenants with the configuration checks and list NAME for every
+ * NAME.conf in it, sorted.  Only *.conf: editors' and dpkg's leftovers are
+ * ignored.  No directory is a fresh install with nothing configured: no
+ * names, *ret_dfd = -1. */
+static int list_tenants(const struct mpj_paths *paths, int *ret_dfd, char **ret_dir,
+			char ***ret, struct diag *diag)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/tenants", paths->config_dir);
 	_cleanup_close_ int dfd = -1;
 	__attribute__((cleanup(closedirp))) DIR *d = NULL;
 	_cleanup_strv_ char **names = xcalloc(1, sizeof(char *));
-	struct mpj_tenant **v = NULL;
-	size_t n;
 	struct dirent *de;
 	int r, lfd;
 
 	dfd = config_open_dir(dir, diag);
 	if (dfd == -ENOENT) {
-		/* No tenants directory: a fresh install with nothing configured. */
 		diag_clear(diag);
-		*ret = xcalloc(1, sizeof(struct mpj_tenant *));
-		*ret_n = 0;
-		return 0;
+		dfd = -1;
+		goto done;
 	}
 	if (dfd < 0)
 		return dfd;
@@ -344,7 +339,6 @@ int tenant_load_all(const struct mpj_paths *paths, struct mpj_tenant ***ret, siz
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
-		/* Only *.conf: editors' and dpkg's leftovers are ignored. */
 		if (len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
 			continue;
 		strv_push(&names, strndup(de->d_name, len - 5) ?: (abort(), NULL));
@@ -355,8 +349,36 @@ int tenant_load_all(const struct mpj_paths *paths, struct mpj_tenant ***ret, siz
 		diag_set(diag, dir, 0, "cannot list: %s", strerror(-r));
 		return r;
 	}
+	qsort(names, strv_length(names), sizeof(char *), cmp_str);
+done:
+	*ret_dfd = TAKE_FD(dfd);
+	*ret_dir = TAKE_PTR(dir);
+	*ret = TAKE_PTR(names);
+	return 0;
+}
+
+int tenant_list(const struct mpj_paths *paths, char ***ret, struct diag *diag)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_close_ int dfd = -1;
+
+	return list_tenants(paths, &dfd, &dir, ret, diag);
+}
+
+int tenant_load_all(const struct mpj_paths *paths, struct mpj_tenant ***ret, size_t *ret_n,
+		    struct diag *diag)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_close_ int dfd = -1;
+	_cleanup_strv_ char **names = NULL;
+	struct mpj_tenant **v = NULL;
+	size_t n;
+	int r;
+
+	r = list_tenants(paths, &dfd, &dir, &names, diag);
+	if (r < 0)
+		return r;
 	n = strv_length(names);
-	qsort(names, n, sizeof(char *), cmp_str);
 	v = xcalloc(n + 1, sizeof(struct mpj_tenant *));
 	for (size_t i = 0; i < n; i++) {
 		r = tenant_load_at(dfd, dir, names[i], &v[i], diag);

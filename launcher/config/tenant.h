@@ -16,6 +16,10 @@ int tenant_load(const struct mpj_paths *paths, const char *name, struct mpj_tena
 int tenant_parse(FILE *f, const char *file, const char *name, struct mpj_tenant **ret,
 		 struct diag *diag);
 void tenant_free(struct mpj_tenant *t);
+/* NAME of every DIR/tenants/NAME.conf, sorted (strv), invalid names too so
+ * that their tenant_load() fails visibly.  The directory passes the same
+ * checks as for tenant_load_all(); a missing one gives an empty list. */
+int tenant_list(const struct mpj_paths *paths, char ***ret, struct diag *diag);
 /* All tenants in DIR/tenants, sorted by name.  Stops at the first error. */
 int tenant_load_all(const struct mpj_paths *paths, struct mpj_tenant ***ret, size_t *ret_n,
 		    struct diag *diag);

@@ -136,11 +136,6 @@ struct ctl_status {
 	struct mpj_cg_events events;
 };
 
-/* Append s to f as a JSON string (quotes included).  Control characters
- * (C0, DEL and C1), quote and backslash are escaped; bytes that are not
- * valid UTF-8 become U+FFFD, so the output is always valid JSON and safe on
- * a terminal.  NULL gives `null`. */
-void ctl_json_string(FILE *f, const char *s);
 /* n bytes of s made safe to print on a terminal: printable ASCII, newline,
  * tab and valid UTF-8 other than the C1 controls are kept; every other byte
  * (ESC and the rest of C0, DEL, C1, invalid UTF-8, NUL) becomes `\xNN`.

@@ -7,6 +7,8 @@
 
 #include <inttypes.h>
 
+#include "base/json.h"
+
 static const char *const verb_names[_CTL_VERB_MAX] = {
 	[CTL_STATUS] = "status",
 	[CTL_STATUS_JSON] = "status-json",
@@ -200,107 +202,6 @@ bool ctl_rate_take(struct ctl_rate *r, uint64_t now_ms, unsigned *ret_wait_s)
 	return false;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 (RFC 3629: no
- * overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0];
-	size_t n;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (avail < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/* U+0080..U+009F: terminals act on them (U+009B is CSI) like on ESC. */
-static bool is_c1(const unsigned char *s, size_t n)
-{
-	return n == 2 && s[0] == 0xc2 && s[1] <= 0x9f;
-}
-
-void ctl_json_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len;
-
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	len = strlen(s);
-	fputc('"', f);
-	for (size_t i = 0; i < len;) {
-		unsigned char c = p[i];
-		size_t n;
-
-		switch (c) {
-		case '"':
-			fputs("\\\"", f);
-			i++;
-			continue;
-		case '\\':
-			fputs("\\\\", f);
-			i++;
-			continue;
-		case '\n':
-			fputs("\\n", f);
-			i++;
-			continue;
-		case '\t':
-			fputs("\\t", f);
-			i++;
-			continue;
-		case '\r':
-			fputs("\\r", f);
-			i++;
-			continue;
-		default:
-			break;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-			i++;
-			continue;
-		}
-		n = utf8_len(p + i, len - i);
-		if (n == 0) {
-			fputs("\\ufffd", f);
-			i++;
-			continue;
-		}
-		if (is_c1(p + i, n)) {
-			fprintf(f, "\\u%04x", p[i + 1]);
-			i += n;
-			continue;
-		}
-		fwrite(p + i, 1, n, f);
-		i += n;
-	}
-	fputc('"', f);
-}
-
 char *ctl_text_for_terminal(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -317,7 +218,7 @@ char *ctl_text_for_terminal(const char *s, size_t len)
 		if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) {
 			fputc(c, f);
 			i++;
-		} else if (c >= 0x80 && n > 0 && !is_c1(p + i, n)) {
+		} else if (c >= 0x80 && n > 0 && !utf8_is_c1(p + i, n)) {
 			fwrite(p + i, 1, n, f);
 			i += n;
 		} else {
@@ -331,12 +232,9 @@ char *ctl_text_for_terminal(const char *s, size_t len)
 }
 
 /* A counter, or null: unknown, or (for limits) the kernel's "max". */
-static void json_u64(FILE *f, bool known, uint64_t v)
+static void json_counter(FILE *f, bool known, uint64_t v)
 {
-	if (known && v != UINT64_MAX)
-		fprintf(f, "%" PRIu64, v);
-	else
-		fputs("null", f);
+	json_u64(f, known && v != UINT64_MAX, v);
 }
 
 char *ctl_status_json(const struct ctl_status *st)
@@ -349,26 +247,26 @@ char *ctl_status_json(const struct ctl_status *st)
 	if (!f)
 		abort();
 	fputs("{\"tenant\":", f);
-	ctl_json_string(f, st->tenant);
+	json_string(f, st->tenant);
 	fputs(",\"state\":", f);
-	ctl_json_string(f, ctl_state_name(st->state));
+	json_string(f, ctl_state_name(st->state));
 	fputs(",\"pid\":", f);
-	json_u64(f, st->pid > 0, (uint64_t)(st->pid > 0 ? st->pid : 0));
+	json_counter(f, st->pid > 0, (uint64_t)(st->pid > 0 ? st->pid : 0));
 	fputs(",\"uptime_s\":", f);
-	json_u64(f, st->have_uptime, st->uptime_s);
+	json_counter(f, st->have_uptime, st->uptime_s);
 	fprintf(f, ",\"restarts\":%u,\"last_exit\":", st->restarts);
-	ctl_json_string(f, st->last_exit);
+	json_string(f, st->last_exit);
 	fputs(",\"ports\":[", f);
 	for (size_t i = 0; i < st->n_ports; i++)
 		fprintf(f, "%s%u", i ? "," : "", st->ports[i]);
 	fputs("],\"memory\":{\"current\":", f);
-	json_u64(f, ev, st->events.memory_current);
+	json_counter(f, ev, st->events.memory_current);
 	fputs(",\"max\":", f);
-	json_u64(f, ev, st->events.memory_max);
+	json_counter(f, ev, st->events.memory_max);
 	fputs("},\"tasks\":{\"current\":", f);
-	json_u64(f, ev, st->events.pids_current);
+	json_counter(f, ev, st->events.pids_current);
 	fputs(",\"max\":", f);
-	json_u64(f, ev, st->events.pids_max);
+	json_counter(f, ev, st->events.pids_max);
 	fputs("}}\n", f);
 	if (fclose(f) != 0)
 		abort();

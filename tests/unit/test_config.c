@@ -613,6 +613,40 @@ Test(files, tenant_load_all_without_directory)
 	tenant_free_all(v, n);
 }
 
+/* What `check` lists: every *.conf, broken and badly named ones too (each
+ * is reported on its own), through the same directory checks. */
+Test(files, tenant_list_names_every_conf_file)
+{
+	struct mpj_paths paths = { .config_dir = tmpdir };
+	char **names = NULL;
+	struct diag d = { 0 };
+	char path[256];
+
+	cr_assert_eq(tenant_list(&paths, &names, &d), 0, "%s", d.msg);
+	cr_assert_eq(strv_length(names), 0, "no directory: no tenants");
+	strv_free(names);
+
+	make_subdir("tenants");
+	write_file("tenants/zed.conf", "[tenant]\nuser=zed\nhome=/srv/zed\nports=8002\n", 0644);
+	write_file("tenants/bob.conf", "[tenant]\nuser=bob\nports=x\n", 0644);
+	write_file("tenants/Carol.conf", "[tenant]\n", 0644);
+	write_file("tenants/bob.conf.dpkg-old", "junk\n", 0644);
+	write_file("tenants/.conf", "junk\n", 0644);
+	cr_assert_eq(tenant_list(&paths, &names, &d), 0, "%s", d.msg);
+	cr_assert_eq(strv_length(names), 3);
+	cr_assert_str_eq(names[0], "Carol");
+	cr_assert_str_eq(names[1], "bob");
+	cr_assert_str_eq(names[2], "zed");
+	strv_free(names);
+
+	snprintf(path, sizeof path, "%s/tenants", tmpdir);
+	cr_assert_eq(chmod(path, 0775), 0);
+	cr_assert_eq(tenant_list(&paths, &names, &d), -EPERM);
+	cr_assert_str_eq(d.file, path);
+	cr_assert_not_null(strstr(d.msg, "writable by group or others"), "%s", d.msg);
+	diag_clear(&d);
+}
+
 Test(files, tenant_load_one)
 {
 	struct mpj_paths paths = { .config_dir = tmpdir };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The control protocol's pure parts: request parsing (every malformed
- * shape), response lines, the peer decision, the rate limiter, JSON
- * escaping and the status object; plus one real round trip over a unix
- * socket pair through ctl_reply(). */
+ * shape), response lines, the peer decision, the rate limiter, terminal
+ * escaping and the status object (its string escaping: test_json.c); plus
+ * one real round trip over a unix socket pair through ctl_reply(). */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <sys/socket.h>
@@ -239,64 +239,6 @@ Test(rate, clock_going_back_refills_nothing)
 	cr_assert(ctl_rate_take(&r, 51000, &wait));
 }
 
-static char *json_of(const char *s)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	cr_assert_not_null(f);
-	ctl_json_string(f, s);
-	fclose(f);
-	return buf;
-}
-
-Test(json, escaping)
-{
-	static const struct {
-		const char *in, *out;
-	} cases[] = {
-		{ "plain", "\"plain\"" },
-		{ "", "\"\"" },
-		{ "a\"b", "\"a\\\"b\"" },
-		{ "back\\slash", "\"back\\\\slash\"" },
-		{ "line\nbreak\ttab\rcr", "\"line\\nbreak\\ttab\\rcr\"" },
-		{ "\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"" },
-		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },               /* valid UTF-8 kept */
-		{ "\xe2\x82\xac \xf0\x9f\x98\x80", "\"\xe2\x82\xac \xf0\x9f\x98\x80\"" },
-		{ "bad\xff", "\"bad\\ufffd\"" },                    /* invalid byte */
-		{ "\xc3", "\"\\ufffd\"" },                          /* truncated */
-		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },               /* overlong '/' */
-		{ "\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"" },   /* overlong */
-		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },   /* surrogate */
-		{ "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" }, /* > U+10FFFF */
-		{ "</script>", "\"</script>\"" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		char *got = json_of(cases[i].in);
-
-		cr_assert_str_eq(got, cases[i].out, "case %zu", i);
-		free(got);
-	}
-	{
-		char *got = json_of(NULL);
-
-		cr_assert_str_eq(got, "null");
-		free(got);
-	}
-}
-
-/* C1 controls arrive as valid UTF-8 and a terminal acts on them (U+009B
- * is CSI): escaped, so the object is inert on a terminal too. */
-Test(json, c1_controls_are_escaped)
-{
-	char *got = json_of("a\xc2\x9b" "2J\xc2\x80\xc2\x9f\xc2\xa0z");
-
-	cr_assert_str_eq(got, "\"a\\u009b2J\\u0080\\u009f\xc2\xa0z\"");
-	free(got);
-}
-
 static void term_case_n(const char *in, size_t n, const char *want)
 {
 	char *got = ctl_text_for_terminal(in, n);
@@ -357,6 +299,18 @@ Test(status, json_unknowns_are_null)
 	cr_assert_str_eq(j, "{\"tenant\":\"bob\",\"state\":\"stopped\",\"pid\":null,\"uptime_s\":null,"
 			    "\"restarts\":0,\"last_exit\":null,\"ports\":[],\"memory\":{\"current\":null,"
 			    "\"max\":null},\"tasks\":{\"current\":null,\"max\":null}}\n");
+	free(j);
+}
+
+/* last_exit quotes what the jail printed: it goes through the one JSON
+ * writer, C1 controls and invalid UTF-8 included. */
+Test(status, json_escapes_tenant_bytes)
+{
+	struct ctl_status st = { .tenant = "bob", .state = CTL_STATE_STOPPED,
+				 .last_exit = "x\xc2\x9b" "2J\xff\t" };
+	char *j = ctl_status_json(&st);
+
+	cr_assert(strstr(j, ",\"last_exit\":\"x\\u009b2J\\ufffd\\t\","), "%s", j);
 	free(j);
 }
 

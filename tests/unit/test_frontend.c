@@ -320,3 +320,57 @@ Test(frontend_write, reports_a_missing_directory)
 	rmtree(d);
 	cr_assert_lt(frontend_write_at(dfd, "hosts.map", "x\n"), 0);
 }
+
+Test(frontend_dir, created_0755_when_missing_and_refused_when_unsafe)
+{
+	_cleanup_free_ char *d = tmpdir(), *out = xasprintf("%s/frontend", d);
+	_cleanup_free_ char *link = xasprintf("%s/link", d);
+	struct diag diag = { 0 };
+	struct stat st;
+	int fd = -1;
+
+	(void)umask(022);
+	cr_assert_eq(frontend_open_dir(out, &fd, &diag), 0, "%s", diag.msg);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(fstat(fd, &st), 0);
+	cr_assert(S_ISDIR(st.st_mode));
+	cr_assert_eq(st.st_mode & 07777, 0755);
+	closep(&fd);
+	fd = -1;
+
+	/* Existing and as trusted as the configuration: opened again. */
+	cr_assert_eq(frontend_open_dir(out, &fd, &diag), 0, "%s", diag.msg);
+	closep(&fd);
+	fd = -1;
+
+	cr_assert_eq(chmod(out, 0775), 0);
+	cr_assert_eq(frontend_open_dir(out, &fd, &diag), -EPERM);
+	cr_assert_eq(fd, -1);
+	cr_assert_str_eq(diag.file, out);
+	cr_assert_not_null(strstr(diag.msg, "writable by group or others"), "%s", diag.msg);
+	diag_clear(&diag);
+
+	cr_assert_eq(symlink(out, link), 0);
+	cr_assert_lt(frontend_open_dir(link, &fd, &diag), 0);
+	cr_assert_not_null(strstr(diag.msg, "cannot open the output directory"), "%s", diag.msg);
+	diag_clear(&diag);
+
+	cr_assert_eq(rmdir(out), 0);
+	rmtree(d);
+}
+
+Test(frontend, count_hosts)
+{
+	struct mpj_tenant *t[] = {
+		mk("alice", 20001, "a.example.com www.a.example.com"),
+		mk("bob", 20011, ""),
+		mk("carol", 20021, "c.example.com"),
+	};
+	size_t routed = 99;
+
+	cr_assert_eq(frontend_count_hosts(t, ARRAY_SIZE(t), &routed), 3);
+	cr_assert_eq(routed, 2);
+	cr_assert_eq(frontend_count_hosts(t, 0, &routed), 0);
+	cr_assert_eq(routed, 0);
+	free_all(t, ARRAY_SIZE(t));
+}

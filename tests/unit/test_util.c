@@ -99,3 +99,15 @@ Test(strv, split_words)
 	cr_assert_str_eq(v[1], "8002");
 	strv_free(v);
 }
+
+Test(strv, cmp_str_sorts_in_strcmp_order)
+{
+	char *v[] = { "b", "a-b", "a", "B", "ab" };
+
+	qsort(v, ARRAY_SIZE(v), sizeof(char *), cmp_str);
+	cr_assert_str_eq(v[0], "B");
+	cr_assert_str_eq(v[1], "a");
+	cr_assert_str_eq(v[2], "a-b");
+	cr_assert_str_eq(v[3], "ab");
+	cr_assert_str_eq(v[4], "b");
+}

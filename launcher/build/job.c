@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "build/job.h"
+
+#include <fcntl.h>
+
+#include "base/safefs.h"
+#include "config/profile.h"
+#include "config/tenant.h"
+
+void build_job_init(struct build_job *j)
+{
+	*j = (struct build_job){ .home = { .fd = -1, .parent_fd = -1 } };
+}
+
+void build_job_done(struct build_job *j)
+{
+	build_plan_free(j->plan);
+	homeskel_skel_done(&j->skel);
+	homeskel_home_done(&j->home);
+	identity_done(&j->id);
+	profile_free(j->p);
+	if (!j->borrowed)
+		tenant_free(j->t);
+	build_job_init(j);
+}
+
+/* DATADIR/skel/home/NAME, read into memory now so that a missing or odd
+ * skeleton is a configuration error, found before anything is written. */
+static int load_skel(const struct mpj_paths *paths, struct build_job *j, struct diag *diag)
+{
+	_cleanup_free_ char *dir = NULL, *bad = NULL;
+	_cleanup_close_ int data_fd = -1, fd = -1;
+	int r;
+
+	if (!j->p->home_skel)
+		return 0;
+	dir = xasprintf("%s/skel/home/%s", paths->data_dir, j->p->home_skel);
+	data_fd = open(paths->data_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (data_fd < 0)
+		r = negerrno();
+	else {
+		_cleanup_free_ char *rel = xasprintf("skel/home/%s", j->p->home_skel);
+
+		fd = safefs_open_beneath(data_fd, rel, O_PATH | O_DIRECTORY, 0);
+		r = fd < 0 ? fd : homeskel_load(fd, &j->skel, &bad);
+	}
+	if (r < 0) {
+		diag_set(diag, j->p->file, 0, "home-skel `%s`: cannot load `%s%s%s`: %s",
+			 j->p->home_skel, dir, bad ? "/" : "", bad ?: "",
+			 r == -EINVAL ? "not a directory, regular file or symlink"
+			 : r == -EPERM ? "not root-owned, or writable by group or others: the "
+					 "skeleton is code every new tenant runs"
+				       : strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int build_job_prepare(const struct mpj_paths *paths, const struct mpj_global *g,
+		      struct build_job *j, struct diag *diag)
+{
+	int r;
+
+	r = profile_load(paths, j->t->profile, &j->p, diag);
+	if (r < 0)
+		return r;
+	r = identity_resolve(g, j->t, &j->id, diag);
+	if (r < 0)
+		return r;
+	/* The home is checked before any tree is built: a symlinked home
+	 * refuses the whole command with nothing changed. */
+	r = homeskel_open(j->t, &j->id, &j->home, diag);
+	if (r < 0)
+		return r;
+	r = load_skel(paths, j, diag);
+	if (r < 0)
+		return r;
+	r = build_plan(paths, j->t, j->p, &j->id, &j->plan, diag);
+	if (r < 0)
+		return r;
+	/* Compiled now so a broken policy is a configuration error, and stored
+	 * with the tree so that each launch can skip the compile. */
+	if (j->p->seccomp) {
+		struct mpj_filter f = { 0 };
+
+		r = filter_prepare(paths, j->p->seccomp, &f, diag);
+		if (r < 0)
+			return r;
+		build_plan_set_filter(j->plan, &f);
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One tenant of `mpjail build` (docs/build.md): phase 1 loads and checks
+ * everything a build needs and keeps it here, so that a configuration error
+ * in any named tenant stops the command before anything is written; phase 2
+ * (build_commit(), homeskel_create(), homeskel_populate()) only writes. */
+#pragma once
+
+#include "build/build.h"
+#include "build/homeskel.h"
+
+struct build_job {
+	struct mpj_tenant *t; /* owned unless borrowed from a tenant_load_all() list */
+	bool borrowed;
+	struct mpj_profile *p;
+	struct mpj_identity id;
+	struct homeskel_home home;
+	struct homeskel_skel skel;
+	struct build_plan *plan;
+};
+
+/* An empty job: nothing open, build_job_done() is a no-op. */
+void build_job_init(struct build_job *j);
+void build_job_done(struct build_job *j);
+
+/* Phase 1 for j->t: the profile, the account, the home (a symlinked home
+ * refuses the whole command), the skeleton, the tree plan and the compiled
+ * seccomp filter.  Nothing is written.  0, or -errno with *diag. */
+int build_job_prepare(const struct mpj_paths *paths, const struct mpj_global *g,
+		      struct build_job *j, struct diag *diag);
