@@ -5,6 +5,7 @@
 
 #include "base/util.h"
 
+/* clang-format off */
 #define COMMON                                                                       \
 	"\nCommon options:\n"                                                        \
 	"  --config-dir DIR   configuration (default /etc/mpjail)\n"                 \
@@ -128,6 +129,7 @@ static const struct {
 	  "and end the supervisor with status 0, so the init system does not restart it.\n"
 	  CTL_COMMON COMMON CTL_EXITS },
 };
+/* clang-format on */
 
 const char *help_text(const char *cmd)
 {

@@ -43,12 +43,14 @@ enum mpj_exit {
 	X(SECCOMP, "seccomp", "loading the seccomp filter failed")                  \
 	X(EXEC, "exec", "the command could not be executed inside the jail")
 
+/* clang-format off */
 enum mpj_stage {
 #define X(id, name, hint) STAGE_##id,
 	MPJ_STAGES(X)
 #undef X
 	_STAGE_MAX,
 };
+/* clang-format on */
 
 const char *stage_name(enum mpj_stage s);
 const char *stage_hint(enum mpj_stage s);

@@ -28,7 +28,12 @@ T_PIDS+=("$SV")
 page() { curl -s -m 3 "http://127.0.0.1:$PORT/hello"; }
 answers() { page | grep -q "Hello from mpjail tenant $T"; }
 wait_until() { local n=$1 i; shift; for ((i = 0; i < n * 10; i++)); do "$@" && return 0; sleep 0.1; done; return 1; }
-check "the server answers on the host's 127.0.0.1:$PORT" wait_until 20 answers
+if wait_until 20 answers; then
+	ok "the server answers on the host's 127.0.0.1:$PORT"
+else
+	not_ok "the server answers on the host's 127.0.0.1:$PORT"
+	while IFS= read -r line; do diag "run: $line"; done <"$T_DIR/run.log"
+fi
 expect_match "as the tenant's uid" "uid $UID_T" "$(page)"
 # mod_perl sets $0, so httpd's comm is "/usr/sbin/apach": match the command line.
 httpd_parent() { pgrep -u "$U" -o -f '^/usr/sbin/apache2 '; }

@@ -55,6 +55,7 @@ static long clone_flags(unsigned long flags)
 	return r;
 }
 
+/* clang-format off */
 static long a_mount(void) { return syscall(SYS_mount, BAD_PTR, BAD_PTR, BAD_PTR, 0UL, BAD_PTR); }
 static long a_umount2(void) { return syscall(SYS_umount2, BAD_PTR, 0); }
 static long a_pivot_root(void) { return syscall(SYS_pivot_root, BAD_PTR, BAD_PTR); }
@@ -142,6 +143,7 @@ static long a_socket_sctp(void) { return socket(AF_INET, SOCK_STREAM, IPPROTO_SC
 static long a_socket_packet(void) { return socket(AF_PACKET, SOCK_RAW, 0); }
 static long a_socket_raw(void) { return socket(AF_INET, SOCK_RAW, IPPROTO_ICMP); }
 static long a_socket_netlink(void) { return socket(AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT); }
+/* clang-format on */
 static long a_socketpair_packet(void)
 {
 	int sv[2];
@@ -228,8 +230,10 @@ static void run_sys(const struct attack *a)
 		judge_call(a->name, res.ret, res.err, s->enosys_only);
 }
 
+/* clang-format off */
 #define SYS(name_, ...) \
 	{ #name_, run_sys, &(const struct sys_spec){ a_##name_, __VA_ARGS__ } }
+/* clang-format on */
 
 const struct attack sys_attacks[] = {
 	/* mounts and the root (THREATS 1, 10) */

@@ -143,6 +143,7 @@ void expect_verdict(const struct run *r, const char *name, const char *verdict)
 
 /* ---- a real seccomp filter, shaped like mpjail's default deny list ---- */
 
+/* clang-format off */
 static const char *const deny_eperm[] = {
 	"mount", "umount2", "pivot_root", "chroot", "setns", "unshare", "fsopen", "fsconfig",
 	"fsmount", "fspick", "move_mount", "open_tree", "mount_setattr", "open_by_handle_at",
@@ -154,6 +155,7 @@ static const char *const deny_eperm[] = {
 	"settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "sethostname",
 	"setdomainname", "iopl", "ioperm", "vhangup",
 };
+/* clang-format on */
 
 #define LOW32 0xffffffffULL
 

@@ -62,5 +62,7 @@ struct fake_jail {
 	bool no_new_privs;
 	bool filter;                  /* install_filter(0) */
 };
+/* clang-format off */
 #define FAKE_JAIL_INIT { .rlimit_res = -1 }
+/* clang-format on */
 void setup_fake_jail(void *arg);

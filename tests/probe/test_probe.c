@@ -41,6 +41,7 @@
 extern char **environ;
 
 /* Every syscall attack of the probe (tests/probe/attack_sys.c). */
+/* clang-format off */
 static const char *const sys_attack_names[] = {
 	"mount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount", "fspick",
 	"move_mount", "open_tree", "mount_setattr", "setns", "unshare", "clone_newuser",
@@ -55,6 +56,7 @@ static const char *const sys_attack_names[] = {
 	"socket_sctp", "socket_packet", "socket_raw", "socket_netlink", "socketpair_packet",
 	"socket_families",
 };
+/* clang-format on */
 
 static void run_attacks(struct run *r, setup_fn setup, void *arg, const char *const *names,
 			size_t n)

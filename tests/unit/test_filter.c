@@ -501,8 +501,10 @@ struct call {
 	bool no_control; /* unfiltered it would autoload a module on the host */
 };
 
+/* clang-format off */
 #define C(what, nr, want, ...) { what, nr, { __VA_ARGS__ }, want, false }
 #define CN(what, nr, want, ...) { what, nr, { __VA_ARGS__ }, want, true }
+/* clang-format on */
 
 /* Every denied syscall, with arguments the kernel would reject with some other
  * errno (EFAULT, EBADF, EINVAL, ENOSYS) so the filter's answer is unambiguous
