@@ -6,10 +6,10 @@
 #include <stdarg.h>
 
 #include "base/json.h"
-#include "cgroup/cgroup.h"
-#include "jail/rlimits.h"
 #include "build/template.h"
+#include "cgroup/cgroup.h"
 #include "config/limits.h"
+#include "jail/rlimits.h"
 
 /* ------------------------------------------------------------- findings --- */
 
@@ -24,8 +24,8 @@ const char *check_level_name(enum check_level lvl)
 	return lvl < _CHECK_LEVEL_MAX ? level_names[lvl] : "?";
 }
 
-void check_add(struct check_report *r, enum check_level lvl, const char *subject,
-	       const char *fmt, ...)
+void check_add(struct check_report *r, enum check_level lvl, const char *subject, const char *fmt,
+	       ...)
 {
 	struct check_finding f = { .level = lvl, .subject = xstrdup(subject) };
 	va_list ap;

@@ -8,10 +8,10 @@
 #include <stdio.h>
 
 #include "base/log.h"
+#include "build/manifest.h"
 #include "config/global.h"
 #include "config/identity.h"
 #include "config/model.h"
-#include "build/manifest.h"
 
 enum check_level { CHECK_OK, CHECK_WARN, CHECK_FAIL, _CHECK_LEVEL_MAX };
 
@@ -27,8 +27,8 @@ struct check_report {
 	size_t count[_CHECK_LEVEL_MAX];
 };
 
-void check_add(struct check_report *r, enum check_level lvl, const char *subject,
-	       const char *fmt, ...) _printf_(4, 5);
+void check_add(struct check_report *r, enum check_level lvl, const char *subject, const char *fmt,
+	       ...) _printf_(4, 5);
 /* A configuration diag as a finding: "FILE:LINE: msg". */
 void check_add_diag(struct check_report *r, enum check_level lvl, const char *subject,
 		    const struct diag *d);
@@ -50,11 +50,11 @@ int check_all(const struct mpj_paths *paths, char *const *selected, size_t n,
 /* One tenant as far as it loaded (check_tenant.c). */
 struct check_tenant {
 	const char *name;
-	struct mpj_tenant *t;   /* NULL: the file did not load */
-	struct mpj_profile *p;  /* NULL: no tenant or the profile did not load */
+	struct mpj_tenant *t;  /* NULL: the file did not load */
+	struct mpj_profile *p; /* NULL: no tenant or the profile did not load */
 	struct mpj_identity id;
 	bool id_ok;
-	bool selected;          /* named on the command line, or all */
+	bool selected; /* named on the command line, or all */
 };
 
 /* Load s->name's file, profile and account: a FAIL for each that does not
@@ -91,7 +91,8 @@ size_t check_manifest_compare(struct check_report *r, const char *subject,
 			      size_t max_lines);
 /* No setuid/setgid file and no device, FIFO or socket node in the tree,
  * whatever the manifest says.  Returns the number found. */
-size_t check_tree_specials(struct check_report *r, const char *subject, const struct manifest *have);
+size_t check_tree_specials(struct check_report *r, const char *subject,
+			   const struct manifest *have);
 
 /* Read a manifest file (one entry per line).  -EINVAL with *ret_line on a
  * malformed line. */

@@ -15,7 +15,8 @@ static void check_registry(struct check_report *r, const struct mpj_global *g,
 	struct diag d = { 0 };
 
 	if (registry_ephemeral_range(&lo, &hi) < 0) {
-		check_add(r, CHECK_WARN, "registry", "cannot read net.ipv4.ip_local_port_range: ephemeral ports not checked");
+		check_add(r, CHECK_WARN, "registry",
+			  "cannot read net.ipv4.ip_local_port_range: ephemeral ports not checked");
 		lo = hi = 0;
 	}
 	if (registry_check(g, loaded, n, lo, hi, &d) < 0) {

@@ -79,7 +79,8 @@ static void check_core_pattern(struct check_report *r, int procsys_fd)
 	int e = read_file_at(procsys_fd, "kernel/core_pattern", 4096, &v, NULL);
 
 	if (e < 0) {
-		check_add(r, CHECK_WARN, "host:kernel.core_pattern", "not available: %s", strerror(-e));
+		check_add(r, CHECK_WARN, "host:kernel.core_pattern", "not available: %s",
+			  strerror(-e));
 		return;
 	}
 	v[strcspn(v, "\n")] = '\0';
@@ -104,7 +105,8 @@ void check_host_sysctls(struct check_report *r, int procsys_fd)
 
 		e = read_file_at(procsys_fd, h->path, 256, &v, NULL);
 		if (e == -ENOENT) {
-			check_add(r, h->missing, subject, "not available%s%s (recommended %s; THREATS.md %s)",
+			check_add(r, h->missing, subject,
+				  "not available%s%s (recommended %s; THREATS.md %s)",
 				  h->missing_why ? ": " : "", h->missing_why ?: "", h->recommended,
 				  h->threats);
 			continue;
@@ -115,8 +117,8 @@ void check_host_sysctls(struct check_report *r, int procsys_fd)
 		}
 		v[strcspn(v, "\n")] = '\0';
 		if (parse_ll(v, &val) < 0) {
-			check_add(r, CHECK_WARN, subject, "unexpected value `%s` (recommended %s)", v,
-				  h->recommended);
+			check_add(r, CHECK_WARN, subject, "unexpected value `%s` (recommended %s)",
+				  v, h->recommended);
 			continue;
 		}
 		switch (h->op) {
@@ -133,8 +135,8 @@ void check_host_sysctls(struct check_report *r, int procsys_fd)
 		if (good)
 			check_add(r, CHECK_OK, subject, "%lld", val);
 		else
-			check_add(r, CHECK_WARN, subject, "%lld, recommended %s (THREATS.md %s)", val,
-				  h->recommended, h->threats);
+			check_add(r, CHECK_WARN, subject, "%lld, recommended %s (THREATS.md %s)",
+				  val, h->recommended, h->threats);
 	}
 	check_core_pattern(r, procsys_fd);
 }
@@ -204,10 +206,11 @@ static void check_landlock(struct check_report *r)
 			  abi < 0 ? "not available" : "no network rules");
 	else if (abi < 6)
 		check_add(r, CHECK_WARN, "host:landlock",
-			  "ABI %d: port rules, but no abstract-socket or signal scopes (ABI 6, Linux 6.12)", abi);
-	else
-		check_add(r, CHECK_OK, "host:landlock", "ABI %d: port rules, abstract-socket and signal scopes",
+			  "ABI %d: port rules, but no abstract-socket or signal scopes (ABI 6, Linux 6.12)",
 			  abi);
+	else
+		check_add(r, CHECK_OK, "host:landlock",
+			  "ABI %d: port rules, abstract-socket and signal scopes", abi);
 }
 
 void check_host(struct check_report *r)

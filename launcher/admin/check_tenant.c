@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 
 #include "base/sys.h"
-#include "jail/portcheck.h"
 #include "config/profile.h"
 #include "config/tenant.h"
+#include "jail/portcheck.h"
 
 void check_tenant_load(struct check_report *r, const struct mpj_paths *paths,
 		       const struct mpj_global *g, struct check_tenant *s)
@@ -30,16 +30,18 @@ void check_tenant_load(struct check_report *r, const struct mpj_paths *paths,
 		diag_clear(&d);
 		s->p = NULL;
 	} else if (s->selected)
-		check_add(r, CHECK_OK, subject, "tenant file and profile `%s` (%s) load", s->p->name,
-			  s->p->file);
+		check_add(r, CHECK_OK, subject, "tenant file and profile `%s` (%s) load",
+			  s->p->name, s->p->file);
 	if (identity_resolve(g, s->t, &s->id, &d) < 0) {
 		check_add_diag(r, CHECK_FAIL, subject, &d);
 		diag_clear(&d);
 	} else {
 		s->id_ok = true;
 		if (s->selected)
-			check_add(r, CHECK_OK, subject, "account %s: uid %u, gid %u, %zu supplementary groups",
-				  s->id.user, (unsigned)s->id.uid, (unsigned)s->id.gid, s->id.n_groups);
+			check_add(r, CHECK_OK, subject,
+				  "account %s: uid %u, gid %u, %zu supplementary groups",
+				  s->id.user, (unsigned)s->id.uid, (unsigned)s->id.gid,
+				  s->id.n_groups);
 	}
 }
 
@@ -53,8 +55,8 @@ static void check_home(struct check_report *r, const char *subject, const struct
 	struct stat st;
 
 	if (fd < 0) {
-		check_add(r, CHECK_FAIL, subject, "%s:%u: home `%s`: %s", t->file, t->home_line, t->home,
-			  fd == -ELOOP ? "is or passes through a symlink" : strerror(-fd));
+		check_add(r, CHECK_FAIL, subject, "%s:%u: home `%s`: %s", t->file, t->home_line,
+			  t->home, fd == -ELOOP ? "is or passes through a symlink" : strerror(-fd));
 		return;
 	}
 	if (fstat(fd, &st) < 0) {
@@ -62,17 +64,18 @@ static void check_home(struct check_report *r, const char *subject, const struct
 		return;
 	}
 	if (s->id_ok && st.st_uid != s->id.uid)
-		check_add(r, CHECK_FAIL, subject, "%s:%u: home `%s` is owned by uid %u, not %s (%u)",
-			  t->file, t->home_line, t->home, (unsigned)st.st_uid, s->id.user,
-			  (unsigned)s->id.uid);
+		check_add(r, CHECK_FAIL, subject,
+			  "%s:%u: home `%s` is owned by uid %u, not %s (%u)", t->file, t->home_line,
+			  t->home, (unsigned)st.st_uid, s->id.user, (unsigned)s->id.uid);
 	else if (st.st_mode & S_IWOTH)
-		check_add(r, CHECK_FAIL, subject, "home `%s` is writable by everyone (mode %04o)", t->home,
-			  (unsigned)(st.st_mode & 07777));
+		check_add(r, CHECK_FAIL, subject, "home `%s` is writable by everyone (mode %04o)",
+			  t->home, (unsigned)(st.st_mode & 07777));
 	else if (st.st_mode & S_IWGRP)
-		check_add(r, CHECK_WARN, subject, "home `%s` is group-writable (mode %04o)", t->home,
-			  (unsigned)(st.st_mode & 07777));
+		check_add(r, CHECK_WARN, subject, "home `%s` is group-writable (mode %04o)",
+			  t->home, (unsigned)(st.st_mode & 07777));
 	else
-		check_add(r, CHECK_OK, subject, "home `%s`: no symlink on the path, owned by the tenant, mode %04o",
+		check_add(r, CHECK_OK, subject,
+			  "home `%s`: no symlink on the path, owned by the tenant, mode %04o",
 			  t->home, (unsigned)(st.st_mode & 07777));
 }
 
@@ -99,8 +102,9 @@ static void check_credentials(struct check_report *r, const char *subject,
 		return;
 	}
 	if (st.st_uid != 0 || (st.st_mode & 077)) {
-		check_add(r, CHECK_FAIL, subject, "credentials `%s` must be root's, mode 0700 (is uid %u, mode %04o)",
-			  dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		check_add(r, CHECK_FAIL, subject,
+			  "credentials `%s` must be root's, mode 0700 (is uid %u, mode %04o)", dir,
+			  (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 		bad++;
 	}
 	d = fdopendir(fd);
@@ -122,7 +126,8 @@ static void check_credentials(struct check_report *r, const char *subject,
 	}
 	(void)closedir(d);
 	if (!bad)
-		check_add(r, CHECK_OK, subject, "%zu credential file%s, root-only", n, n == 1 ? "" : "s");
+		check_add(r, CHECK_OK, subject, "%zu credential file%s, root-only", n,
+			  n == 1 ? "" : "s");
 }
 
 /* A tenant's port held by anyone but the tenant is a FAIL: `run` would be
@@ -136,7 +141,8 @@ static void check_ports(struct check_report *r, const char *subject, const struc
 	int e = portcheck_holders(t->ports, t->n_ports, all, n_all, &h, &nh);
 
 	if (e < 0) {
-		check_add(r, CHECK_WARN, subject, "cannot tell who holds the ports: %s", strerror(-e));
+		check_add(r, CHECK_WARN, subject, "cannot tell who holds the ports: %s",
+			  strerror(-e));
 		return;
 	}
 	for (size_t i = 0; i < t->n_ports; i++) {
@@ -153,8 +159,8 @@ static void check_ports(struct check_report *r, const char *subject, const struc
 				check_add(r, CHECK_OK, subject, "port %u: served by the tenant: %s",
 					  t->ports[i], what);
 			else
-				check_add(r, CHECK_FAIL, subject, "%s:%u: port %u is taken: %s", t->file,
-					  t->ports_line, t->ports[i], what);
+				check_add(r, CHECK_FAIL, subject, "%s:%u: port %u is taken: %s",
+					  t->file, t->ports_line, t->ports[i], what);
 		}
 		if (!seen)
 			check_add(r, CHECK_OK, subject, "port %u: free (not running)", t->ports[i]);

@@ -53,8 +53,9 @@ static const char *type_name(char t)
 		char t;
 		const char *name;
 	} names[] = {
-		{ 'd', "directory" }, { 'f', "file" },        { 'l', "symlink" }, { 'c', "char device" },
-		{ 'b', "block device" }, { 'p', "FIFO" },     { 's', "socket" },
+		{ 'd', "directory" },   { 'f', "file" },         { 'l', "symlink" },
+		{ 'c', "char device" }, { 'b', "block device" }, { 'p', "FIFO" },
+		{ 's', "socket" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
@@ -99,7 +100,8 @@ static void compare_entry(struct diff_ctx *c, const struct manifest_entry *w,
 		diff(c, w->path, "owner %u:%u, the manifest says %u:%u", (unsigned)h->uid,
 		     (unsigned)h->gid, (unsigned)w->uid, (unsigned)w->gid);
 	if (w->type == 'f' && strcmp(w->data, h->data) != 0)
-		diff(c, w->path, "content changed: sha256 %s, the manifest says %s", h->data, w->data);
+		diff(c, w->path, "content changed: sha256 %s, the manifest says %s", h->data,
+		     w->data);
 	if (w->type == 'l' && strcmp(w->data, h->data) != 0) {
 		_cleanup_free_ char *ht = manifest_escape(h->data), *wt = manifest_escape(w->data);
 
@@ -116,9 +118,10 @@ size_t check_manifest_compare(struct check_report *r, const char *subject,
 
 	/* Both sorted by manifest_path_cmp: one merge pass. */
 	while (i < want->n || j < have->n) {
-		int k = i >= want->n   ? 1
-			: j >= have->n ? -1
-				       : manifest_path_cmp(want->entries[i].path, have->entries[j].path);
+		int k = i >= want->n ? 1
+			: j >= have->n
+				? -1
+				: manifest_path_cmp(want->entries[i].path, have->entries[j].path);
 
 		if (k < 0)
 			diff(&c, want->entries[i++].path, "in the manifest but missing");
@@ -151,12 +154,14 @@ size_t check_tree_specials(struct check_report *r, const char *subject, const st
 		 * setuid file or device node in a root-built tree means the
 		 * tree is not what `build` made (THREATS.md 36). */
 		if (strchr("cbps", e->type))
-			check_add(r, CHECK_FAIL, subject, "jail tree `%s`: a %s (`build` never makes one)",
-				  esc, type_name(e->type));
+			check_add(r, CHECK_FAIL, subject,
+				  "jail tree `%s`: a %s (`build` never makes one)", esc,
+				  type_name(e->type));
 		else
-			check_add(r, CHECK_FAIL, subject, "jail tree `%s`: %s%s file (mode %04o)", esc,
-				  e->mode & S_ISUID ? "setuid" : "",
-				  (e->mode & S_ISGID) ? (e->mode & S_ISUID ? "+setgid" : "setgid") : "",
+			check_add(r, CHECK_FAIL, subject, "jail tree `%s`: %s%s file (mode %04o)",
+				  esc, e->mode & S_ISUID ? "setuid" : "",
+				  (e->mode & S_ISGID) ? (e->mode & S_ISUID ? "+setgid" : "setgid")
+						      : "",
 				  (unsigned)e->mode);
 	}
 	return n;
@@ -182,11 +187,13 @@ void check_jail_tree(struct check_report *r, const char *subject, const struct m
 	dfd = sys_openat2(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC,
 			  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 	if (dfd == -ENOENT) {
-		check_add(r, CHECK_FAIL, subject, "jail tree `%s` not built: run `mpjail build %s`", dir,
-			  name);
+		check_add(r, CHECK_FAIL, subject, "jail tree `%s` not built: run `mpjail build %s`",
+			  dir, name);
 		return;
 	}
-	mfd = dfd < 0 ? dfd : sys_openat2(dfd, "manifest", O_RDONLY | O_CLOEXEC | O_NOFOLLOW, RESOLVE_STRICT);
+	mfd = dfd < 0 ? dfd
+		      : sys_openat2(dfd, "manifest", O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+				    RESOLVE_STRICT);
 	if (mfd < 0) {
 		check_add(r, CHECK_FAIL, subject, "`%s%s`: %s", dir, dfd < 0 ? "" : "/manifest",
 			  strerror(-mfd));
@@ -194,8 +201,8 @@ void check_jail_tree(struct check_report *r, const char *subject, const struct m
 	}
 	/* A manifest anyone else could write proves nothing about the tree. */
 	if (fstat(mfd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
-		check_add(r, CHECK_FAIL, subject, "`%s/manifest` must be a root-owned file, not group/other-writable",
-			  dir);
+		check_add(r, CHECK_FAIL, subject,
+			  "`%s/manifest` must be a root-owned file, not group/other-writable", dir);
 		return;
 	}
 	f = fdopen(mfd, "re");

@@ -12,11 +12,11 @@
 
 #include "base/json.h"
 #include "cgroup/cgroup.h"
+#include "config/tenant.h"
 #include "filter/filter_policy.h"
 #include "jail/mounts.h"
 #include "jail/portcheck.h"
 #include "jail/rlimits.h"
-#include "config/tenant.h"
 
 /* ------------------------------------------------------------ gathering --- */
 
@@ -24,15 +24,15 @@ struct explain {
 	const struct mpj_launch *l;
 	struct mount_op *ops;
 	size_t n_ops;
-	const char *cg_version;  /* "v2", "v1", or NULL: *cg_error says why */
-	char **cg_ctrls;         /* "unified" (v2), or "memory" "pids" "cpu" (v1) */
-	char **cg_paths;         /* the instance directory in each, i-PID literally */
+	const char *cg_version; /* "v2", "v1", or NULL: *cg_error says why */
+	char **cg_ctrls;        /* "unified" (v2), or "memory" "pids" "cpu" (v1) */
+	char **cg_paths;        /* the instance directory in each, i-PID literally */
 	char *cg_error;
 	struct portcheck_holder *holders;
 	size_t n_holders;
 	bool holders_known;
 	struct mpj_seccomp_policy *policy;
-	char **credentials;      /* file names only, never contents (strv) */
+	char **credentials; /* file names only, never contents (strv) */
 };
 
 static void explain_done(struct explain *e)
@@ -144,7 +144,10 @@ static const struct {
 	unsigned long flag;
 	const char *name;
 } flag_names[] = {
-	{ MS_RDONLY, "ro" }, { MS_NOSUID, "nosuid" }, { MS_NODEV, "nodev" }, { MS_NOEXEC, "noexec" },
+	{ MS_RDONLY, "ro" },
+	{ MS_NOSUID, "nosuid" },
+	{ MS_NODEV, "nodev" },
+	{ MS_NOEXEC, "noexec" },
 };
 
 static const char *kind_name(enum mount_kind k)
@@ -231,30 +234,34 @@ static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 
 	fprintf(out, "tenant:       %s (%s)\n", l->tenant->name, l->tenant->file);
 	fprintf(out, "profile:      %s (%s)\n", l->profile->name, l->profile->file);
-	fprintf(out, "identity:     user %s, uid %u, gid %u (%s)\n", l->id.user, (unsigned)l->id.uid,
-		(unsigned)l->id.gid, l->id.group ?: "?");
+	fprintf(out, "identity:     user %s, uid %u, gid %u (%s)\n", l->id.user,
+		(unsigned)l->id.uid, (unsigned)l->id.gid, l->id.group ?: "?");
 	fprintf(out, "groups:       ");
 	if (!l->id.n_groups)
 		fprintf(out, "none (supplementary groups dropped)");
 	for (size_t i = 0; i < l->id.n_groups; i++)
-		fprintf(out, "%s%s(%u)", i ? " " : "", l->id.group_names[i], (unsigned)l->id.groups[i]);
+		fprintf(out, "%s%s(%u)", i ? " " : "", l->id.group_names[i],
+			(unsigned)l->id.groups[i]);
 	fprintf(out, "\nhome:         %s (host %s)\n", l->id.jail_home, l->tenant->home);
 	fprintf(out, "hostname:     %s\n", l->hostname);
 	fprintf(out, "namespaces:   ");
 	for (size_t i = 0; i < ARRAY_SIZE(namespaces_shared); i++)
 		fprintf(out, "%s%s", i ? " " : "", namespaces_shared[i]);
-	fprintf(out, "%s\n", l->profile->network == NET_PRIVATE
-				     ? " net (private network: loopback only)"
-				     : "; network: the host's (ports guarded by Landlock)");
-	fprintf(out, "capabilities: none: effective, permitted, inheritable, bounding and ambient sets\n"
-		     "              cleared with the uid change; no_new_privs; setuid(0) must fail\n");
+	fprintf(out, "%s\n",
+		l->profile->network == NET_PRIVATE
+			? " net (private network: loopback only)"
+			: "; network: the host's (ports guarded by Landlock)");
+	fprintf(out,
+		"capabilities: none: effective, permitted, inheritable, bounding and ambient sets\n"
+		"              cleared with the uid change; no_new_privs; setuid(0) must fail\n");
 
 	fprintf(out, "mounts:\n");
 	for (size_t i = 0; i <= e->n_ops; i++) {
 		const struct mount_op *op = i == 0 ? &root : &e->ops[i - 1];
 		_cleanup_free_ char *flags = op_flags(op), *src = op_source(e, op);
 
-		fprintf(out, "  %-24s %-9s %-25s %s\n", op->target, kind_name(op->kind), flags, src);
+		fprintf(out, "  %-24s %-9s %-25s %s\n", op->target, kind_name(op->kind), flags,
+			src);
 	}
 
 	fprintf(out, "rlimits:      (soft hard, set before the uid change)\n");
@@ -263,15 +270,18 @@ static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 
 		if (!l->rlimit_set[r])
 			continue;
-		(void)snprintf(soft, sizeof soft, "%llu", (unsigned long long)l->rlimits[r].rlim_cur);
-		(void)snprintf(hard, sizeof hard, "%llu", (unsigned long long)l->rlimits[r].rlim_max);
+		(void)snprintf(soft, sizeof soft, "%llu",
+			       (unsigned long long)l->rlimits[r].rlim_cur);
+		(void)snprintf(hard, sizeof hard, "%llu",
+			       (unsigned long long)l->rlimits[r].rlim_max);
 		fprintf(out, "  %-12s %s %s\n", rlimit_name(r),
 			rlim_is_inf(l->rlimits[r].rlim_cur) ? "unlimited" : soft,
 			rlim_is_inf(l->rlimits[r].rlim_max) ? "unlimited" : hard);
 	}
 
 	if (e->cg_version)
-		fprintf(out, "cgroup:       %s, limits on mpjail/%s, one i-PID per launch (PID = the launcher's)\n",
+		fprintf(out,
+			"cgroup:       %s, limits on mpjail/%s, one i-PID per launch (PID = the launcher's)\n",
 			e->cg_version, l->tenant->name);
 	else
 		fprintf(out, "cgroup:       unavailable: %s\n", e->cg_error);
@@ -299,7 +309,8 @@ static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 		fprintf(out, "  %s\n", s);
 	}
 	if (l->profile->network == NET_SHARED)
-		fprintf(out, "landlock:     ABI %d; bind() only to the ports above (port 0 never); scopes: %s\n",
+		fprintf(out,
+			"landlock:     ABI %d; bind() only to the ports above (port 0 never); scopes: %s\n",
 			l->landlock.abi,
 			l->landlock.scoped ? "abstract-unix-socket signal" : "none (ABI < 6)");
 	else
@@ -311,8 +322,8 @@ static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 	fprintf(out, "credentials: ");
 	for (size_t i = 0; e->credentials[i]; i++)
 		fprintf(out, " %s", e->credentials[i]);
-	fprintf(out, "%s\n", e->credentials[0] ? " (in /run/secrets, mode 0400, owned by the tenant)"
-					       : " none");
+	fprintf(out, "%s\n",
+		e->credentials[0] ? " (in /run/secrets, mode 0400, owned by the tenant)" : " none");
 	fprintf(out, "command:     ");
 	for (size_t i = 0; l->argv[i]; i++)
 		fprintf(out, " %s", l->argv[i]);
@@ -330,10 +341,7 @@ static void json_opt_u64(FILE *out, const char *key, bool has, uint64_t v)
 }
 
 /* null: unlimited */
-static void json_rlim(FILE *out, rlim_t v)
-{
-	json_u64(out, !rlim_is_inf(v), v);
-}
+static void json_rlim(FILE *out, rlim_t v) { json_u64(out, !rlim_is_inf(v), v); }
 
 static void json_identity(const struct mpj_launch *l, FILE *out)
 {
@@ -441,7 +449,8 @@ static void json_ports(const struct explain *e, FILE *out)
 			fputs(",\"tenant\":", out);
 			json_string(out, h->tenant);
 			/* Unreadable ones are "", not null: the field is always a string. */
-			fprintf(out, ",\"pid\":%d,\"processes\":%zu,\"comm\":", (int)h->pid, h->n_pids);
+			fprintf(out, ",\"pid\":%d,\"processes\":%zu,\"comm\":", (int)h->pid,
+				h->n_pids);
 			json_string(out, h->comm ?: "");
 			fputs(",\"cmdline\":", out);
 			json_string(out, h->cmdline ?: "");
@@ -513,10 +522,12 @@ static void print_json(const struct explain *e, FILE *out)
 	fputs(",\"namespaces\":[", out);
 	for (size_t i = 0; i < ARRAY_SIZE(namespaces_shared); i++)
 		fprintf(out, "%s\"%s\"", i ? "," : "", namespaces_shared[i]);
-	fprintf(out, "%s],\"network\":\"%s\",", l->profile->network == NET_PRIVATE ? ",\"net\"" : "",
+	fprintf(out, "%s],\"network\":\"%s\",",
+		l->profile->network == NET_PRIVATE ? ",\"net\"" : "",
 		l->profile->network == NET_PRIVATE ? "private" : "shared");
 	fputs("\"capabilities\":{\"effective\":[],\"permitted\":[],\"inheritable\":[],"
-	      "\"bounding\":[],\"ambient\":[],\"no_new_privs\":true},", out);
+	      "\"bounding\":[],\"ambient\":[],\"no_new_privs\":true},",
+	      out);
 	json_mounts(e, out);
 	fputs(",\"rlimits\":[", out);
 	for (int r = 0, first = 1; r < RLIM_NLIMITS; r++) {

@@ -51,8 +51,7 @@ struct frontend_file {
 /* frontend_check, then every file of format f, in the order they must be
  * replaced (workers before the map that routes to them).  0 or -EINVAL. */
 int frontend_render(enum frontend_format f, struct mpj_tenant *const *t, size_t n,
-		    struct frontend_file ret[FRONTEND_MAX_FILES], size_t *ret_n,
-		    struct diag *diag);
+		    struct frontend_file ret[FRONTEND_MAX_FILES], size_t *ret_n, struct diag *diag);
 void frontend_files_free(struct frontend_file *f, size_t n);
 
 /* Open the output directory, creating it 0755 when missing; it must pass

@@ -12,8 +12,7 @@ enum log_level log_get_level(void);
 /* Where messages go besides stderr (the supervisor's log file), or -1. */
 void log_set_extra_fd(int fd);
 
-void log_msg(enum log_level lvl, const char *stage, int err, const char *fmt, ...)
-	_printf_(4, 5);
+void log_msg(enum log_level lvl, const char *stage, int err, const char *fmt, ...) _printf_(4, 5);
 
 #define log_error(stage, ...) log_msg(LOG_LVL_ERR, stage, 0, __VA_ARGS__)
 #define log_error_errno(stage, err, ...) log_msg(LOG_LVL_ERR, stage, err, __VA_ARGS__)
@@ -27,8 +26,7 @@ struct diag {
 	unsigned line;
 	char *msg;
 };
-void diag_set(struct diag *d, const char *file, unsigned line, const char *fmt, ...)
-	_printf_(4, 5);
+void diag_set(struct diag *d, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
 void diag_clear(struct diag *d);
 /* Print "mpjail: FILE:LINE: msg" to stderr. */
 void diag_print(const struct diag *d);

@@ -27,8 +27,8 @@ int safefs_open_dir_nofollow(const char *path)
 {
 	if (!path || path[0] != '/')
 		return -EINVAL;
-	return safefs_openat2(AT_FDCWD, path, O_PATH | O_DIRECTORY,
-			      0, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	return safefs_openat2(AT_FDCWD, path, O_PATH | O_DIRECTORY, 0,
+			      RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 }
 
 static bool bad_component(const char *s, size_t n)
@@ -84,8 +84,8 @@ int safefs_mkdir_beneath(int dirfd, const char *path, mode_t mode)
 	return 0;
 }
 
-int safefs_write_beneath(int dirfd, const char *path, const void *data, size_t len,
-			 mode_t mode, bool do_sync)
+int safefs_write_beneath(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+			 bool do_sync)
 {
 	_cleanup_close_ int pfd = -1, fd = -1;
 	const char *base;

@@ -41,8 +41,8 @@ int safefs_open_parent(int dirfd, const char *path, const char **ret_base);
 int safefs_mkdir_beneath(int dirfd, const char *path, mode_t mode);
 /* Create a new regular file with exactly MODE and the given content; never
  * opens an existing file (O_EXCL).  fsync'd before return when do_sync. */
-int safefs_write_beneath(int dirfd, const char *path, const void *data, size_t len,
-			 mode_t mode, bool do_sync);
+int safefs_write_beneath(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+			 bool do_sync);
 int safefs_symlink_beneath(int dirfd, const char *path, const char *target);
 
 /* fd must be a directory owned by root and not group/other-writable:

@@ -47,8 +47,8 @@ static inline int sys_pivot_root(const char *new_root, const char *put_old)
 #endif
 
 struct mpj_clone_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
-		set_tid, set_tid_size, cgroup;
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+		set_tid_size, cgroup;
 };
 
 /* fork-like clone3: returns 0 in the child, the pid in the parent, -errno. */

@@ -155,10 +155,7 @@ bool strv_contains(char *const *v, const char *s)
 	return false;
 }
 
-int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 char **split_words(const char *s)
 {
@@ -228,10 +225,7 @@ size_t utf8_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
-bool utf8_is_c1(const unsigned char *s, size_t n)
-{
-	return n == 2 && s[0] == 0xc2 && s[1] <= 0x9f;
-}
+bool utf8_is_c1(const unsigned char *s, size_t n) { return n == 2 && s[0] == 0xc2 && s[1] <= 0x9f; }
 
 bool valid_name(const char *s)
 {

@@ -40,17 +40,17 @@ static inline void strv_freep(char ***v) { strv_free(*v); }
 #define _cleanup_strv_ __attribute__((cleanup(strv_freep)))
 
 /* Ownership transfer out of a cleanup-scoped variable. */
-#define TAKE_FD(fd)                 \
-	({                          \
-		int _fd_ = (fd);    \
-		(fd) = -1;          \
-		_fd_;               \
+#define TAKE_FD(fd)              \
+	({                       \
+		int _fd_ = (fd); \
+		(fd) = -1;       \
+		_fd_;            \
 	})
-#define TAKE_PTR(p)                           \
-	({                                    \
-		__typeof__(p) _p_ = (p);      \
-		(p) = NULL;                   \
-		_p_;                          \
+#define TAKE_PTR(p)                      \
+	({                               \
+		__typeof__(p) _p_ = (p); \
+		(p) = NULL;              \
+		_p_;                     \
 	})
 
 /* -errno from the last failed libc call, never 0. */

@@ -10,15 +10,15 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
-#include "build/manifest.h"
 #include "base/safefs.h"
+#include "build/manifest.h"
 #include "build/template.h"
 #include "config/files.h"
 
 struct plan_entry {
-	char type;   /* 'd', 'f', 'l' as in the manifest */
-	char *path;  /* absolute, inside the jail */
-	char *data;  /* file content or link target */
+	char type;  /* 'd', 'f', 'l' as in the manifest */
+	char *path; /* absolute, inside the jail */
+	char *data; /* file content or link target */
 	size_t len;
 	const char *why; /* what asked for it, for conflict messages */
 };
@@ -93,8 +93,8 @@ static int plan_add(struct build_plan *plan, const char *file, char type, const 
 		    const char *data, size_t len, const char *why, struct diag *diag)
 {
 	if (!valid_abs_path(path) || strcmp(path, "/") == 0) {
-		diag_set(diag, file, 0, "%s: `%s` is not an absolute, normalised path below /",
-			 why, path);
+		diag_set(diag, file, 0, "%s: `%s` is not an absolute, normalised path below /", why,
+			 path);
 		return -EINVAL;
 	}
 	for (const char *s = strchr(path + 1, '/');; s = strchr(s + 1, '/')) {
@@ -105,7 +105,9 @@ static int plan_add(struct build_plan *plan, const char *file, char type, const 
 		if (e && (e->type != 'd' || t != 'd')) {
 			diag_set(diag, file, 0, "%s: `%s` conflicts with `%.*s` (%s, from %s)", why,
 				 path, (int)n, path,
-				 e->type == 'd' ? "a directory" : e->type == 'f' ? "a file" : "a symlink",
+				 e->type == 'd'   ? "a directory"
+				 : e->type == 'f' ? "a file"
+						  : "a symlink",
 				 e->why);
 			return -EINVAL;
 		}
@@ -116,26 +118,26 @@ static int plan_add(struct build_plan *plan, const char *file, char type, const 
 				return -E2BIG;
 			}
 			plan_append(plan, (struct plan_entry){
-				.type = t,
-				.path = xasprintf("%.*s", (int)n, path),
-				.data = !s && data ? memdup0(data, len) : NULL,
-				.len = !s ? len : 0,
-				.why = why,
-			});
+						  .type = t,
+						  .path = xasprintf("%.*s", (int)n, path),
+						  .data = !s && data ? memdup0(data, len) : NULL,
+						  .len = !s ? len : 0,
+						  .why = why,
+					  });
 		}
 		if (!s)
 			return 0;
 	}
 }
 
-static int plan_dir(struct build_plan *plan, const char *file, const char *path,
-		    const char *why, struct diag *diag)
+static int plan_dir(struct build_plan *plan, const char *file, const char *path, const char *why,
+		    struct diag *diag)
 {
 	return plan_add(plan, file, 'd', path, NULL, 0, why, diag);
 }
 
-static int plan_text(struct build_plan *plan, const char *file, const char *path,
-		     const char *text, const char *why, struct diag *diag)
+static int plan_text(struct build_plan *plan, const char *file, const char *path, const char *text,
+		     const char *why, struct diag *diag)
 {
 	return plan_add(plan, file, 'f', path, text, strlen(text), why, diag);
 }
@@ -165,11 +167,11 @@ static int plan_copy(struct build_plan *plan, const struct mpj_profile *p, const
 		diag_set(diag, p->file, 0, "copy `%s`: %s", src, strerror(-r));
 		return r;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0022) ||
-	    !(st.st_mode & 0004)) {
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0022) || !(st.st_mode & 0004)) {
 		diag_set(diag, p->file, 0,
 			 "copy `%s`: only regular files owned by root, readable by others and "
-			 "not group/other-writable are copied into a jail", src);
+			 "not group/other-writable are copied into a jail",
+			 src);
 		return -EPERM;
 	}
 	r = safefs_read_fd(fd, SAFEFS_FILE_MAX, &data, &len);
@@ -204,8 +206,8 @@ static int plan_template(struct build_plan *plan, const struct mpj_paths *paths,
 	if (r == 0)
 		r = safefs_read_fd(fd, SAFEFS_FILE_MAX, &text, &len);
 	if (r < 0) {
-		diag_set(diag, p->file, 0, "template `%s`: cannot read `%s`: %s", tp->src,
-			 src_path, strerror(-r));
+		diag_set(diag, p->file, 0, "template `%s`: cannot read `%s`: %s", tp->src, src_path,
+			 strerror(-r));
 		return r;
 	}
 	r = template_render(text, len, src_path, vars, &out, &out_len, diag);
@@ -254,8 +256,8 @@ static int plan_etc(struct build_plan *plan, const struct mpj_tenant *t,
 }
 
 int build_plan(const struct mpj_paths *paths, const struct mpj_tenant *t,
-	       const struct mpj_profile *p, const struct mpj_identity *id,
-	       struct build_plan **ret, struct diag *diag)
+	       const struct mpj_profile *p, const struct mpj_identity *id, struct build_plan **ret,
+	       struct diag *diag)
 {
 	static const char *const fixed_dirs[] = {
 		"/usr", "/proc", "/dev", "/tmp", "/run", "/run/secrets", "/home", "/etc",

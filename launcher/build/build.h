@@ -10,10 +10,10 @@
 #pragma once
 
 #include "base/log.h"
+#include "base/sha256.h"
+#include "config/identity.h"
 #include "config/model.h"
 #include "filter/filter.h"
-#include "config/identity.h"
-#include "base/sha256.h"
 
 /* The most entries a plan may hold (dirs, files, links). */
 #define BUILD_MAX_ENTRIES 4096
@@ -24,8 +24,8 @@ int build_tree_path(const struct mpj_paths *paths, const char *name, char **ret)
 struct build_plan;
 
 int build_plan(const struct mpj_paths *paths, const struct mpj_tenant *t,
-	       const struct mpj_profile *p, const struct mpj_identity *id,
-	       struct build_plan **ret, struct diag *diag);
+	       const struct mpj_profile *p, const struct mpj_identity *id, struct build_plan **ret,
+	       struct diag *diag);
 void build_plan_free(struct build_plan *plan);
 
 /* Beside root/ and manifest: the profile's seccomp filter compiled at build
@@ -36,8 +36,8 @@ void build_plan_free(struct build_plan *plan);
 void build_plan_set_filter(struct build_plan *plan, struct mpj_filter *f);
 
 struct build_result {
-	size_t n_entries;                    /* manifest lines */
-	bool replaced;                       /* an older tree was swapped out */
+	size_t n_entries;                      /* manifest lines */
+	bool replaced;                         /* an older tree was swapped out */
 	char manifest_sha256[SHA256_HEX_SIZE]; /* of the manifest file */
 };
 

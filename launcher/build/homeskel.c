@@ -29,8 +29,7 @@ void homeskel_home_done(struct homeskel_home *h)
 	*h = (struct homeskel_home){ .fd = -1, .parent_fd = -1 };
 }
 
-static int open_missing_home(const struct mpj_tenant *t, struct homeskel_home *h,
-			     struct diag *diag)
+static int open_missing_home(const struct mpj_tenant *t, struct homeskel_home *h, struct diag *diag)
 {
 	_cleanup_free_ char *copy = xstrdup(t->home), *copy2 = xstrdup(t->home);
 	const char *parent = dirname(copy);
@@ -40,12 +39,15 @@ static int open_missing_home(const struct mpj_tenant *t, struct homeskel_home *h
 	if (fd == -ELOOP) {
 		diag_set(diag, t->file, 0,
 			 "home `%s` does not exist and its parent `%s` is or passes through a "
-			 "symlink: refusing to create it there", t->home, parent);
+			 "symlink: refusing to create it there",
+			 t->home, parent);
 		return fd;
 	}
 	if (fd < 0) {
-		diag_set(diag, t->file, 0, "home `%s` does not exist and its parent `%s` cannot "
-			 "be opened: %s", t->home, parent, strerror(-fd));
+		diag_set(diag, t->file, 0,
+			 "home `%s` does not exist and its parent `%s` cannot "
+			 "be opened: %s",
+			 t->home, parent, strerror(-fd));
 		return fd;
 	}
 	h->parent_fd = fd;
@@ -87,7 +89,8 @@ int homeskel_open(const struct mpj_tenant *t, const struct mpj_identity *id,
 	case -ELOOP:
 		diag_set(diag, t->file, 0,
 			 "home `%s` is or passes through a symlink: refusing (a tenant-controlled "
-			 "symlink would point root's work elsewhere)", t->home);
+			 "symlink would point root's work elsewhere)",
+			 t->home);
 		r = fd;
 		goto fail;
 	case -ENOTDIR:
@@ -249,7 +252,8 @@ static int load_dir(struct loader *l, int dfd, const char *prefix, unsigned dept
 static int load_one(int dirfd, const char *name, const struct stat *st, void *userdata)
 {
 	const struct load_level *lv = userdata;
-	_cleanup_free_ char *rel = *lv->prefix ? xasprintf("%s/%s", lv->prefix, name) : xstrdup(name);
+	_cleanup_free_ char *rel = *lv->prefix ? xasprintf("%s/%s", lv->prefix, name)
+					       : xstrdup(name);
 	int sub, r;
 
 	r = load_entry(lv->l, dirfd, name, rel, st);
@@ -405,8 +409,8 @@ static _noreturn_ void populate_child(int wfd, int home_fd, const struct homeske
 	/* A full, irreversible drop: groups, then gids, then uids.  After it
 	 * the kernel checks every access as the tenant's, so even a bug here
 	 * cannot write where the tenant could not. */
-	if (setgroups(id->n_groups, id->groups) < 0 ||
-	    setresgid(id->gid, id->gid, id->gid) < 0 || setresuid(id->uid, id->uid, id->uid) < 0)
+	if (setgroups(id->n_groups, id->groups) < 0 || setresgid(id->gid, id->gid, id->gid) < 0 ||
+	    setresuid(id->uid, id->uid, id->uid) < 0)
 		child_fail(wfd, SIZE_MAX, negerrno());
 	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
 		child_fail(wfd, SIZE_MAX, negerrno());
@@ -484,8 +488,7 @@ void homeskel_report_done(struct homeskel_report *r)
 }
 
 int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel *s,
-		      const struct mpj_identity *id, struct homeskel_report *ret,
-		      char **ret_failed)
+		      const struct mpj_identity *id, struct homeskel_report *ret, char **ret_failed)
 {
 	struct homeskel_report rep = { 0 };
 	_cleanup_close_ int rfd = -1, wfd = -1;
@@ -521,9 +524,10 @@ int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel 
 		r = wait_child(rfd, pid, deadline);
 		if (r < 0) {
 			if (ret_failed)
-				*ret_failed = xstrdup(r == -ECHILD
-					? "(the copy, running as the tenant, was stopped by a signal)"
-					: "(the copy made no progress in time)");
+				*ret_failed = xstrdup(
+					r == -ECHILD
+						? "(the copy, running as the tenant, was stopped by a signal)"
+						: "(the copy made no progress in time)");
 			break;
 		}
 		n = read_full(rfd, &rc, sizeof rc);

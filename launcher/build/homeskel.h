@@ -8,8 +8,8 @@
 #pragma once
 
 #include "base/log.h"
-#include "config/model.h"
 #include "config/identity.h"
+#include "config/model.h"
 
 /* Bounds on the skeleton (root-shipped, but every input has a limit). */
 #define HOMESKEL_MAX_ENTRIES 4096
@@ -21,11 +21,11 @@
 #define HOMESKEL_TIMEOUT_MS 120000
 
 struct homeskel_home {
-	char *path;     /* the host path from the tenant file */
-	int fd;         /* the home directory, -1 while it does not exist */
-	int parent_fd;  /* when missing: its root-owned parent, else -1 */
-	char *base;     /* when missing: the last path component */
-	bool created;   /* homeskel_create() made it */
+	char *path;    /* the host path from the tenant file */
+	int fd;        /* the home directory, -1 while it does not exist */
+	int parent_fd; /* when missing: its root-owned parent, else -1 */
+	char *base;    /* when missing: the last path component */
+	bool created;  /* homeskel_create() made it */
 };
 
 /* Validate and open the home named in the tenant file.  Refused (-ELOOP,
@@ -43,9 +43,9 @@ enum skel_type { SKEL_DIR = 'd', SKEL_FILE = 'f', SKEL_LINK = 'l' };
 
 struct skel_entry {
 	enum skel_type type;
-	char *path;   /* relative to the skeleton root, no leading '/' */
-	mode_t mode;  /* the skeleton's mode masked with 0755 */
-	char *data;   /* file content, or the link target */
+	char *path;  /* relative to the skeleton root, no leading '/' */
+	mode_t mode; /* the skeleton's mode masked with 0755 */
+	char *data;  /* file content, or the link target */
 	size_t len;
 };
 

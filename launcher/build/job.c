@@ -48,7 +48,7 @@ static int load_skel(const struct mpj_paths *paths, struct build_job *j, struct 
 	if (r < 0) {
 		diag_set(diag, j->p->file, 0, "home-skel `%s`: cannot load `%s%s%s`: %s",
 			 j->p->home_skel, dir, bad ? "/" : "", bad ?: "",
-			 r == -EINVAL ? "not a directory, regular file or symlink"
+			 r == -EINVAL  ? "not a directory, regular file or symlink"
 			 : r == -EPERM ? "not root-owned, or writable by group or others: the "
 					 "skeleton is code every new tenant runs"
 				       : strerror(-r));

@@ -9,10 +9,7 @@
 
 #include "base/safefs.h"
 
-static bool needs_escape(unsigned char c)
-{
-	return c <= 0x20 || c == 0x7f || c == '%';
-}
+static bool needs_escape(unsigned char c) { return c <= 0x20 || c == 0x7f || c == '%'; }
 
 char *manifest_escape(const char *s)
 {
@@ -96,7 +93,7 @@ static const struct {
 	mode_t fmt;
 	char type;
 } types[] = {
-	{ S_IFDIR, 'd' }, { S_IFREG, 'f' }, { S_IFLNK, 'l' }, { S_IFCHR, 'c' },
+	{ S_IFDIR, 'd' }, { S_IFREG, 'f' }, { S_IFLNK, 'l' },  { S_IFCHR, 'c' },
 	{ S_IFBLK, 'b' }, { S_IFIFO, 'p' }, { S_IFSOCK, 's' },
 };
 
@@ -263,7 +260,10 @@ int manifest_walk(int rootfd, struct manifest *ret)
 	w.m.entries = xcalloc(1, sizeof(*w.m.entries));
 	w.cap = 1;
 	w.m.entries[0] = (struct manifest_entry){
-		.type = 'd', .mode = st.st_mode & 07777, .uid = st.st_uid, .gid = st.st_gid,
+		.type = 'd',
+		.mode = st.st_mode & 07777,
+		.uid = st.st_uid,
+		.gid = st.st_gid,
 		.path = xstrdup("/"),
 	};
 	w.m.n = 1;
@@ -366,8 +366,12 @@ int manifest_parse_line(const char *line, struct manifest_entry *ret)
 	} else if (strcmp(f[4], "-") != 0)
 		return -EINVAL;
 	*ret = (struct manifest_entry){
-		.type = f[0][0], .mode = (mode_t)mode, .uid = (uid_t)uid, .gid = (gid_t)gid,
-		.data = TAKE_PTR(data), .path = TAKE_PTR(path),
+		.type = f[0][0],
+		.mode = (mode_t)mode,
+		.uid = (uid_t)uid,
+		.gid = (gid_t)gid,
+		.data = TAKE_PTR(data),
+		.path = TAKE_PTR(path),
 	};
 	return 0;
 }

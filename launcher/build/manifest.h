@@ -25,7 +25,7 @@
 #define MANIFEST_MAX_DEPTH 64
 
 struct manifest_entry {
-	char type;  /* d f l c b p s */
+	char type;   /* d f l c b p s */
 	mode_t mode; /* permission bits incl. 07000 */
 	uid_t uid;
 	gid_t gid;

@@ -148,8 +148,8 @@ int template_vars_init(const struct mpj_tenant *t, const struct mpj_profile *p,
 			continue;
 		/* The values come from the tenant file and the host's account
 		 * database; name the file the admin has to look at. */
-		diag_set(diag, t->file, i == TV_SERVERNAME || i == TV_SERVERALIASES
-						? t->hostnames_line : 0,
+		diag_set(diag, t->file,
+			 i == TV_SERVERNAME || i == TV_SERVERALIASES ? t->hostnames_line : 0,
 			 "value `%s` for template variable @%s@ contains a character that could "
 			 "break an Apache directive (a quote, backslash, <, >, $, %%, `, braces, "
 			 "a control character%s)",

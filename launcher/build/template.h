@@ -7,8 +7,8 @@
 #pragma once
 
 #include "base/log.h"
-#include "config/model.h"
 #include "config/identity.h"
+#include "config/model.h"
 
 enum tmpl_var {
 	TV_TENANT,
@@ -23,7 +23,7 @@ enum tmpl_var {
 	TV_SERVERALIASES, /* the other host names, space separated, may be empty */
 	TV_MAX_WORKERS,
 	TV_START_SERVERS,
-	TV_INCLUDE_CONF,  /* IncludeOptional of the tenant's conf/, or a comment */
+	TV_INCLUDE_CONF, /* IncludeOptional of the tenant's conf/, or a comment */
 	_TV_MAX,
 };
 

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "cgroup/cgroup_internal.h"
 #include "base/safefs.h"
+#include "cgroup/cgroup_internal.h"
 #include "config/limits.h"
 
 #define CG_MKDIR_TRIES 5
@@ -287,8 +287,9 @@ int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g, cons
 	if (!e.sysfs_root)
 		e.sysfs_root = "/sys/fs/cgroup";
 	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
-		nodes[i] = (struct cg_node){ .base_fd = -1, .mpjail_fd = -1, .tenant_fd = -1,
-					     .inst_fd = -1 };
+		nodes[i] = (struct cg_node){
+			.base_fd = -1, .mpjail_fd = -1, .tenant_fd = -1, .inst_fd = -1
+		};
 	r = cg_detect(&e, g ? g->cgroup_root : NULL, &mode, nodes, diag);
 	if (r < 0)
 		return r;
@@ -392,7 +393,4 @@ int cgroup_teardown(struct mpj_cgroup *cg)
 	return ret;
 }
 
-const char *cgroup_path(const struct mpj_cgroup *cg)
-{
-	return cg->desc ? cg->desc : "";
-}
+const char *cgroup_path(const struct mpj_cgroup *cg) { return cg->desc ? cg->desc : ""; }

@@ -12,16 +12,16 @@
 /* Effective limits for one jail; has_* false = leave the kernel default. */
 struct mpj_cg_limits {
 	bool has_memory, has_swap, has_tasks, has_cpu_weight, has_cpu_quota;
-	uint64_t memory;   /* bytes */
-	uint64_t swap;     /* bytes of swap on top of memory */
-	uint64_t tasks;    /* pids.max */
-	uint64_t cpu_weight; /* 1..10000 (v1: cpu.shares = weight * 1024 / 100) */
+	uint64_t memory;        /* bytes */
+	uint64_t swap;          /* bytes of swap on top of memory */
+	uint64_t tasks;         /* pids.max */
+	uint64_t cpu_weight;    /* 1..10000 (v1: cpu.shares = weight * 1024 / 100) */
 	uint64_t cpu_quota_pct; /* percent of one CPU per 100 ms period */
 };
 
 /* What the kernel counted for the jail's cgroup (for "why did it die"). */
 struct mpj_cg_events {
-	uint64_t oom_kills;    /* v2 memory.events oom_kill; v1 memory.oom_control oom_kill */
+	uint64_t oom_kills;     /* v2 memory.events oom_kill; v1 memory.oom_control oom_kill */
 	uint64_t pids_max_hits; /* v2 pids.events max; v1 pids.events max */
 	uint64_t memory_current, memory_max;
 	uint64_t pids_current, pids_max;

@@ -12,9 +12,9 @@
 #include "cgroup/cgroup_internal.h"
 
 #define CG_SYSFS_ROOT "/sys/fs/cgroup"
-#define CG_PROC_TEXT_MAX (16u << 20)  /* mountinfo of a busy host */
+#define CG_PROC_TEXT_MAX (16u << 20) /* mountinfo of a busy host */
 #define CG_FILE_MAX (64u << 10)
-#define CG_PROCS_MAX (4u << 20)       /* cgroup.procs of a full pid space */
+#define CG_PROCS_MAX (4u << 20) /* cgroup.procs of a full pid space */
 
 const char *const cg_ctrl_name[_CG_CTRL_MAX] = {
 	[CG_MEMORY] = "memory",
@@ -116,7 +116,8 @@ static char *self_path(const char *self_cgroup, const char *ctrl)
 		if (!c2 || c2[1] != '/')
 			continue;
 		*c2 = '\0';
-		if (ctrl ? has_token(c1 + 1, ',', ctrl) : (strcmp(line, "0:") == 0 && c1[1] == '\0'))
+		if (ctrl ? has_token(c1 + 1, ',', ctrl)
+			 : (strcmp(line, "0:") == 0 && c1[1] == '\0'))
 			return xstrdup(c2 + 1);
 	}
 	return NULL;
@@ -139,8 +140,7 @@ static char *fs_path(const struct cg_mount *m, const char *cgpath)
 }
 
 /* Fill node: base cgroup path and its directory fd. */
-static int open_base(const struct cg_mount *m, const char *cgpath, struct cg_node *node,
-		     char **why)
+static int open_base(const struct cg_mount *m, const char *cgpath, struct cg_node *node, char **why)
 {
 	_cleanup_free_ char *path = fs_path(m, cgpath);
 	int fd;
@@ -289,8 +289,8 @@ int cg_detect(const struct cg_env *env, const char *cgroup_root, enum cg_mode *r
 
 /* ---- files ---- */
 
-int cg_write(int dirfd, const char *dir_path, const char *file, const char *value,
-	     bool may_miss, struct diag *diag)
+int cg_write(int dirfd, const char *dir_path, const char *file, const char *value, bool may_miss,
+	     struct diag *diag)
 {
 	_cleanup_close_ int fd = -1;
 	int r;
@@ -317,8 +317,7 @@ fail:
 	return r;
 }
 
-int cg_write_u64(int dirfd, const char *dir_path, const char *file, uint64_t v,
-		 struct diag *diag)
+int cg_write_u64(int dirfd, const char *dir_path, const char *file, uint64_t v, struct diag *diag)
 {
 	char buf[32];
 
@@ -328,10 +327,7 @@ int cg_write_u64(int dirfd, const char *dir_path, const char *file, uint64_t v,
 
 /* v1 shows "unlimited" as PAGE_COUNTER_MAX pages: 9223372036854771712 on
  * 4 KiB pages.  Anything that large means no limit. */
-static uint64_t normalise_max(uint64_t v)
-{
-	return v >= (UINT64_C(1) << 62) ? UINT64_MAX : v;
-}
+static uint64_t normalise_max(uint64_t v) { return v >= (UINT64_C(1) << 62) ? UINT64_MAX : v; }
 
 int cg_read_u64(int dirfd, const char *file, uint64_t *ret)
 {
@@ -474,7 +470,8 @@ static int kill_listed(int dirfd, const pid_t *pids, size_t n)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (pfd[i] >= 0 && pid_listed(again, n_again, pids[i]) &&
-		    syscall(SYS_pidfd_send_signal, pfd[i], SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
+		    syscall(SYS_pidfd_send_signal, pfd[i], SIGKILL, NULL, 0) < 0 &&
+		    errno != ESRCH) {
 			r = negerrno();
 			goto out;
 		}

@@ -8,10 +8,10 @@
 /* Where the cgroup code looks, so unit tests can point it at a fake tree in
  * a temp dir.  Zero-initialised = the real system. */
 struct cg_env {
-	const char *sysfs_root;  /* NULL: "/sys/fs/cgroup"; mounts outside it are ignored */
-	const char *self_cgroup; /* text of /proc/self/cgroup; NULL: read it */
-	const char *mountinfo;   /* text of /proc/self/mountinfo; NULL: read it */
-	pid_t instance;          /* names the instance dir "i-PID"; 0: getpid() */
+	const char *sysfs_root;   /* NULL: "/sys/fs/cgroup"; mounts outside it are ignored */
+	const char *self_cgroup;  /* text of /proc/self/cgroup; NULL: read it */
+	const char *mountinfo;    /* text of /proc/self/mountinfo; NULL: read it */
+	pid_t instance;           /* names the instance dir "i-PID"; 0: getpid() */
 	unsigned kill_timeout_ms; /* teardown waits this long for the cgroup to empty; 0: 5000 */
 	/* A plain directory tree has no kernel behind it: these stand in for
 	 * what cgroupfs does on mkdir (create the control files) and rmdir
@@ -30,7 +30,7 @@ struct cg_node {
 	char *base_path; /* base in the filesystem, e.g. /sys/fs/cgroup/memory/a/b */
 	char *inst_path; /* BASE/mpjail/TENANT/i-PID, for messages */
 	int base_fd, mpjail_fd, tenant_fd, inst_fd; /* O_PATH directory fds, -1 = none */
-	bool made_inst;  /* we created inst: teardown removes it */
+	bool made_inst;                             /* we created inst: teardown removes it */
 };
 
 struct mpj_cgroup {
@@ -62,10 +62,9 @@ int cg_detect(const struct cg_env *env, const char *cgroup_root, enum cg_mode *r
 
 /* Write value to dir/file; on failure the diag names "PATH/file" and the
  * value.  -ENOENT is returned without a diag when may_miss is set. */
-int cg_write(int dirfd, const char *dir_path, const char *file, const char *value,
-	     bool may_miss, struct diag *diag);
-int cg_write_u64(int dirfd, const char *dir_path, const char *file, uint64_t v,
-		 struct diag *diag);
+int cg_write(int dirfd, const char *dir_path, const char *file, const char *value, bool may_miss,
+	     struct diag *diag);
+int cg_write_u64(int dirfd, const char *dir_path, const char *file, uint64_t v, struct diag *diag);
 /* Single-value file: a number, or "max" (-> UINT64_MAX). */
 int cg_read_u64(int dirfd, const char *file, uint64_t *ret);
 /* "key value" lines (memory.events, pids.events, memory.oom_control). */

@@ -4,8 +4,8 @@
 
 #include <stdarg.h>
 
-#include "cli/help.h"
 #include "base/log.h"
+#include "cli/help.h"
 
 enum {
 	OPT_CONFIG_DIR = 0x1000,
@@ -56,10 +56,7 @@ int cli_usage_error(const struct mpj_cmd_ctx *ctx, const char *fmt, ...)
 	return EXIT_MPJ_CONFIG;
 }
 
-void cli_print_help(const char *cmd)
-{
-	fputs(help_text(cmd), stdout);
-}
+void cli_print_help(const char *cmd) { fputs(help_text(cmd), stdout); }
 
 int cli_require_root(const struct mpj_cmd_ctx *ctx)
 {

@@ -8,8 +8,8 @@
 #define _GNU_SOURCE
 #include "build/job.h"
 #include "cli/cli.h"
-#include "config/registry.h"
 #include "config/global.h"
+#include "config/registry.h"
 #include "config/tenant.h"
 
 #define STAGE "build"
@@ -45,8 +45,10 @@ static int execute(const struct mpj_paths *paths, struct build_job *j)
 
 	r = build_commit(paths, j->plan, &res, &failed);
 	if (r < 0) {
-		log_error_errno(STAGE, r, "tenant `%s`: building the jail tree failed at `%s` "
-				"(the previous tree, if any, is unchanged)", j->t->name, failed ?: "?");
+		log_error_errno(STAGE, r,
+				"tenant `%s`: building the jail tree failed at `%s` "
+				"(the previous tree, if any, is unchanged)",
+				j->t->name, failed ?: "?");
 		return EXIT_MPJ_SETUP;
 	}
 	(void)build_tree_path(paths, j->t->name, &tree);
@@ -59,13 +61,17 @@ static int execute(const struct mpj_paths *paths, struct build_job *j)
 	}
 	r = homeskel_populate(&j->home, &j->skel, &j->id, &rep, &failed);
 	if (r < 0) {
-		log_error_errno(STAGE, r, "tenant `%s`: copying the home skeleton into `%s` failed "
-				"at `%s`", j->t->name, j->home.path, failed ?: "?");
+		log_error_errno(STAGE, r,
+				"tenant `%s`: copying the home skeleton into `%s` failed "
+				"at `%s`",
+				j->t->name, j->home.path, failed ?: "?");
 		return EXIT_MPJ_SETUP;
 	}
 	for (size_t i = 0; rep.skipped && rep.skipped[i]; i++)
-		log_warn(STAGE, "tenant `%s`: skeleton entry not copied (a tenant entry is in the "
-			 "way, left untouched): %s/%s", j->t->name, j->home.path, rep.skipped[i]);
+		log_warn(STAGE,
+			 "tenant `%s`: skeleton entry not copied (a tenant entry is in the "
+			 "way, left untouched): %s/%s",
+			 j->t->name, j->home.path, rep.skipped[i]);
 	for (size_t i = 0; rep.created && rep.created[i]; i++)
 		log_info(STAGE, "tenant `%s`: created %s/%s", j->t->name, j->home.path,
 			 rep.created[i]);

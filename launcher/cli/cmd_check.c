@@ -15,7 +15,8 @@ int cmd_check(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	const char *unknown = NULL;
 	int optind_, r, code;
 
-	r = cli_parse(ctx, argc, argv, cli_json_options, NULL, cli_json_option, NULL, false, &optind_);
+	r = cli_parse(ctx, argc, argv, cli_json_options, NULL, cli_json_option, NULL, false,
+		      &optind_);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
 	r = cli_tenants(ctx, argv + optind_, (size_t)(argc - optind_));

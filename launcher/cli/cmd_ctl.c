@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "control/control.h"
 #include "config/tenant.h"
+#include "control/control.h"
 
 /* Inside a jail there is no CONFIG, and RUN/NAME is bound at /run/mpjail. */
 static bool in_jail(const struct mpj_paths *p)
@@ -41,7 +41,8 @@ static int tenant_for_uid(const struct mpj_cmd_ctx *ctx, uid_t uid, char **ret)
 			if (found++ == 0)
 				which = i;
 			else
-				fprintf(stderr, "mpjail %s: uid %u runs both `%s` and `%s`: name the tenant\n",
+				fprintf(stderr,
+					"mpjail %s: uid %u runs both `%s` and `%s`: name the tenant\n",
 					ctx->cmd, (unsigned)uid, v[which]->name, v[i]->name);
 		}
 	}
@@ -61,7 +62,8 @@ int cmd_ctl(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	enum ctl_verb verb;
 	int optind_, code, r;
 
-	r = cli_parse(ctx, argc, argv, cli_json_options, NULL, cli_json_option, NULL, false, &optind_);
+	r = cli_parse(ctx, argc, argv, cli_json_options, NULL, cli_json_option, NULL, false,
+		      &optind_);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
 	if (strcmp(ctx->cmd, "status") == 0)
@@ -100,8 +102,8 @@ int cmd_ctl(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 			ctx->cmd, name, path);
 		return CTL_EXIT_NOT_RUNNING;
 	case -ETIMEDOUT:
-		fprintf(stderr, "mpjail %s: %s: no answer from the supervisor within %d s\n", ctx->cmd,
-			name, CTL_CLIENT_TIMEOUT_S);
+		fprintf(stderr, "mpjail %s: %s: no answer from the supervisor within %d s\n",
+			ctx->cmd, name, CTL_CLIENT_TIMEOUT_S);
 		return EXIT_MPJ_FAILURE;
 	case -EBADMSG:
 		fprintf(stderr, "mpjail %s: %s: %s does not speak the mpjail control protocol\n",

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mpjail explain [--json] NAME: the policy `run` would apply to a tenant. */
 #define _GNU_SOURCE
-#include "cli/cli.h"
 #include "admin/explain.h"
+#include "cli/cli.h"
 #include "config/profile.h"
 #include "config/tenant.h"
 
@@ -37,7 +37,8 @@ int cmd_explain(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	bool prepared = false;
 	int optind_, r;
 
-	r = cli_parse(ctx, argc, argv, cli_json_options, NULL, cli_json_option, NULL, false, &optind_);
+	r = cli_parse(ctx, argc, argv, cli_json_options, NULL, cli_json_option, NULL, false,
+		      &optind_);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
 	r = cli_one_tenant(ctx, argc, argv, optind_, NULL);

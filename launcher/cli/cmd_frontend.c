@@ -3,11 +3,11 @@
  * registry.  Everything is loaded and checked before the first file is
  * touched; each file is then replaced atomically. */
 #define _GNU_SOURCE
-#include "cli/cli.h"
 #include "admin/frontend.h"
-#include "config/registry.h"
+#include "cli/cli.h"
 #include "config/files.h"
 #include "config/global.h"
+#include "config/registry.h"
 #include "config/tenant.h"
 
 enum {
@@ -39,7 +39,8 @@ static int frontend_opt(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void 
 		return 0;
 	case OPT_OUTPUT:
 		if (!valid_abs_path(arg)) {
-			(void)cli_usage_error(ctx, "--output needs an absolute, normalised path, got `%s`",
+			(void)cli_usage_error(ctx,
+					      "--output needs an absolute, normalised path, got `%s`",
 					      arg);
 			return -EINVAL;
 		}
@@ -117,7 +118,8 @@ int cmd_frontend(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 
 	hosts = frontend_count_hosts(tenants, n_tenants, &routed);
 	log_info(ctx->cmd, "%s: %zu host name%s for %zu of %zu tenant%s",
-		 frontend_format_to_string(args.format), hosts, hosts == 1 ? "" : "s", routed, n_tenants, n_tenants == 1 ? "" : "s");
+		 frontend_format_to_string(args.format), hosts, hosts == 1 ? "" : "s", routed,
+		 n_tenants, n_tenants == 1 ? "" : "s");
 	if (changed && args.format == FRONTEND_APACHE)
 		log_info(ctx->cmd, "hosts.map is re-read by Apache when it changes; "
 				   "reload the frontend when backends.conf changed");

@@ -2,8 +2,8 @@
 /* mpjail run NAME: what an init unit runs (ExecStart=mpjail run %i). */
 #define _GNU_SOURCE
 #include "cli/cli.h"
-#include "supervise/supervise.h"
 #include "config/global.h"
+#include "supervise/supervise.h"
 
 enum { OPT_NO_RESTART = 0x2000, OPT_STOP_TIMEOUT, OPT_READY_TIMEOUT };
 
@@ -24,12 +24,16 @@ static int run_opt(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *user
 		return 0;
 	case OPT_STOP_TIMEOUT:
 		if (parse_uint_range(arg, 1, 3600, &o->stop_timeout) < 0)
-			return cli_usage_error(ctx, "--stop-timeout takes 1..3600 seconds, not `%s`", arg),
+			return cli_usage_error(ctx,
+					       "--stop-timeout takes 1..3600 seconds, not `%s`",
+					       arg),
 			       -EINVAL;
 		return 0;
 	case OPT_READY_TIMEOUT:
 		if (parse_uint_range(arg, 1, 3600, &o->ready_timeout) < 0)
-			return cli_usage_error(ctx, "--ready-timeout takes 1..3600 seconds, not `%s`", arg),
+			return cli_usage_error(ctx,
+					       "--ready-timeout takes 1..3600 seconds, not `%s`",
+					       arg),
 			       -EINVAL;
 		return 0;
 	default:

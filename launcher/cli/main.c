@@ -12,9 +12,9 @@ static const struct {
 	const char *name;
 	cmd_fn fn;
 } commands[] = {
-	{ "build", cmd_build },     { "exec", cmd_exec },       { "run", cmd_run },
-	{ "check", cmd_check },     { "explain", cmd_explain }, { "frontend", cmd_frontend },
-	{ "status", cmd_ctl },      { "restart", cmd_ctl },     { "reload", cmd_ctl },
+	{ "build", cmd_build }, { "exec", cmd_exec },       { "run", cmd_run },
+	{ "check", cmd_check }, { "explain", cmd_explain }, { "frontend", cmd_frontend },
+	{ "status", cmd_ctl },  { "restart", cmd_ctl },     { "reload", cmd_ctl },
 	{ "stop", cmd_ctl },
 };
 

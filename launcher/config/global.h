@@ -7,12 +7,12 @@
 
 /* DIR/mpjail.conf, section [mpjail]; every key optional. */
 struct mpj_global {
-	unsigned min_uid;           /* min_uid = 1000: refuse lower uids */
-	unsigned min_gid;           /* min_gid = 1000 */
-	unsigned port_min, port_max; /* port_range = 8000-8999 */
-	char *cgroup_root;          /* cgroup_root = PATH (default: own cgroup) */
-	unsigned overcommit_pct;    /* overcommit = 150 (% of RAM summed over tenants) */
-	char *db_socket_dir;        /* db_socket_dir = /run/postgresql */
+	unsigned min_uid;             /* min_uid = 1000: refuse lower uids */
+	unsigned min_gid;             /* min_gid = 1000 */
+	unsigned port_min, port_max;  /* port_range = 8000-8999 */
+	char *cgroup_root;            /* cgroup_root = PATH (default: own cgroup) */
+	unsigned overcommit_pct;      /* overcommit = 150 (% of RAM summed over tenants) */
+	char *db_socket_dir;          /* db_socket_dir = /run/postgresql */
 	unsigned restart_max_backoff; /* restart_backoff_max = 60 (seconds) */
 };
 

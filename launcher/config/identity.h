@@ -9,14 +9,14 @@
 #include "config/model.h"
 
 struct mpj_identity {
-	char *user;       /* account name */
+	char *user; /* account name */
 	uid_t uid;
 	gid_t gid;
-	char *group;      /* primary group name */
-	gid_t *groups;    /* supplementary groups (NSS), primary excluded */
+	char *group;   /* primary group name */
+	gid_t *groups; /* supplementary groups (NSS), primary excluded */
 	char **group_names;
 	size_t n_groups;
-	char *jail_home;  /* /home/USER */
+	char *jail_home; /* /home/USER */
 };
 
 /* Refuses uid/gid 0, ids below min_uid/min_gid, and supplementary groups

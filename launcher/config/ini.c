@@ -159,8 +159,7 @@ struct ini_state {
 	void *userdata;
 };
 
-static int ini_section_line(struct ini_state *st, struct conf_reader *r, char *s,
-			    struct diag *diag)
+static int ini_section_line(struct ini_state *st, struct conf_reader *r, char *s, struct diag *diag)
 {
 	size_t len = strlen(s);
 	unsigned first;

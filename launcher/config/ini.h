@@ -19,8 +19,8 @@
 struct conf_reader {
 	FILE *f;
 	const char *file;
-	unsigned line;  /* number of the line in buf */
-	size_t total;   /* bytes consumed so far */
+	unsigned line; /* number of the line in buf */
+	size_t total;  /* bytes consumed so far */
 	char buf[MPJ_CONF_MAX_LINE + 1];
 };
 
@@ -44,8 +44,7 @@ struct ini_item {
  * -ENOENT for a key it does not know; the parser reports it as unknown. */
 typedef int (*ini_key_fn)(const struct ini_item *it, void *userdata, struct diag *diag);
 /* Called at the section header, with its line (for "missing key" errors). */
-typedef int (*ini_section_fn)(const char *file, unsigned line, void *userdata,
-			      struct diag *diag);
+typedef int (*ini_section_fn)(const char *file, unsigned line, void *userdata, struct diag *diag);
 
 struct ini_key {
 	const char *key;
@@ -56,7 +55,7 @@ struct ini_section {
 	const char *name;
 	const struct ini_key *keys;
 	size_t n_keys;
-	ini_key_fn fallback; /* keys not in `keys` (table-driven sections), or NULL */
+	ini_key_fn fallback;  /* keys not in `keys` (table-driven sections), or NULL */
 	ini_section_fn begin; /* or NULL */
 };
 

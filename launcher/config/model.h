@@ -104,22 +104,27 @@ struct mpj_template {
 
 struct mpj_profile {
 	char *name;
-	char *file;                /* the top file, for diagnostics */
-	enum mpj_network network;  /* network shared|private */
-	char *hostname;            /* hostname NAME (default: tenant name) */
-	struct mpj_bind *binds;    size_t n_binds;
-	struct mpj_tmpfs *tmpfs;   size_t n_tmpfs;
-	struct mpj_symlink *links; size_t n_links;
-	struct mpj_dir *dirs;      size_t n_dirs;
-	char **copies;             /* copy /etc/mime.types: host file into jail tree */
-	char **env;                /* KEY=VALUE, ${USER} ${HOME} ${TENANT} expanded later */
+	char *file;               /* the top file, for diagnostics */
+	enum mpj_network network; /* network shared|private */
+	char *hostname;           /* hostname NAME (default: tenant name) */
+	struct mpj_bind *binds;
+	size_t n_binds;
+	struct mpj_tmpfs *tmpfs;
+	size_t n_tmpfs;
+	struct mpj_symlink *links;
+	size_t n_links;
+	struct mpj_dir *dirs;
+	size_t n_dirs;
+	char **copies; /* copy /etc/mime.types: host file into jail tree */
+	char **env;    /* KEY=VALUE, ${USER} ${HOME} ${TENANT} expanded later */
 	struct mpj_rlimit rlimits[RLIM_NLIMITS];
-	char *seccomp;             /* policy name: DATADIR/profiles/NAME.seccomp */
-	char **command;            /* argv for `run` */
-	char *home_skel;           /* home-skel DIR: under DATADIR/skel/ */
-	struct mpj_template *templates; size_t n_templates;
-	bool db_socket;            /* db-socket: bind db_socket_dir at /run/postgresql */
-	struct mpj_limits limits;  /* limit KEY VALUE: defaults under the tenant's */
+	char *seccomp;   /* policy name: DATADIR/profiles/NAME.seccomp */
+	char **command;  /* argv for `run` */
+	char *home_skel; /* home-skel DIR: under DATADIR/skel/ */
+	struct mpj_template *templates;
+	size_t n_templates;
+	bool db_socket;           /* db-socket: bind db_socket_dir at /run/postgresql */
+	struct mpj_limits limits; /* limit KEY VALUE: defaults under the tenant's */
 };
 
 /* rlimit keyword table ("core", "nofile", ...), shared with explain. */

@@ -105,8 +105,8 @@ int profile_fail(struct file_state *fs, struct diag *diag, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int parse_stream(struct parse_ctx *ctx, FILE *f, const char *file,
-			struct mpj_profile *into, unsigned depth, struct diag *diag);
+static int parse_stream(struct parse_ctx *ctx, FILE *f, const char *file, struct mpj_profile *into,
+			unsigned depth, struct diag *diag);
 
 static int open_profile(const struct mpj_paths *paths, const char *name, FILE **ret,
 			char **ret_path, struct diag *diag)
@@ -148,7 +148,7 @@ static int open_profile(const struct mpj_paths *paths, const char *name, FILE **
 /* Read profile NAME as a nested file of the one being parsed (or as the top
  * file when fs is NULL). */
 int profile_include(struct parse_ctx *ctx, struct file_state *fs, const char *name,
-			   struct mpj_profile *p, unsigned depth, struct diag *diag)
+		    struct mpj_profile *p, unsigned depth, struct diag *diag)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *path = NULL;
@@ -228,10 +228,7 @@ static int run_directive(struct file_state *fs, char *line, struct diag *diag)
 	return d->fn(fs, d->rest_of_line ? rest : words + 1, n, diag);
 }
 
-static bool is_comment(const char *s)
-{
-	return *s == '\0' || *s == '#';
-}
+static bool is_comment(const char *s) { return *s == '\0' || *s == '#'; }
 
 static int parse_version(struct file_state *fs, char *line, struct diag *diag)
 {
@@ -253,8 +250,8 @@ static int parse_version(struct file_state *fs, char *line, struct diag *diag)
 	return 0;
 }
 
-static int parse_stream(struct parse_ctx *ctx, FILE *f, const char *file,
-			struct mpj_profile *into, unsigned depth, struct diag *diag)
+static int parse_stream(struct parse_ctx *ctx, FILE *f, const char *file, struct mpj_profile *into,
+			unsigned depth, struct diag *diag)
 {
 	struct conf_reader r;
 	struct file_state fs = {

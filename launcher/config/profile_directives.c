@@ -16,17 +16,12 @@
 enum dest_kind { DEST_BIND, DEST_TMPFS, DEST_SYMLINK, DEST_DIR, DEST_COPY, DEST_TEMPLATE };
 
 static const char *const dest_kind_name[] = {
-	[DEST_BIND] = "a bind mount",
-	[DEST_TMPFS] = "a tmpfs",
-	[DEST_SYMLINK] = "a symlink",
-	[DEST_DIR] = "a dir",
-	[DEST_COPY] = "a copied file",
-	[DEST_TEMPLATE] = "a template",
+	[DEST_BIND] = "a bind mount", [DEST_TMPFS] = "a tmpfs",      [DEST_SYMLINK] = "a symlink",
+	[DEST_DIR] = "a dir",         [DEST_COPY] = "a copied file", [DEST_TEMPLATE] = "a template",
 };
 
 /* Record NAME (an env key as "env:KEY", or a jail path) for this file. */
-static int claim_name(struct file_state *fs, const char *name, const char *shown,
-		      struct diag *diag)
+static int claim_name(struct file_state *fs, const char *name, const char *shown, struct diag *diag)
 {
 	for (size_t i = 0; i < fs->n_names; i++)
 		if (strcmp(fs->names[i], name) == 0)
@@ -65,8 +60,8 @@ static bool find_dest(const struct mpj_profile *p, const char *path, enum dest_k
 
 /* Claim jail path PATH for KIND.  *ret_idx: the entry of the same kind an
  * earlier file made (to be replaced), or SIZE_MAX for a new entry. */
-static int claim_dest(struct file_state *fs, const char *path, enum dest_kind kind,
-		      size_t *ret_idx, struct diag *diag)
+static int claim_dest(struct file_state *fs, const char *path, enum dest_kind kind, size_t *ret_idx,
+		      struct diag *diag)
 {
 	enum dest_kind old;
 	size_t idx;
@@ -290,13 +285,13 @@ static int d_tmpfs(struct file_state *fs, char **args, size_t n, struct diag *di
 	if (r < 0)
 		return r;
 	if (idx == SIZE_MAX) {
-		fs->p->tmpfs = xrealloc_array(fs->p->tmpfs, fs->p->n_tmpfs + 1,
-					      sizeof(struct mpj_tmpfs));
+		fs->p->tmpfs =
+			xrealloc_array(fs->p->tmpfs, fs->p->n_tmpfs + 1, sizeof(struct mpj_tmpfs));
 		idx = fs->p->n_tmpfs++;
 	} else
 		free(fs->p->tmpfs[idx].path);
-	fs->p->tmpfs[idx] = (struct mpj_tmpfs){ .path = xstrdup(args[0]), .size = size,
-						.mode = mode };
+	fs->p->tmpfs[idx] =
+		(struct mpj_tmpfs){ .path = xstrdup(args[0]), .size = size, .mode = mode };
 	return 0;
 }
 
@@ -354,8 +349,8 @@ static int d_dir(struct file_state *fs, char **args, size_t n, struct diag *diag
 		idx = fs->p->n_dirs++;
 	} else
 		free(fs->p->dirs[idx].path);
-	fs->p->dirs[idx] = (struct mpj_dir){ .path = xstrdup(args[0]), .mode = mode,
-					     .tenant_owned = tenant };
+	fs->p->dirs[idx] =
+		(struct mpj_dir){ .path = xstrdup(args[0]), .mode = mode, .tenant_owned = tenant };
 	return 0;
 }
 
@@ -400,8 +395,8 @@ static int d_symlink(struct file_state *fs, char **args, size_t n, struct diag *
 		free(fs->p->links[idx].target);
 		free(fs->p->links[idx].path);
 	}
-	fs->p->links[idx] = (struct mpj_symlink){ .target = xstrdup(args[0]),
-						  .path = xstrdup(args[1]) };
+	fs->p->links[idx] =
+		(struct mpj_symlink){ .target = xstrdup(args[0]), .path = xstrdup(args[1]) };
 	return 0;
 }
 
@@ -430,25 +425,24 @@ static int d_template(struct file_state *fs, char **args, size_t n, struct diag 
 	(void)n;
 	/* Relative to DATADIR/skel/: the shipped templates, never a host path. */
 	if (args[0][0] == '/' || !valid_link_target(args[0]))
-		return profile_fail(
-			fs, diag,
-			"source `%s` must be relative to the skel directory, without `..`",
-			args[0]);
+		return profile_fail(fs, diag,
+				    "source `%s` must be relative to the skel directory, without `..`",
+				    args[0]);
 	r = check_jail_path(fs, args[1], false, diag);
 	if (r == 0)
 		r = claim_dest(fs, args[1], DEST_TEMPLATE, &idx, diag);
 	if (r < 0)
 		return r;
 	if (idx == SIZE_MAX) {
-		fs->p->templates = xrealloc_array(fs->p->templates, fs->p->n_templates + 1,
-						  sizeof(*t));
+		fs->p->templates =
+			xrealloc_array(fs->p->templates, fs->p->n_templates + 1, sizeof(*t));
 		idx = fs->p->n_templates++;
 	} else {
 		free(fs->p->templates[idx].src);
 		free(fs->p->templates[idx].dst);
 	}
-	fs->p->templates[idx] = (struct mpj_template){ .src = xstrdup(args[0]),
-						       .dst = xstrdup(args[1]) };
+	fs->p->templates[idx] =
+		(struct mpj_template){ .src = xstrdup(args[0]), .dst = xstrdup(args[1]) };
 	return 0;
 }
 
@@ -657,4 +651,3 @@ const struct directive *directive_find(const char *name)
 			return &directives[i];
 	return NULL;
 }
-

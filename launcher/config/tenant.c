@@ -188,12 +188,8 @@ static int t_limit(const struct ini_item *it, void *ud, struct diag *diag)
 }
 
 static const struct ini_key tenant_keys[] = {
-	{ "user", t_user },
-	{ "home", t_home },
-	{ "profile", t_profile },
-	{ "ports", t_ports },
-	{ "hostnames", t_hostnames },
-	{ "allow_conf", t_allow_conf },
+	{ "user", t_user },   { "home", t_home },           { "profile", t_profile },
+	{ "ports", t_ports }, { "hostnames", t_hostnames }, { "allow_conf", t_allow_conf },
 };
 
 static const struct ini_section tenant_sections[] = {
@@ -243,7 +239,9 @@ int tenant_parse(FILE *f, const char *file, const char *name, struct mpj_tenant 
 	}
 	if (!t->user || !t->home || t->n_ports == 0) {
 		diag_set(diag, file, st.tenant_line, "[tenant] lacks the required key `%s`",
-			 !t->user ? "user" : !t->home ? "home" : "ports");
+			 !t->user   ? "user"
+			 : !t->home ? "home"
+				    : "ports");
 		return -EINVAL;
 	}
 	if (!t->profile)
@@ -309,8 +307,8 @@ static void closedirp(DIR **d)
  * NAME.conf in it, sorted.  Only *.conf: editors' and dpkg's leftovers are
  * ignored.  No directory is a fresh install with nothing configured: no
  * names, *ret_dfd = -1. */
-static int list_tenants(const struct mpj_paths *paths, int *ret_dfd, char **ret_dir,
-			char ***ret, struct diag *diag)
+static int list_tenants(const struct mpj_paths *paths, int *ret_dfd, char **ret_dir, char ***ret,
+			struct diag *diag)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/tenants", paths->config_dir);
 	_cleanup_close_ int dfd = -1;

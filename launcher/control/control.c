@@ -72,7 +72,7 @@ static int open_tenant_dir(int run_fd, const char *path, const char *tenant, str
 
 	if (fd < 0) {
 		diag_set(diag, path, 0, "%s",
-			 fd == -EPERM ? "must be a directory owned by root, mode 0755"
+			 fd == -EPERM   ? "must be a directory owned by root, mode 0755"
 			 : fd == -ELOOP ? "is a symlink: refused"
 					: strerror(-fd));
 		return fd == -ELOOP ? -EPERM : fd;

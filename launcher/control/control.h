@@ -15,16 +15,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cgroup/cgroup.h"
 #include "base/util.h"
+#include "cgroup/cgroup.h"
 
 #define CTL_MAGIC "mpjail-ctl"
 #define CTL_VERSION 1
-#define CTL_REQ_MAX 256            /* bytes of a request, newline included */
-#define CTL_READ_TIMEOUT_MS 2000   /* a silent client is dropped after this */
-#define CTL_MAX_CLIENTS 8          /* connections handled at once; more get 503 */
-#define CTL_BODY_MAX (64 * 1024)   /* the client refuses longer responses */
-#define CTL_CLIENT_TIMEOUT_S 180   /* the client gives up waiting after this */
+#define CTL_REQ_MAX 256          /* bytes of a request, newline included */
+#define CTL_READ_TIMEOUT_MS 2000 /* a silent client is dropped after this */
+#define CTL_MAX_CLIENTS 8        /* connections handled at once; more get 503 */
+#define CTL_BODY_MAX (64 * 1024) /* the client refuses longer responses */
+#define CTL_CLIENT_TIMEOUT_S 180 /* the client gives up waiting after this */
 #define CTL_SOCKET_NAME "control"
 #define CTL_STATUS_NAME "status.json"
 /* Where RUN/NAME appears inside the tenant's jail (launch.c binds it). */
@@ -113,7 +113,7 @@ bool ctl_rate_take(struct ctl_rate *r, uint64_t now_ms, unsigned *ret_wait_s);
 /* ---- status ---- */
 
 enum ctl_state {
-	CTL_STATE_STARTING,   /* launched, port not answering yet */
+	CTL_STATE_STARTING, /* launched, port not answering yet */
 	CTL_STATE_RUNNING,
 	CTL_STATE_RESTARTING, /* between two generations (back-off or on request) */
 	CTL_STATE_STOPPING,
@@ -125,14 +125,14 @@ const char *ctl_state_name(enum ctl_state s);
 struct ctl_status {
 	const char *tenant;
 	enum ctl_state state;
-	pid_t pid;           /* host pid of the jail's pid 1; <= 0: none */
+	pid_t pid; /* host pid of the jail's pid 1; <= 0: none */
 	bool have_uptime;
-	uint64_t uptime_s;   /* of the current generation */
-	unsigned restarts;   /* generations started after the first */
+	uint64_t uptime_s;     /* of the current generation */
+	unsigned restarts;     /* generations started after the first */
 	const char *last_exit; /* launch_describe() text, or NULL */
 	const unsigned *ports;
 	size_t n_ports;
-	bool have_events;    /* cgroup counters of the running jail */
+	bool have_events; /* cgroup counters of the running jail */
 	struct mpj_cg_events events;
 };
 

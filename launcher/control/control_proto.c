@@ -10,18 +10,14 @@
 #include "base/json.h"
 
 static const char *const verb_names[_CTL_VERB_MAX] = {
-	[CTL_STATUS] = "status",
-	[CTL_STATUS_JSON] = "status-json",
-	[CTL_RESTART] = "restart",
-	[CTL_RELOAD] = "reload",
+	[CTL_STATUS] = "status",   [CTL_STATUS_JSON] = "status-json",
+	[CTL_RESTART] = "restart", [CTL_RELOAD] = "reload",
 	[CTL_STOP] = "stop",
 };
 
 static const char *const state_names[_CTL_STATE_MAX] = {
-	[CTL_STATE_STARTING] = "starting",
-	[CTL_STATE_RUNNING] = "running",
-	[CTL_STATE_RESTARTING] = "restarting",
-	[CTL_STATE_STOPPING] = "stopping",
+	[CTL_STATE_STARTING] = "starting",     [CTL_STATE_RUNNING] = "running",
+	[CTL_STATE_RESTARTING] = "restarting", [CTL_STATE_STOPPING] = "stopping",
 	[CTL_STATE_STOPPED] = "stopped",
 };
 

@@ -12,8 +12,8 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
-#include "filter/filter_policy.h"
 #include "config/files.h"
+#include "filter/filter_policy.h"
 
 static void seccomp_releasep(scmp_filter_ctx *ctx)
 {
@@ -43,8 +43,8 @@ static enum scmp_compare scmp_op(enum mpj_cmp op)
 		return SCMP_CMP_GE;
 	case MPJ_CMP_MASKEDEQ:
 		return SCMP_CMP_MASKED_EQ;
-	case MPJ_CMP_ANYBIT:  /* expanded by seccomp_rule_expand() */
-	case MPJ_CMP_NOTIN:   /* likewise */
+	case MPJ_CMP_ANYBIT: /* expanded by seccomp_rule_expand() */
+	case MPJ_CMP_NOTIN:  /* likewise */
 	case _MPJ_CMP_MAX:
 	default:
 		abort();
@@ -76,8 +76,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct mpj_seccomp_policy *p,
 		q = seccomp_rule_add_exact_array(ctx, SCMP_ACT_ERRNO((uint32_t)r->err), r->nr,
 						 (unsigned)k, cmp);
 		if (q < 0) {
-			diag_set(diag, p->file, r->line, "libseccomp refused rule `%s`: %s", r->text,
-				 strerror(-q));
+			diag_set(diag, p->file, r->line, "libseccomp refused rule `%s`: %s",
+				 r->text, strerror(-q));
 			return q;
 		}
 	}
@@ -156,7 +156,8 @@ int filter_compile(const struct mpj_seccomp_policy *p, const char *name, struct 
 	}
 	if (st.st_size <= 0 || st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
 	    st.st_size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS) {
-		diag_set(diag, p->file, 0, "exported filter has a bad size (%jd bytes, at most %d instructions)",
+		diag_set(diag, p->file, 0,
+			 "exported filter has a bad size (%jd bytes, at most %d instructions)",
 			 (intmax_t)st.st_size, BPF_MAXINSNS);
 		return -E2BIG;
 	}
@@ -354,7 +355,8 @@ int filter_policy_describe(const struct mpj_paths *paths, const char *policy, FI
 		(void)strcpy(u.machine, "native");
 	fprintf(out, "seccomp policy `%s` (%s)\n", policy, p->file);
 	fprintf(out, "  default: allow; the rules below deny, returning the errno shown\n");
-	fprintf(out, "  architecture: %s only; other ABIs (i386 `int $0x80`, x32) kill the process\n",
+	fprintf(out,
+		"  architecture: %s only; other ABIs (i386 `int $0x80`, x32) kill the process\n",
 		u.machine);
 	fprintf(out, "  %zu rules in %zu groups, %zu libseccomp rules\n", p->n_rules, p->n_groups,
 		total);

@@ -70,9 +70,9 @@ static const struct {
 };
 
 static const char *const cmp_names[_MPJ_CMP_MAX] = {
-	[MPJ_CMP_EQ] = "==",       [MPJ_CMP_NE] = "!=",      [MPJ_CMP_LT] = "<",
-	[MPJ_CMP_LE] = "<=",       [MPJ_CMP_GT] = ">",       [MPJ_CMP_GE] = ">=",
-	[MPJ_CMP_ANYBIT] = "&",    [MPJ_CMP_MASKEDEQ] = "&", [MPJ_CMP_NOTIN] = "notin",
+	[MPJ_CMP_EQ] = "==",    [MPJ_CMP_NE] = "!=",      [MPJ_CMP_LT] = "<",
+	[MPJ_CMP_LE] = "<=",    [MPJ_CMP_GT] = ">",       [MPJ_CMP_GE] = ">=",
+	[MPJ_CMP_ANYBIT] = "&", [MPJ_CMP_MASKEDEQ] = "&", [MPJ_CMP_NOTIN] = "notin",
 };
 
 const char *seccomp_errno_name(int err)
@@ -231,8 +231,9 @@ size_t seccomp_rule_expand(const struct mpj_seccomp_rule *r, size_t idx,
 	for (size_t i = 0; i < r->n_conds; i++) {
 		const struct mpj_seccomp_cond *c = &r->conds[i];
 
-		out[i] = (struct mpj_seccomp_cond){ .arg = c->arg, .op = c->op,
-						    .mask = c->mask, .value = c->value };
+		out[i] = (struct mpj_seccomp_cond){
+			.arg = c->arg, .op = c->op, .mask = c->mask, .value = c->value
+		};
 		switch (c->op) {
 		case MPJ_CMP_ANYBIT: {
 			/* Rules on one syscall are OR'ed, so "any of these bits" is
@@ -345,11 +346,13 @@ static int parse_cond(struct parser *ps, char **tok, size_t n, size_t *i,
 		r = parse_set(v, &c.set, &c.n_set);
 		if (r == -ERANGE) {
 			diag_set(ps->diag, ps->file, ps->line,
-				 "`notin` set `%s`: values must be at most %u", v, MPJ_SECCOMP_MAX_SET);
+				 "`notin` set `%s`: values must be at most %u", v,
+				 MPJ_SECCOMP_MAX_SET);
 			return -EINVAL;
 		}
 		if (r == -EEXIST) {
-			diag_set(ps->diag, ps->file, ps->line, "`notin` set `%s` repeats a value", v);
+			diag_set(ps->diag, ps->file, ps->line, "`notin` set `%s` repeats a value",
+				 v);
 			return -EINVAL;
 		}
 		if (r < 0)
@@ -446,8 +449,7 @@ static bool valid_syscall_word(const char *s)
 }
 
 /* RULE := SYSCALL [ERRNO] [COND ('&&' COND)*] */
-static int parse_rule(struct parser *ps, char **tok, size_t n, const char *text,
-		      const char *reason)
+static int parse_rule(struct parser *ps, char **tok, size_t n, const char *text, const char *reason)
 {
 	struct mpj_seccomp_rule r = { .err = EPERM, .line = ps->line };
 	size_t i = 1, expanding = 0;
@@ -455,7 +457,8 @@ static int parse_rule(struct parser *ps, char **tok, size_t n, const char *text,
 
 	if (ps->p->n_groups == 0) {
 		diag_set(ps->diag, ps->file, ps->line,
-			 "rule `%s` outside a group: start one with `group NAME description`", text);
+			 "rule `%s` outside a group: start one with `group NAME description`",
+			 text);
 		return -EINVAL;
 	}
 	if (ps->p->n_rules >= MPJ_SECCOMP_MAX_RULES) {
@@ -476,7 +479,8 @@ static int parse_rule(struct parser *ps, char **tok, size_t n, const char *text,
 			char known[256] = "";
 
 			for (size_t e = 0; e < ARRAY_SIZE(errno_table); e++) {
-				(void)strncat(known, e ? ", " : "", sizeof(known) - strlen(known) - 1);
+				(void)strncat(known, e ? ", " : "",
+					      sizeof(known) - strlen(known) - 1);
 				(void)strncat(known, errno_table[e].name,
 					      sizeof(known) - strlen(known) - 1);
 			}
@@ -505,7 +509,8 @@ static int parse_rule(struct parser *ps, char **tok, size_t n, const char *text,
 		if (r.n_conds > 0) {
 			if (strcmp(tok[i], "&&") != 0 || i + 1 >= n) {
 				diag_set(ps->diag, ps->file, ps->line,
-					 "expected `&& argN ...` after a condition, got `%s`", tok[i]);
+					 "expected `&& argN ...` after a condition, got `%s`",
+					 tok[i]);
 				goto fail;
 			}
 			i++;
@@ -568,8 +573,8 @@ static int parse_group(struct parser *ps, char **tok, size_t n, const char *text
 	const char *desc;
 
 	if (n < 3) {
-		diag_set(ps->diag, ps->file, ps->line,
-			 "`%s`: expected `group NAME description...`", text);
+		diag_set(ps->diag, ps->file, ps->line, "`%s`: expected `group NAME description...`",
+			 text);
 		return -EINVAL;
 	}
 	if (!valid_name(tok[1])) {
@@ -580,13 +585,15 @@ static int parse_group(struct parser *ps, char **tok, size_t n, const char *text
 	for (size_t i = 0; i < p->n_groups; i++)
 		if (strcmp(p->groups[i].name, tok[1]) == 0) {
 			diag_set(ps->diag, ps->file, ps->line,
-				 "duplicate group `%s` (first at line %u)", tok[1], p->groups[i].line);
+				 "duplicate group `%s` (first at line %u)", tok[1],
+				 p->groups[i].line);
 			return -EINVAL;
 		}
 	if (check_last_group(ps) < 0)
 		return -EINVAL;
 	if (p->n_groups >= MPJ_SECCOMP_MAX_GROUPS) {
-		diag_set(ps->diag, ps->file, ps->line, "more than %d groups", MPJ_SECCOMP_MAX_GROUPS);
+		diag_set(ps->diag, ps->file, ps->line, "more than %d groups",
+			 MPJ_SECCOMP_MAX_GROUPS);
 		return -E2BIG;
 	}
 	/* The description is the rest of the line after the name, as written. */
@@ -595,8 +602,9 @@ static int parse_group(struct parser *ps, char **tok, size_t n, const char *text
 	desc += strlen(tok[1]);
 	desc += strspn(desc, " \t");
 	p->groups = xrealloc_array(p->groups, p->n_groups + 1, sizeof(*p->groups));
-	p->groups[p->n_groups++] = (struct mpj_seccomp_group){
-		.name = xstrdup(tok[1]), .description = xstrdup(desc), .line = ps->line };
+	p->groups[p->n_groups++] = (struct mpj_seccomp_group){ .name = xstrdup(tok[1]),
+							       .description = xstrdup(desc),
+							       .line = ps->line };
 	return 0;
 }
 
@@ -614,7 +622,8 @@ static int parse_header(struct parser *ps, char **tok, size_t n, const char *tex
 		return 0;
 	}
 	diag_set(ps->diag, ps->file, ps->line,
-		 "expected `mpjail-seccomp %d` as the first line, got `%s`", MPJ_SECCOMP_VERSION, text);
+		 "expected `mpjail-seccomp %d` as the first line, got `%s`", MPJ_SECCOMP_VERSION,
+		 text);
 	return -EINVAL;
 }
 
@@ -671,11 +680,13 @@ int seccomp_policy_parse(FILE *f, const char *file, struct mpj_seccomp_policy **
 		total += (size_t)len;
 		p->source_hash = seccomp_source_hash(p->source_hash, buf, (size_t)len);
 		if (total > MPJ_SECCOMP_MAX_BYTES) {
-			diag_set(diag, file, ps.line, "file larger than %d bytes", MPJ_SECCOMP_MAX_BYTES);
+			diag_set(diag, file, ps.line, "file larger than %d bytes",
+				 MPJ_SECCOMP_MAX_BYTES);
 			return -EFBIG;
 		}
 		if ((size_t)len > MPJ_SECCOMP_MAX_LINE) {
-			diag_set(diag, file, ps.line, "line longer than %d bytes", MPJ_SECCOMP_MAX_LINE);
+			diag_set(diag, file, ps.line, "line longer than %d bytes",
+				 MPJ_SECCOMP_MAX_LINE);
 			return -EINVAL;
 		}
 		if (strlen(buf) != (size_t)len) {
@@ -717,7 +728,8 @@ int seccomp_policy_parse(FILE *f, const char *file, struct mpj_seccomp_policy **
 		return errno > 0 ? -errno : -EIO;
 	}
 	if (!header) {
-		diag_set(diag, file, 0, "empty policy: expected `mpjail-seccomp %d` as the first line",
+		diag_set(diag, file, 0,
+			 "empty policy: expected `mpjail-seccomp %d` as the first line",
 			 MPJ_SECCOMP_VERSION);
 		return -EINVAL;
 	}

@@ -30,25 +30,25 @@ enum mpj_cmp {
 };
 
 struct mpj_seccomp_cond {
-	unsigned arg;       /* 0..5 */
+	unsigned arg; /* 0..5 */
 	enum mpj_cmp op;
-	uint64_t mask;      /* ANYBIT, MASKEDEQ */
-	uint64_t value;     /* EQ..GE, MASKEDEQ */
-	uint64_t *set;      /* NOTIN: sorted, n_set values, each <= MPJ_SECCOMP_MAX_SET */
+	uint64_t mask;  /* ANYBIT, MASKEDEQ */
+	uint64_t value; /* EQ..GE, MASKEDEQ */
+	uint64_t *set;  /* NOTIN: sorted, n_set values, each <= MPJ_SECCOMP_MAX_SET */
 	size_t n_set;
 };
 
 struct mpj_seccomp_rule {
-	char *syscall;  /* name as written */
-	int nr;         /* native number; < 0: not a syscall on this architecture */
-	int err;        /* positive errno returned instead of running the syscall */
+	char *syscall; /* name as written */
+	int nr;        /* native number; < 0: not a syscall on this architecture */
+	int err;       /* positive errno returned instead of running the syscall */
 	struct mpj_seccomp_cond conds[MPJ_SECCOMP_MAX_CONDS]; /* AND'ed */
 	size_t n_conds;
-	char *reason;   /* the trailing "# ..." comment, or NULL */
-	char *text;     /* the rule as written (without the comment), for messages */
+	char *reason;    /* the trailing "# ..." comment, or NULL */
+	char *text;      /* the rule as written (without the comment), for messages */
 	char *cond_text; /* the conditions as written, or NULL */
 	unsigned line;
-	size_t group;   /* index into policy->groups */
+	size_t group; /* index into policy->groups */
 };
 
 struct mpj_seccomp_group {
@@ -58,7 +58,7 @@ struct mpj_seccomp_group {
 };
 
 struct mpj_seccomp_policy {
-	char *file; /* for diagnostics */
+	char *file;           /* for diagnostics */
 	uint64_t source_hash; /* seccomp_source_hash() of the file's bytes */
 	struct mpj_seccomp_group *groups;
 	size_t n_groups;

@@ -13,8 +13,8 @@
 #define STORED_MAGIC "MPJBPF1\n"
 
 struct stored_header {
-	char magic[8];        /* STORED_MAGIC */
-	uint32_t arch;        /* seccomp_arch_native(): AUDIT_ARCH_* */
+	char magic[8]; /* STORED_MAGIC */
+	uint32_t arch; /* seccomp_arch_native(): AUDIT_ARCH_* */
 	uint32_t n_insns;
 	uint64_t source_hash; /* of the policy file (filter_policy.h) */
 	char policy[40];      /* NUL-padded policy name */
@@ -29,8 +29,7 @@ static bool plain_name(const char *name)
 
 int filter_store(const struct mpj_filter *f, int dirfd, const char *name)
 {
-	struct stored_header h = { .arch = seccomp_arch_native(),
-				   .source_hash = f->source_hash };
+	struct stored_header h = { .arch = seccomp_arch_native(), .source_hash = f->source_hash };
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -1;
 	int r;

@@ -71,7 +71,8 @@ int bind(int sockfd, const struct sockaddr *addr, socklen_t len)
 	static int (*real_bind)(int, const struct sockaddr *, socklen_t);
 
 	if (!real_bind)
-		real_bind = (int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "bind");
+		real_bind =
+			(int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "bind");
 	if (n_listeners < 0)
 		load();
 	if (addr && len >= sizeof(struct sockaddr_in) && addr->sa_family == AF_INET) {
@@ -85,8 +86,8 @@ int bind(int sockfd, const struct sockaddr *addr, socklen_t len)
 				continue;
 			/* Keep the server's own close-on-exec choice for its fd. */
 			flags = fcntl(sockfd, F_GETFD);
-			if (flags < 0 || dup3(listeners[i].fd, sockfd,
-					      (flags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
+			if (flags < 0 ||
+			    dup3(listeners[i].fd, sockfd, (flags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
 				return -1;
 			return 0;
 		}

@@ -73,8 +73,11 @@ int proc_status_parse(const char *text, struct proc_status *ret)
 	static const struct {
 		const char *key;
 		unsigned bit;
-	} caps[] = { { "CapInh:", F_CAPINH }, { "CapPrm:", F_CAPPRM }, { "CapEff:", F_CAPEFF },
-		     { "CapBnd:", F_CAPBND }, { "CapAmb:", F_CAPAMB } };
+	} caps[] = { { "CapInh:", F_CAPINH },
+		     { "CapPrm:", F_CAPPRM },
+		     { "CapEff:", F_CAPEFF },
+		     { "CapBnd:", F_CAPBND },
+		     { "CapAmb:", F_CAPAMB } };
 	struct proc_status st = { .no_new_privs = -1, .seccomp = -1 };
 	const char *line = text;
 
@@ -82,11 +85,10 @@ int proc_status_parse(const char *text, struct proc_status *ret)
 		const char *nl = strchr(line, '\n');
 		size_t n;
 
-		if (startswith(line, "Uid:") &&
-		    parse_ids(line + 4, st.uid, 4, &n) == 0 && n == 4)
+		if (startswith(line, "Uid:") && parse_ids(line + 4, st.uid, 4, &n) == 0 && n == 4)
 			st.found |= F_UID;
-		else if (startswith(line, "Gid:") &&
-			 parse_ids(line + 4, st.gid, 4, &n) == 0 && n == 4)
+		else if (startswith(line, "Gid:") && parse_ids(line + 4, st.gid, 4, &n) == 0 &&
+			 n == 4)
 			st.found |= F_GID;
 		else if (startswith(line, "Groups:") &&
 			 parse_ids(line + 7, st.groups, ARRAY_SIZE(st.groups), &st.n_groups) == 0)
@@ -100,15 +102,27 @@ int proc_status_parse(const char *text, struct proc_status *ret)
 		} else
 			for (size_t i = 0; i < ARRAY_SIZE(caps); i++)
 				if (startswith(line, caps[i].key)) {
-					unsigned long long v = strtoull(line + strlen(caps[i].key), NULL, 16);
+					unsigned long long v =
+						strtoull(line + strlen(caps[i].key), NULL, 16);
 
 					switch (caps[i].bit) {
-					case F_CAPINH: st.cap_inh = v; break;
-					case F_CAPPRM: st.cap_prm = v; break;
-					case F_CAPEFF: st.cap_eff = v; break;
-					case F_CAPBND: st.cap_bnd = v; break;
-					case F_CAPAMB: st.cap_amb = v; break;
-					default: break;
+					case F_CAPINH:
+						st.cap_inh = v;
+						break;
+					case F_CAPPRM:
+						st.cap_prm = v;
+						break;
+					case F_CAPEFF:
+						st.cap_eff = v;
+						break;
+					case F_CAPBND:
+						st.cap_bnd = v;
+						break;
+					case F_CAPAMB:
+						st.cap_amb = v;
+						break;
+					default:
+						break;
 					}
 					st.found |= caps[i].bit;
 				}
@@ -118,10 +132,10 @@ int proc_status_parse(const char *text, struct proc_status *ret)
 	return st.found == F_ALL ? 0 : -EBADMSG;
 }
 
-#define BAD(...)                                          \
-	({                                                \
-		(void)snprintf(detail, dn, __VA_ARGS__);  \
-		-EPERM;                                   \
+#define BAD(...)                                         \
+	({                                               \
+		(void)snprintf(detail, dn, __VA_ARGS__); \
+		-EPERM;                                  \
 	})
 
 int caps_verify(const struct mpj_identity *id, char *detail, size_t dn)

@@ -5,9 +5,9 @@
  * Filesystem access is not handled here: mount namespace, read-only binds
  * and the uid drop confine files. */
 #define _GNU_SOURCE
+#include <linux/landlock.h>
 #include <stddef.h>
 #include <sys/syscall.h>
-#include <linux/landlock.h>
 
 #include "jail/landlock.h"
 
@@ -34,8 +34,8 @@
  * constant cannot be tested with #ifndef. */
 #define MPJ_LANDLOCK_RULE_NET_PORT 2
 
-#define LL_ABI_NET 4    /* Linux 6.7: TCP bind/connect rules */
-#define LL_ABI_SCOPE 6  /* Linux 6.12: abstract unix socket and signal scopes */
+#define LL_ABI_NET 4   /* Linux 6.7: TCP bind/connect rules */
+#define LL_ABI_SCOPE 6 /* Linux 6.12: abstract unix socket and signal scopes */
 
 struct mpj_ll_ruleset_attr {
 	uint64_t handled_access_fs;

@@ -8,7 +8,7 @@
 struct mpj_landlock {
 	int ruleset_fd; /* -1 when not used (private network namespace) */
 	int abi;
-	bool scoped;    /* abstract-socket and signal scopes are in the ruleset */
+	bool scoped; /* abstract-socket and signal scopes are in the ruleset */
 };
 
 /* Kernel's Landlock ABI version, or -errno (-EOPNOTSUPP: disabled). */

@@ -14,16 +14,16 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "build/build.h"
-#include "jail/mounts.h"
-#include "jail/portcheck.h"
-#include "jail/rlimits.h"
-#include "jail/secrets.h"
 #include "base/sys.h"
+#include "build/build.h"
 #include "config/global.h"
 #include "config/limits.h"
 #include "config/profile.h"
 #include "config/tenant.h"
+#include "jail/mounts.h"
+#include "jail/portcheck.h"
+#include "jail/rlimits.h"
+#include "jail/secrets.h"
 
 static const char *env_value(const struct mpj_launch *l, const char *name, size_t n)
 {
@@ -100,7 +100,8 @@ static int check_root_dir(int fd, const char *path, unsigned forbid_mode, struct
 	if (fstat(fd, &st) < 0)
 		return negerrno();
 	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & forbid_mode)) {
-		diag_set(diag, path, 0, "must be a directory owned by root with mode %s (is uid %u, mode %04o)",
+		diag_set(diag, path, 0,
+			 "must be a directory owned by root with mode %s (is uid %u, mode %04o)",
 			 forbid_mode == 077 ? "0700" : "0755", (unsigned)st.st_uid,
 			 (unsigned)(st.st_mode & 07777));
 		return -EPERM;
@@ -156,16 +157,17 @@ static int open_home(struct mpj_launch *l, struct diag *diag)
 				 RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 	if (l->home_fd < 0) {
 		diag_set(diag, t->file, t->home_line, "tenant home `%s`: %s", t->home,
-			 l->home_fd == -ELOOP ? "is or passes through a symlink: refused"
+			 l->home_fd == -ELOOP     ? "is or passes through a symlink: refused"
 			 : l->home_fd == -ENOTDIR ? "is not a directory"
-						 : strerror(-l->home_fd));
+						  : strerror(-l->home_fd));
 		return l->home_fd == -ELOOP ? -EPERM : l->home_fd;
 	}
 	if (fstat(l->home_fd, &st) < 0)
 		return negerrno();
 	if (st.st_uid != l->id.uid) {
-		diag_set(diag, t->file, t->home_line, "tenant home `%s` is owned by uid %u, not %s (%u)",
-			 t->home, (unsigned)st.st_uid, l->id.user, (unsigned)l->id.uid);
+		diag_set(diag, t->file, t->home_line,
+			 "tenant home `%s` is owned by uid %u, not %s (%u)", t->home,
+			 (unsigned)st.st_uid, l->id.user, (unsigned)l->id.uid);
 		return -EPERM;
 	}
 	return to_mount(&l->home_fd, MK_HOME, t->home, diag);
@@ -274,8 +276,9 @@ static int open_shim(struct diag *diag)
 		return fd;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
-		diag_set(diag, path, 0, "the bind shim must be a regular file owned by root, not "
-					"writable by others");
+		diag_set(diag, path, 0,
+			 "the bind shim must be a regular file owned by root, not "
+			 "writable by others");
 		(void)close(fd);
 		return -EPERM;
 	}
@@ -306,8 +309,8 @@ static int listener_prepare(struct mpj_launch *l, struct diag *diag)
 			if (fd >= 0)
 				(void)close(fd);
 			diag_set(diag, l->tenant->file, l->tenant->ports_line,
-				 "cannot listen on 127.0.0.1:%u for the jail: %s", l->tenant->ports[i],
-				 strerror(-r));
+				 "cannot listen on 127.0.0.1:%u for the jail: %s",
+				 l->tenant->ports[i], strerror(-r));
 			return r;
 		}
 		l->listen_fds[l->n_listen++] = fd;
@@ -335,10 +338,16 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	*l = (struct mpj_launch){
 		.paths = paths,
 		.mode = mode,
-		.tree_fd = -1, .home_fd = -1, .db_fd = -1, .secrets_fd = -1, .ctl_fd = -1,
+		.tree_fd = -1,
+		.home_fd = -1,
+		.db_fd = -1,
+		.secrets_fd = -1,
+		.ctl_fd = -1,
 		.shim_fd = -1,
 		.stdio = { -1, -1, -1 },
-		.err_pipe = { -1, -1 }, .sync_pipe = { -1, -1 }, .status_pipe = { -1, -1 },
+		.err_pipe = { -1, -1 },
+		.sync_pipe = { -1, -1 },
+		.status_pipe = { -1, -1 },
 		.landlock = { .ruleset_fd = -1 },
 		.pid = -1,
 	};
@@ -379,7 +388,8 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		for (size_t i = 0; l->profile->command[i]; i++)
 			l->argv[i] = xstrdup(l->profile->command[i]);
 	} else {
-		diag_set(diag, l->profile->file, 0, "profile `%s` has no command", l->profile->name);
+		diag_set(diag, l->profile->file, 0, "profile `%s` has no command",
+			 l->profile->name);
 		return -EINVAL;
 	}
 	r = build_env(l, diag);
@@ -435,14 +445,23 @@ void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret)
 	const struct mpj_profile *p = l->profile;
 
 	*ret = (struct mounts_input){
-		.binds = p->binds, .bind_fds = l->bind_fds, .n_binds = p->n_binds,
-		.tmpfs = p->tmpfs, .n_tmpfs = p->n_tmpfs,
-		.dirs = p->dirs, .n_dirs = p->n_dirs,
-		.home = l->id.jail_home, .home_fd = l->home_fd,
-		.db_fd = l->db_fd, .secrets_fd = l->secrets_fd, .ctl_fd = l->ctl_fd,
+		.binds = p->binds,
+		.bind_fds = l->bind_fds,
+		.n_binds = p->n_binds,
+		.tmpfs = p->tmpfs,
+		.n_tmpfs = p->n_tmpfs,
+		.dirs = p->dirs,
+		.n_dirs = p->n_dirs,
+		.home = l->id.jail_home,
+		.home_fd = l->home_fd,
+		.db_fd = l->db_fd,
+		.secrets_fd = l->secrets_fd,
+		.ctl_fd = l->ctl_fd,
 		.shim_fd = l->shim_fd,
-		.uid = l->id.uid, .gid = l->id.gid,
-		.tree_path = l->tree_path, .tree_fd = l->tree_fd,
+		.uid = l->id.uid,
+		.gid = l->id.gid,
+		.tree_path = l->tree_path,
+		.tree_fd = l->tree_fd,
 	};
 }
 
@@ -480,7 +499,8 @@ static pid_t do_clone(struct mpj_launch *l, bool *born_in)
 	 * clone3 (container runtimes' seccomp profiles still ENOSYS it). */
 	if (pid == -ENOSYS) {
 		*born_in = false;
-		pid = (pid_t)syscall(SYS_clone, (unsigned long)ns | SIGCHLD, NULL, NULL, NULL, NULL);
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)ns | SIGCHLD, NULL, NULL, NULL,
+				     NULL);
 		if (pid < 0)
 			pid = negerrno();
 	}

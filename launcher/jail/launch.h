@@ -6,12 +6,12 @@
 
 #include <sys/types.h>
 
-#include "cgroup/cgroup.h"
 #include "base/log.h"
+#include "cgroup/cgroup.h"
 #include "config/global.h"
+#include "config/identity.h"
 #include "config/model.h"
 #include "filter/filter.h"
-#include "config/identity.h"
 #include "jail/landlock.h"
 #include "jail/stage.h"
 
@@ -36,24 +36,24 @@ struct mpj_launch {
 	struct mpj_profile *profile;
 	struct mpj_identity id;
 	enum launch_mode mode;
-	char *tree_path;   /* STATE/jails/NAME: staging mount point */
-	char **argv;       /* command inside the jail */
-	char **envp;       /* the complete environment (profile env, expanded) */
+	char *tree_path; /* STATE/jails/NAME: staging mount point */
+	char **argv;     /* command inside the jail */
+	char **envp;     /* the complete environment (profile env, expanded) */
 	char *hostname;
 	struct rlimit rlimits[RLIM_NLIMITS];
 	bool rlimit_set[RLIM_NLIMITS];
 	struct mpj_cg_limits cg_limits;
 
 	/* fds opened by the parent with openat2, inherited by the child */
-	int tree_fd;    /* STATE/jails/NAME/root, O_PATH */
-	int home_fd;    /* tenant home, O_PATH, symlink-free path, tenant-owned */
-	int db_fd;      /* db socket dir, O_PATH, or -1 */
-	int secrets_fd; /* RUN/.secrets/NAME, detached ro mount, or -1 */
-	int ctl_fd;     /* RUN/NAME (control socket dir), detached ro mount, or -1 */
-	int *bind_fds;  /* one O_PATH fd per profile bind (-1: optional, missing) */
+	int tree_fd;                   /* STATE/jails/NAME/root, O_PATH */
+	int home_fd;                   /* tenant home, O_PATH, symlink-free path, tenant-owned */
+	int db_fd;                     /* db socket dir, O_PATH, or -1 */
+	int secrets_fd;                /* RUN/.secrets/NAME, detached ro mount, or -1 */
+	int ctl_fd;                    /* RUN/NAME (control socket dir), detached ro mount, or -1 */
+	int *bind_fds;                 /* one O_PATH fd per profile bind (-1: optional, missing) */
 	int listen_fds[MPJ_MAX_PORTS]; /* `network private` + run: host listeners, -1 */
 	size_t n_listen;
-	int shim_fd;    /* mpjail-bindshim.so, detached ro mount, or -1 */
+	int shim_fd; /* mpjail-bindshim.so, detached ro mount, or -1 */
 
 	struct mpj_filter filter;
 	struct mpj_landlock landlock;
@@ -67,7 +67,7 @@ struct mpj_launch {
 	int sync_pipe[2];   /* parent -> child: released once in the cgroup */
 	int status_pipe[2]; /* jail pid 1 -> parent: the command's wait status */
 
-	pid_t pid;          /* host pid of the jail's pid 1 */
+	pid_t pid; /* host pid of the jail's pid 1 */
 	bool cg_attached;
 };
 
@@ -90,7 +90,7 @@ int launch_start(struct mpj_launch *l, struct stage_report *ret_report);
 
 /* Why the jail ended: the command's status from pid 1, plus cgroup events. */
 struct launch_result {
-	int wait_status;      /* of the command (from the status pipe), else pid 1's */
+	int wait_status; /* of the command (from the status pipe), else pid 1's */
 	bool have_cmd_status;
 	struct mpj_cg_events events;
 	bool have_events;

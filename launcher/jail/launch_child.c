@@ -6,25 +6,25 @@
  * partially, so we don't even try"). */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <signal.h>
 #include <net/if.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "base/sys.h"
 #include "jail/caps.h"
 #include "jail/launch.h"
 #include "jail/mountcheck.h"
 #include "jail/mounts.h"
 #include "jail/reaper.h"
 #include "jail/rlimits.h"
-#include "base/sys.h"
 
-#define FD_ERR 3    /* error pipe, close-on-exec: EOF tells the parent exec worked */
-#define FD_STATUS 4 /* status pipe, kept by pid 1 only */
+#define FD_ERR 3      /* error pipe, close-on-exec: EOF tells the parent exec worked */
+#define FD_STATUS 4   /* status pipe, kept by pid 1 only */
 #define FD_LIFELINE 5 /* sync pipe read end: EOF = the launcher died */
 #define FD_LANDLOCK 6 /* Landlock ruleset, closed once applied */
 
@@ -44,10 +44,10 @@ _noreturn_ static void child_fail(struct child *c, enum mpj_stage s, int err)
 	_exit(stage_exit_code(&(struct stage_report){ .stage = s, .err = -err }));
 }
 
-#define STAGE(c, s, call)                              \
-	do {                                           \
-		int _r = (call);                       \
-		if (_r < 0)                            \
+#define STAGE(c, s, call)                               \
+	do {                                            \
+		int _r = (call);                        \
+		if (_r < 0)                             \
 			child_fail((c), STAGE_##s, _r); \
 	} while (0)
 
@@ -77,10 +77,7 @@ static int stage_sync(struct child *c)
 	return 0;
 }
 
-static int stage_nnp(void)
-{
-	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? negerrno() : 0;
-}
+static int stage_nnp(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? negerrno() : 0; }
 
 static int stage_root(struct child *c)
 {
@@ -89,7 +86,8 @@ static int stage_root(struct child *c)
 	launch_mounts_input(c->l, &c->mounts);
 	r = mounts_plan(&c->mounts, &c->ops, &c->n_ops);
 	if (r < 0) {
-		(void)snprintf(c->detail, sizeof c->detail, "two mounts on one target in the profile");
+		(void)snprintf(c->detail, sizeof c->detail,
+			       "two mounts on one target in the profile");
 		return r;
 	}
 	return mounts_build_root(&c->mounts, &c->rootfd, c->detail, sizeof c->detail);
@@ -173,7 +171,8 @@ static int stage_fds(struct child *c)
 	err_hi = fcntl(l->err_pipe[1], F_DUPFD_CLOEXEC, 64);
 	status_hi = fcntl(l->status_pipe[1], F_DUPFD_CLOEXEC, 64);
 	life_hi = fcntl(l->sync_pipe[0], F_DUPFD_CLOEXEC, 64);
-	ll_hi = l->landlock.ruleset_fd >= 0 ? fcntl(l->landlock.ruleset_fd, F_DUPFD_CLOEXEC, 64) : -2;
+	ll_hi = l->landlock.ruleset_fd >= 0 ? fcntl(l->landlock.ruleset_fd, F_DUPFD_CLOEXEC, 64)
+					    : -2;
 	if (err_hi < 0 || status_hi < 0 || life_hi < 0 || ll_hi == -1)
 		return negerrno();
 	if (dup3(err_hi, FD_ERR, O_CLOEXEC) < 0 || dup3(status_hi, FD_STATUS, O_CLOEXEC) < 0 ||
@@ -210,10 +209,7 @@ static int stage_fds(struct child *c)
 	return 0;
 }
 
-static int stage_identity(struct child *c)
-{
-	return caps_drop(&c->l->id);
-}
+static int stage_identity(struct child *c) { return caps_drop(&c->l->id); }
 
 static int stage_verify(struct child *c)
 {
@@ -276,10 +272,7 @@ static int stage_reaper(struct child *c)
 	reaper_run(pid, FD_STATUS, FD_LIFELINE);
 }
 
-static int stage_seccomp(struct child *c)
-{
-	return filter_apply(&c->l->filter);
-}
+static int stage_seccomp(struct child *c) { return filter_apply(&c->l->filter); }
 
 /* execve with a PATH search done here: the jail's PATH comes from the
  * profile's environment, not from ours. */

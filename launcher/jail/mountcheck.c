@@ -96,7 +96,8 @@ int mountcheck_verify(const char *mountinfo, const struct mount_op *ops, size_t 
 		need = mount_kind_required_flags(op->kind, op->noexec);
 		if ((flags & need) != need) {
 			describe_missing(need & ~flags, missing, sizeof missing);
-			(void)snprintf(detail, dn, "mount `%s` lacks %s (has %s)", target, missing, vfs);
+			(void)snprintf(detail, dn, "mount `%s` lacks %s (has %s)", target, missing,
+				       vfs);
 			r = -EPERM;
 			goto out;
 		}

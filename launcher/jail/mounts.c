@@ -10,9 +10,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "config/model.h"
 #include "base/safefs.h"
 #include "base/sys.h"
+#include "config/model.h"
 
 #define ROOT_TMPFS_SIZE "16m"
 #define ROOT_TMPFS_INODES "4096"
@@ -172,10 +172,10 @@ int mounts_plan(const struct mounts_input *in, struct mount_op **ret, size_t *re
 
 /* ---------------------------------------------------------- primitives --- */
 
-#define FAIL(path, err)                                                   \
-	({                                                                \
-		(void)snprintf(detail, dn, "%s", (path));                 \
-		(err);                                                    \
+#define FAIL(path, err)                                   \
+	({                                                \
+		(void)snprintf(detail, dn, "%s", (path)); \
+		(err);                                    \
 	})
 
 /* mkdir -p of a jail path below rootfd.  Each parent is opened with
@@ -183,8 +183,8 @@ int mounts_plan(const struct mounts_input *in, struct mount_op **ret, size_t *re
  * follow an absolute symlink `a` (say /var/run -> /run) out to the host. */
 static int mkdir_beneath(int rootfd, const char *target, mode_t mode)
 {
-	_cleanup_close_ int dfd = sys_openat2(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC,
-					      RESOLVE_STRICT);
+	_cleanup_close_ int dfd =
+		sys_openat2(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_STRICT);
 	const char *p = target;
 
 	if (dfd < 0)
@@ -416,8 +416,9 @@ int mounts_build_root(const struct mounts_input *in, int *ret_rootfd, char *deta
 
 static int do_dev(int rootfd, char *detail, size_t dn)
 {
-	_cleanup_close_ int mfd = new_tmpfs("64k", "0755", "64",
-					    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	_cleanup_close_ int mfd =
+		new_tmpfs("64k", "0755", "64",
+			  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	int r;
 
 	if (mfd < 0)
@@ -425,8 +426,8 @@ static int do_dev(int rootfd, char *detail, size_t dn)
 	/* Device nodes are bound from the host onto empty files: no mknod, and
 	 * the /dev tmpfs itself stays nodev. */
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
-		_cleanup_close_ int f = openat(mfd, dev_nodes[i],
-					       O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
+		_cleanup_close_ int f =
+			openat(mfd, dev_nodes[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
 		if (f < 0)
 			return FAIL(dev_nodes[i], negerrno());
 	}
@@ -463,7 +464,8 @@ static int do_proc(int rootfd, char *detail, size_t dn)
 	    fsconfig(fs, FSCONFIG_SET_STRING, "subset", "pid", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return FAIL("/proc (hidepid=invisible,subset=pid)", negerrno());
-	mfd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	mfd = fsmount(fs, FSMOUNT_CLOEXEC,
+		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (mfd < 0)
 		return FAIL("/proc", negerrno());
 	r = attach(mfd, rootfd, "/proc", true);
@@ -479,7 +481,8 @@ static int do_tmpfs(int rootfd, const struct mount_op *op, char *detail, size_t 
 	(void)snprintf(size, sizeof size, "%llu", op->size);
 	(void)snprintf(mode, sizeof mode, "%o", op->mode);
 	mfd = new_tmpfs(size, mode, NULL,
-			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (op->noexec ? MOUNT_ATTR_NOEXEC : 0));
+			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				(op->noexec ? MOUNT_ATTR_NOEXEC : 0));
 	if (mfd < 0)
 		return FAIL(op->target, mfd);
 	r = attach(mfd, rootfd, op->target, true);
@@ -545,7 +548,8 @@ static int do_dir(const struct mounts_input *in, int rootfd, const struct mount_
 
 	if (r < 0)
 		return FAIL(op->target, r);
-	fd = sys_openat2(rootfd, op->target + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC, RESOLVE_STRICT);
+	fd = sys_openat2(rootfd, op->target + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+			 RESOLVE_STRICT);
 	if (fd < 0)
 		return FAIL(op->target, fd);
 	if (fchown(fd, op->tenant_owned ? in->uid : 0, op->tenant_owned ? in->gid : 0) < 0 ||
@@ -554,8 +558,8 @@ static int do_dir(const struct mounts_input *in, int rootfd, const struct mount_
 	return 0;
 }
 
-int mounts_populate(const struct mounts_input *in, int rootfd, const struct mount_op *ops,
-		    size_t n, char *detail, size_t dn)
+int mounts_populate(const struct mounts_input *in, int rootfd, const struct mount_op *ops, size_t n,
+		    char *detail, size_t dn)
 {
 	int r = 0;
 
@@ -610,8 +614,9 @@ int mounts_populate(const struct mounts_input *in, int rootfd, const struct moun
 
 		if (devfd < 0)
 			return FAIL("/dev", devfd);
-		r = set_attr(devfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-					    MOUNT_ATTR_NOEXEC,
+		r = set_attr(devfd,
+			     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				     MOUNT_ATTR_NOEXEC,
 			     false);
 		if (r < 0)
 			return FAIL("/dev (read-only)", r);

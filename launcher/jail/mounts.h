@@ -22,37 +22,37 @@ struct mpj_dir;
  * An fd of -1 means that mount is not made. */
 struct mounts_input {
 	const struct mpj_bind *binds;
-	const int *bind_fds;       /* one per bind; -1: optional and missing */
+	const int *bind_fds; /* one per bind; -1: optional and missing */
 	size_t n_binds;
 	const struct mpj_tmpfs *tmpfs;
 	size_t n_tmpfs;
 	const struct mpj_dir *dirs;
 	size_t n_dirs;
-	const char *home;          /* the tenant home's path in the jail */
+	const char *home; /* the tenant home's path in the jail */
 	int home_fd;
-	int db_fd;                 /* db_socket_dir at /run/postgresql */
-	int secrets_fd;            /* RUN/.secrets/NAME at /run/secrets */
-	int ctl_fd;                /* RUN/NAME at /run/mpjail */
-	int shim_fd;               /* the bind shim at SHIM_JAIL_PATH */
-	uid_t uid;                 /* owner of the tenant-owned dirs */
+	int db_fd;      /* db_socket_dir at /run/postgresql */
+	int secrets_fd; /* RUN/.secrets/NAME at /run/secrets */
+	int ctl_fd;     /* RUN/NAME at /run/mpjail */
+	int shim_fd;    /* the bind shim at SHIM_JAIL_PATH */
+	uid_t uid;      /* owner of the tenant-owned dirs */
 	gid_t gid;
-	const char *tree_path;     /* mounts_build_root(): the staging point */
-	int tree_fd;               /* ... and the built tree copied there */
+	const char *tree_path; /* mounts_build_root(): the staging point */
+	int tree_fd;           /* ... and the built tree copied there */
 };
 
 enum mount_kind {
-	MK_BIND_RO,  /* profile ro-bind: recursive, ro, nosuid, nodev */
-	MK_BIND_RW,  /* profile bind: recursive, nosuid, nodev */
-	MK_HOME,     /* tenant home: rw, nosuid, nodev */
-	MK_TMPFS,    /* profile tmpfs: nosuid, nodev (+noexec but /tmp) */
-	MK_DEV,      /* minimal /dev tmpfs: sealed ro, nosuid, nodev, noexec */
-	MK_DEVNODE,  /* host device bound onto a file: nosuid, noexec */
-	MK_PROC,     /* procfs hidepid=invisible,subset=pid: nosuid, nodev, noexec */
-	MK_DB,       /* database socket directory: ro, nosuid, nodev, noexec */
-	MK_SECRETS,  /* RUN/.secrets/NAME: ro, nosuid, nodev, noexec */
-	MK_CTL,      /* RUN/NAME with the control socket: ro, nosuid, nodev, noexec */
-	MK_DIR,      /* not a mount: a directory in whatever is mounted there */
-	MK_ROOT,     /* the root tmpfs itself: ro, nosuid, nodev */
+	MK_BIND_RO, /* profile ro-bind: recursive, ro, nosuid, nodev */
+	MK_BIND_RW, /* profile bind: recursive, nosuid, nodev */
+	MK_HOME,    /* tenant home: rw, nosuid, nodev */
+	MK_TMPFS,   /* profile tmpfs: nosuid, nodev (+noexec but /tmp) */
+	MK_DEV,     /* minimal /dev tmpfs: sealed ro, nosuid, nodev, noexec */
+	MK_DEVNODE, /* host device bound onto a file: nosuid, noexec */
+	MK_PROC,    /* procfs hidepid=invisible,subset=pid: nosuid, nodev, noexec */
+	MK_DB,      /* database socket directory: ro, nosuid, nodev, noexec */
+	MK_SECRETS, /* RUN/.secrets/NAME: ro, nosuid, nodev, noexec */
+	MK_CTL,     /* RUN/NAME with the control socket: ro, nosuid, nodev, noexec */
+	MK_DIR,     /* not a mount: a directory in whatever is mounted there */
+	MK_ROOT,    /* the root tmpfs itself: ro, nosuid, nodev */
 };
 
 /* One step of the plan, sorted by target so parents come first. */
@@ -88,7 +88,7 @@ int mounts_make_private(void);
  * the root fd via *ret_rootfd.  `detail` names the failing path. */
 int mounts_build_root(const struct mounts_input *in, int *ret_rootfd, char *detail, size_t dn);
 /* Stage MOUNT: execute the plan below rootfd, then seal / and /dev read-only. */
-int mounts_populate(const struct mounts_input *in, int rootfd, const struct mount_op *ops,
-		    size_t n, char *detail, size_t dn);
+int mounts_populate(const struct mounts_input *in, int rootfd, const struct mount_op *ops, size_t n,
+		    char *detail, size_t dn);
 /* Stage PIVOT: pivot_root(".", ".") into rootfd, old root detached. */
 int mounts_pivot(int rootfd);

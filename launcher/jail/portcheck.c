@@ -10,8 +10,8 @@
 #include <pwd.h>
 #include <sys/stat.h>
 
-#define TCP_STATE_LISTEN 0x0A     /* include/net/tcp_states.h */
-#define NET_TCP_MAX_LINE 4096     /* real lines are ~150 bytes */
+#define TCP_STATE_LISTEN 0x0A /* include/net/tcp_states.h */
+#define NET_TCP_MAX_LINE 4096 /* real lines are ~150 bytes */
 #define CMDLINE_MAX 4096
 
 /* Exactly len hex digits (the kernel pads with zeros) into a u32. */
@@ -77,7 +77,19 @@ static int parse_local(const char *s, bool v6, struct portcheck_listen *ret)
 int portcheck_parse_line(const char *line, bool v6, struct portcheck_listen *ret)
 {
 	/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ... */
-	enum { F_SL, F_LOCAL, F_REM, F_ST, F_QUEUE, F_TIMER, F_RETR, F_UID, F_TIMEOUT, F_INODE, _F_MIN };
+	enum {
+		F_SL,
+		F_LOCAL,
+		F_REM,
+		F_ST,
+		F_QUEUE,
+		F_TIMER,
+		F_RETR,
+		F_UID,
+		F_TIMEOUT,
+		F_INODE,
+		_F_MIN
+	};
 	_cleanup_strv_ char **f = split_words(line);
 	struct portcheck_listen l = { 0 };
 	uint32_t st;
@@ -242,8 +254,7 @@ static char *read_comm(int pidfd)
 
 /* Match one process's fds against the wanted inodes.  A process that exits
  * meanwhile, or whose fds we may not read, is passed over. */
-static void scan_pid(int procfd, const char *name, pid_t pid, struct portcheck_holder *h,
-		     size_t n)
+static void scan_pid(int procfd, const char *name, pid_t pid, struct portcheck_holder *h, size_t n)
 {
 	_cleanup_close_ int pidfd = -1, fdfd = -1;
 	DIR *d;
@@ -378,7 +389,8 @@ char *portcheck_describe(const struct portcheck_holder *h)
 				(unsigned long long)h->sock.inode);
 	if (h->user)
 		owner = xasprintf("user %s (uid %u)%s%s%s", h->user, (unsigned)h->sock.uid,
-				  h->tenant ? ", tenant `" : "", h->tenant ?: "", h->tenant ? "`" : "");
+				  h->tenant ? ", tenant `" : "", h->tenant ?: "",
+				  h->tenant ? "`" : "");
 	else
 		owner = xasprintf("uid %u", (unsigned)h->sock.uid);
 	if (h->n_pids > 1)
@@ -425,8 +437,7 @@ int portcheck_free(const unsigned *ports, size_t n, struct mpj_tenant *const *te
 	return r;
 }
 
-int portcheck_tenant(const struct mpj_paths *paths, const struct mpj_tenant *t,
-		     struct diag *diag)
+int portcheck_tenant(const struct mpj_paths *paths, const struct mpj_tenant *t, struct diag *diag)
 {
 	struct mpj_tenant **all = NULL;
 	struct portcheck_holder *h = NULL;

@@ -64,5 +64,4 @@ int portcheck_free(const unsigned *ports, size_t n, struct mpj_tenant *const *te
 
 /* launch_prepare() for `run`: portcheck_free() on t's ports, with the tenant
  * list loaded to name a holding tenant; *diag points at t's ports line. */
-int portcheck_tenant(const struct mpj_paths *paths, const struct mpj_tenant *t,
-		     struct diag *diag);
+int portcheck_tenant(const struct mpj_paths *paths, const struct mpj_tenant *t, struct diag *diag);

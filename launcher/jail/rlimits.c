@@ -48,7 +48,8 @@ void rlimits_compute(const struct mpj_profile *p, const struct mpj_tenant *t,
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(forced); i++) {
 		set[forced[i].resource] = true;
-		out[forced[i].resource].rlim_cur = out[forced[i].resource].rlim_max = forced[i].value;
+		out[forced[i].resource].rlim_cur = out[forced[i].resource].rlim_max =
+			forced[i].value;
 	}
 }
 

@@ -42,8 +42,7 @@ static int own_dir(int parent, const char *parent_path, const char *name, gid_t 
 		diag_set(diag, parent_path, 0, "cannot open `%s`: %s", name, strerror(-fd));
 		return fd;
 	}
-	if (fstat(fd, &st) < 0 || st.st_uid != 0 ||
-	    (st.st_gid != gid && fchown(fd, 0, gid) < 0) ||
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_gid != gid && fchown(fd, 0, gid) < 0) ||
 	    ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0)) {
 		diag_set(diag, parent_path, 0, "`%s` must be a root-owned directory", name);
 		(void)close(fd);
@@ -145,7 +144,8 @@ int secrets_sync(const struct mpj_paths *paths, const char *tenant, uid_t uid, g
 	if (fstat(src, &st) < 0)
 		return negerrno();
 	if (st.st_uid != 0 || (st.st_mode & 077)) {
-		diag_set(diag, creds, 0, "must be owned by root with mode 0700 (is uid %u, mode %04o)",
+		diag_set(diag, creds, 0,
+			 "must be owned by root with mode 0700 (is uid %u, mode %04o)",
 			 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 		return -EPERM;
 	}
@@ -160,7 +160,8 @@ int secrets_sync(const struct mpj_paths *paths, const char *tenant, uid_t uid, g
 		return run;
 	}
 	if (fstat(run, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
-		diag_set(diag, paths->run_dir, 0, "must be a root-owned directory not writable by others");
+		diag_set(diag, paths->run_dir, 0,
+			 "must be a root-owned directory not writable by others");
 		return -EPERM;
 	}
 	sdir = own_dir(run, paths->run_dir, ".secrets", 0, 0700, diag);

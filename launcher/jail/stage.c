@@ -17,10 +17,7 @@ const char *stage_name(enum mpj_stage s)
 	return (unsigned)s < _STAGE_MAX ? stages[s].name : "unknown";
 }
 
-const char *stage_hint(enum mpj_stage s)
-{
-	return (unsigned)s < _STAGE_MAX ? stages[s].hint : "";
-}
+const char *stage_hint(enum mpj_stage s) { return (unsigned)s < _STAGE_MAX ? stages[s].hint : ""; }
 
 void stage_report_write(int fd, enum mpj_stage s, int err, const char *detail)
 {

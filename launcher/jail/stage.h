@@ -9,38 +9,38 @@
 /* execline's set (STYLE.md §2), documented in mpjail(8). */
 enum mpj_exit {
 	EXIT_MPJ_OK = 0,
-	EXIT_MPJ_FAILURE = 1,   /* a control command's request was refused */
-	EXIT_MPJ_CONFIG = 100,  /* usage or configuration error: nothing was changed */
-	EXIT_MPJ_SETUP = 111,   /* a setup stage failed (a syscall): jail not started */
-	EXIT_MPJ_NOEXEC = 126,  /* the command exists but could not be executed */
+	EXIT_MPJ_FAILURE = 1,    /* a control command's request was refused */
+	EXIT_MPJ_CONFIG = 100,   /* usage or configuration error: nothing was changed */
+	EXIT_MPJ_SETUP = 111,    /* a setup stage failed (a syscall): jail not started */
+	EXIT_MPJ_NOEXEC = 126,   /* the command exists but could not be executed */
 	EXIT_MPJ_NOTFOUND = 127, /* the command was not found in the jail */
-	/* 128 + N: the command was killed by signal N */
+				 /* 128 + N: the command was killed by signal N */
 };
 
 /* One line per stage, in pipeline order.  Names appear in messages. */
-#define MPJ_STAGES(X)                                                              \
-	X(VALIDATE, "validate", "check the tenant and profile files")                \
-	X(OPEN, "open", "the tenant home or jail tree is missing, or a symlink")   \
-	X(CGROUP, "cgroup", "is the cgroup controller available and delegated?") \
-	X(FILTER, "filter", "the seccomp policy could not be compiled")            \
-	X(CLONE, "clone", "namespaces need root and a kernel with user-visible namespaces") \
-	X(SYNC, "sync", "the parent died or the child could not be released")      \
-	X(NNP, "no-new-privs", "prctl(PR_SET_NO_NEW_PRIVS) failed")                \
-	X(PROPAGATION, "propagation", "could not make / private in the new namespace") \
-	X(ROOT, "root", "building the jail root (tmpfs, jail tree copy) failed")  \
-	X(MOUNT, "mount", "a bind or tmpfs mount failed; see the path in the message") \
-	X(PIVOT, "pivot", "pivot_root needs a private mount namespace")            \
-	X(MOUNTCHECK, "mountcheck", "a mount lacks a required flag")              \
-	X(HOSTNAME, "hostname", "sethostname failed")                               \
+#define MPJ_STAGES(X)                                                                         \
+	X(VALIDATE, "validate", "check the tenant and profile files")                         \
+	X(OPEN, "open", "the tenant home or jail tree is missing, or a symlink")              \
+	X(CGROUP, "cgroup", "is the cgroup controller available and delegated?")              \
+	X(FILTER, "filter", "the seccomp policy could not be compiled")                       \
+	X(CLONE, "clone", "namespaces need root and a kernel with user-visible namespaces")   \
+	X(SYNC, "sync", "the parent died or the child could not be released")                 \
+	X(NNP, "no-new-privs", "prctl(PR_SET_NO_NEW_PRIVS) failed")                           \
+	X(PROPAGATION, "propagation", "could not make / private in the new namespace")        \
+	X(ROOT, "root", "building the jail root (tmpfs, jail tree copy) failed")              \
+	X(MOUNT, "mount", "a bind or tmpfs mount failed; see the path in the message")        \
+	X(PIVOT, "pivot", "pivot_root needs a private mount namespace")                       \
+	X(MOUNTCHECK, "mountcheck", "a mount lacks a required flag")                          \
+	X(HOSTNAME, "hostname", "sethostname failed")                                         \
 	X(NETWORK, "network", "bringing up loopback in the private network namespace failed") \
-	X(RLIMIT, "rlimit", "a hard limit above the current one needs root")       \
-	X(FDS, "fds", "close_range or stdio setup failed")                         \
-	X(IDENTITY, "identity", "setgroups/setgid/setuid or capability drop failed") \
-	X(VERIFY, "verify", "the process still holds an id or capability it should not") \
-	X(CHDIR, "chdir", "the home directory is not reachable inside the jail")   \
-	X(LANDLOCK, "landlock", "the kernel lacks Landlock network rules (ABI >= 4)") \
-	X(REAPER, "reaper", "fork of the jail's pid 1 child failed")               \
-	X(SECCOMP, "seccomp", "loading the seccomp filter failed")                  \
+	X(RLIMIT, "rlimit", "a hard limit above the current one needs root")                  \
+	X(FDS, "fds", "close_range or stdio setup failed")                                    \
+	X(IDENTITY, "identity", "setgroups/setgid/setuid or capability drop failed")          \
+	X(VERIFY, "verify", "the process still holds an id or capability it should not")      \
+	X(CHDIR, "chdir", "the home directory is not reachable inside the jail")              \
+	X(LANDLOCK, "landlock", "the kernel lacks Landlock network rules (ABI >= 4)")         \
+	X(REAPER, "reaper", "fork of the jail's pid 1 child failed")                          \
+	X(SECCOMP, "seccomp", "loading the seccomp filter failed")                            \
 	X(EXEC, "exec", "the command could not be executed inside the jail")
 
 /* clang-format off */
@@ -58,7 +58,7 @@ const char *stage_hint(enum mpj_stage s);
 /* What the child writes to the error pipe on failure. */
 struct stage_report {
 	uint32_t stage;
-	int32_t err; /* positive errno */
+	int32_t err;      /* positive errno */
 	char detail[248]; /* the path or value involved, NUL-terminated */
 };
 

@@ -18,11 +18,11 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "jail/launch.h"
-#include "jail/reaper.h"
 #include "base/sys.h"
 #include "config/global.h"
 #include "config/tenant.h"
+#include "jail/launch.h"
+#include "jail/reaper.h"
 
 #define LOG_NAME "mpjail.log"
 #define LOG_FILE_MAX (16u << 20) /* bytes of jail output copied to LOG_NAME */
@@ -90,7 +90,8 @@ static int open_tenant_log(const struct mpj_tenant *t, uid_t uid, gid_t gid)
 	 * that was there (a hard link to a root file, or a root file renamed
 	 * into logs/, would otherwise be handed to the tenant). */
 	fd = openat(logs, LOG_NAME,
-		    O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+		    O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+		    0600);
 	if (fd >= 0) {
 		if (fchown(fd, uid, gid) < 0 || fchmod(fd, 0640) < 0)
 			return negerrno();
@@ -230,9 +231,11 @@ static void gen_ready(struct sv *s, struct sv_gen *g)
 	if (s->n_ports) {
 		sv_log(s, LOG_LVL_INFO, "ready: 127.0.0.1:%u answers after %llu ms", s->ports[0],
 		       (unsigned long long)(sv_now_ms() - g->started));
-		(void)snprintf(msg, sizeof msg, "READY=1\nSTATUS=serving on 127.0.0.1:%u", s->ports[0]);
+		(void)snprintf(msg, sizeof msg, "READY=1\nSTATUS=serving on 127.0.0.1:%u",
+			       s->ports[0]);
 	} else
-		(void)snprintf(msg, sizeof msg, "READY=1\nSTATUS=running (host pid %d)", (int)g->l.pid);
+		(void)snprintf(msg, sizeof msg, "READY=1\nSTATUS=running (host pid %d)",
+			       (int)g->l.pid);
 	(void)sv_notify(msg);
 	(void)snprintf(msg, sizeof msg, "restarted: host pid %d", (int)g->l.pid);
 	svc_restart_done(s, 0, msg);
@@ -276,7 +279,8 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 	r = launch_prepare(&g->l, s->paths, s->tenant, LAUNCH_RUN, NULL, &d);
 	if (r < 0) {
 		diag_print(&d);
-		svc_restart_done(s, CTL_E_INTERNAL, d.msg ? d.msg : "the launch could not be prepared");
+		svc_restart_done(s, CTL_E_INTERNAL,
+				 d.msg ? d.msg : "the launch could not be prepared");
 		diag_clear(&d);
 		launch_done(&g->l);
 		*ret_code = launch_prepare_exit_code(r);
@@ -380,7 +384,8 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 			g.ready_deadline = 0; /* report it once; stop looking, as before */
 		}
 		if (g.kill_at && t >= g.kill_at) {
-			sv_log(s, LOG_LVL_WARN, "did not stop within %u s: SIGKILL", s->o->stop_timeout);
+			sv_log(s, LOG_LVL_WARN, "did not stop within %u s: SIGKILL",
+			       s->o->stop_timeout);
 			(void)kill(g.l.pid, SIGKILL); /* pid 1 gone = whole namespace gone */
 			g.kill_at = 0;
 		}
@@ -478,8 +483,13 @@ static int resolve_tenant(struct sv *s)
 
 int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv_options *o)
 {
-	struct sv s = { .paths = paths, .tenant = tenant, .o = o, .logfd = -1, .sigfd = -1,
-			.ctl = { .dir_fd = -1, .listen_fd = -1 }, .tenant_uid = (uid_t)-1,
+	struct sv s = { .paths = paths,
+			.tenant = tenant,
+			.o = o,
+			.logfd = -1,
+			.sigfd = -1,
+			.ctl = { .dir_fd = -1, .listen_fd = -1 },
+			.tenant_uid = (uid_t)-1,
 			.tenant_gid = 0 };
 	unsigned backoff_max = o->backoff_max ? o->backoff_max : 60;
 	struct diag d = { 0 };

@@ -12,9 +12,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "supervise/supervise_internal.h"
 #include "config/profile.h"
 #include "config/tenant.h"
+#include "supervise/supervise_internal.h"
 
 /* Refusals are logged (someone probing other tenants' supervisors), but
  * every local user can connect: without a bound, a loop of connect() calls
@@ -233,7 +233,8 @@ static void test_read(struct sv *s)
 
 	for (;;) {
 		size_t room = CONFIGTEST_OUTPUT_MAX - t->len;
-		ssize_t k = room ? read(t->out, t->buf + t->len, room) : read(t->out, sink, sizeof sink);
+		ssize_t k = room ? read(t->out, t->buf + t->len, room)
+				 : read(t->out, sink, sizeof sink);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -284,8 +285,9 @@ static void test_finish(struct sv *s)
 	} else {
 		/* USR1 = graceful: the parent keeps its listener, children
 		 * finish their requests (APACHE-IN-A-JAIL.md §5). */
-		_cleanup_free_ char *ok = xasprintf(
-			"reloaded: configuration test passed, graceful restart signalled\n%s", body);
+		_cleanup_free_ char *ok =
+			xasprintf("reloaded: configuration test passed, graceful restart signalled\n%s",
+				  body);
 
 		(void)kill(s->gen->l.pid, SIGUSR1);
 		sv_log(s, LOG_LVL_INFO, "reload: configuration test passed, graceful restart");
@@ -322,7 +324,8 @@ static void do_request(struct sv *s, struct sv_client *c, enum ctl_verb v)
 
 			sv_log(s, LOG_LVL_WARN, "%s by uid %u (pid %d) refused: rate limit",
 			       ctl_verb_name(v), (unsigned)c->uid, (int)c->pid);
-			(void)snprintf(msg, sizeof msg, "too many restarts: try again in %u s", wait_s);
+			(void)snprintf(msg, sizeof msg, "too many restarts: try again in %u s",
+				       wait_s);
 			client_reply(c, CTL_E_RATE, msg, NULL);
 			return;
 		}
@@ -350,7 +353,8 @@ static void do_request(struct sv *s, struct sv_client *c, enum ctl_verb v)
 	case CTL_RELOAD:
 		if (!s->gen || !s->gen->ready || s->restart_requested) {
 			client_reply(c, CTL_E_CONFLICT,
-				     s->gen ? "the server is still starting" : "the server is not running",
+				     s->gen ? "the server is still starting"
+					    : "the server is not running",
 				     NULL);
 			return;
 		}
@@ -360,7 +364,8 @@ static void do_request(struct sv *s, struct sv_client *c, enum ctl_verb v)
 		}
 		r = start_configtest(s);
 		if (r < 0) {
-			client_reply(c, CTL_E_INTERNAL, "cannot start the configuration test", NULL);
+			client_reply(c, CTL_E_INTERNAL, "cannot start the configuration test",
+				     NULL);
 			return;
 		}
 		c->waiting = true;
@@ -412,10 +417,10 @@ static void client_read(struct sv *s, struct sv_client *c)
 		enum ctl_code code = ctl_code_for_parse_error(r);
 
 		client_reply(c, code,
-			     why[code == CTL_E_TOO_LONG	 ? 1
-				 : code == CTL_E_VERSION ? 2
+			     why[code == CTL_E_TOO_LONG       ? 1
+				 : code == CTL_E_VERSION      ? 2
 				 : code == CTL_E_UNKNOWN_VERB ? 3
-							       : 0],
+							      : 0],
 			     NULL);
 		return;
 	}
@@ -485,8 +490,8 @@ static void accept_clients(struct sv *s)
 		if (peer == CTL_PEER_DENIED) {
 			log_refusal(s, uid, pid);
 			drain(fd);
-			ctl_reply(fd, CTL_E_FORBIDDEN, "permission denied: not this tenant's account",
-				  NULL);
+			ctl_reply(fd, CTL_E_FORBIDDEN,
+				  "permission denied: not this tenant's account", NULL);
 			(void)close(fd);
 			continue;
 		}
@@ -560,7 +565,8 @@ int svc_timeout(const struct sv *s, uint64_t now)
 	uint64_t next = UINT64_MAX;
 
 	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++)
-		if (s->clients[i].fd >= 0 && !s->clients[i].waiting && s->clients[i].deadline < next)
+		if (s->clients[i].fd >= 0 && !s->clients[i].waiting &&
+		    s->clients[i].deadline < next)
 			next = s->clients[i].deadline;
 	if (s->test.pid > 0 && s->test.deadline < next)
 		next = s->test.deadline;
@@ -596,5 +602,6 @@ void svc_finish(struct sv *s)
 	answer_waiting(s, CTL_STOP, 0, NULL, "stopped\n");
 	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++)
 		if (s->clients[i].fd >= 0)
-			client_reply(&s->clients[i], CTL_E_CONFLICT, "the supervisor has stopped", NULL);
+			client_reply(&s->clients[i], CTL_E_CONFLICT, "the supervisor has stopped",
+				     NULL);
 }

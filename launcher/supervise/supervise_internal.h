@@ -19,35 +19,35 @@
 /* One run of the jail, from launch_start to launch_reap. */
 struct sv_gen {
 	struct mpj_launch l;
-	int out;             /* the jail's stdout/stderr, or -1 */
-	uint64_t started;    /* monotonic ms */
+	int out;          /* the jail's stdout/stderr, or -1 */
+	uint64_t started; /* monotonic ms */
 	uint64_t ready_deadline;
-	uint64_t kill_at;    /* SIGKILL after a stop signal, or 0 */
+	uint64_t kill_at; /* SIGKILL after a stop signal, or 0 */
 	bool ready;
 };
 
 struct sv_client {
-	int fd;              /* -1: free slot */
+	int fd; /* -1: free slot */
 	uid_t uid;
 	pid_t pid;
 	enum ctl_peer peer;
 	size_t len;
 	char buf[CTL_REQ_MAX + 1];
-	uint64_t deadline;   /* for the request line */
-	bool waiting;        /* parsed; answered when its action completes */
+	uint64_t deadline; /* for the request line */
+	bool waiting;      /* parsed; answered when its action completes */
 	enum ctl_verb verb;
-	int pidx;            /* index in this round's pollfd array, or -1 */
+	int pidx; /* index in this round's pollfd array, or -1 */
 };
 
 /* The reload's `apache2 ... -t`, run by a forked helper (own pid, so its
  * own cgroup instance: see start_configtest()). */
 struct sv_test {
-	pid_t pid;           /* 0: none running */
-	int out;             /* its output, or -1 once at EOF */
+	pid_t pid; /* 0: none running */
+	int out;   /* its output, or -1 once at EOF */
 	char *buf;
 	size_t len;
 	bool truncated, reaped;
-	int status;          /* the helper's wait status, once reaped */
+	int status; /* the helper's wait status, once reaped */
 	uint64_t deadline;
 	int pidx;
 };
@@ -57,19 +57,19 @@ struct sv {
 	const char *tenant;
 	const struct sv_options *o;
 	int sigfd;
-	int logfd;           /* in the tenant's logs/, or -1 */
-	bool log_full;       /* logfd reached its cap: copying paused */
-	unsigned restarts;   /* crash restarts in a row: drives the back-off */
+	int logfd;               /* in the tenant's logs/, or -1 */
+	bool log_full;           /* logfd reached its cap: copying paused */
+	unsigned restarts;       /* crash restarts in a row: drives the back-off */
 	unsigned restarts_total; /* generations started after the first: status */
-	bool stopping;       /* TERM/INT or `stop`: exit once the jail is gone */
-	bool restart_requested; /* `restart`: next generation at once */
+	bool stopping;           /* TERM/INT or `stop`: exit once the jail is gone */
+	bool restart_requested;  /* `restart`: next generation at once */
 	enum ctl_state state;
-	char *last_exit;     /* launch_describe() of the last generation */
+	char *last_exit; /* launch_describe() of the last generation */
 	unsigned ports[MPJ_MAX_PORTS];
 	size_t n_ports;
 	uid_t tenant_uid;
-	gid_t tenant_gid;    /* status.json's group: the tenant may read it */
-	struct sv_gen *gen;  /* the running generation, or NULL */
+	gid_t tenant_gid;   /* status.json's group: the tenant may read it */
+	struct sv_gen *gen; /* the running generation, or NULL */
 
 	struct ctl_server ctl;
 	int listen_pidx;

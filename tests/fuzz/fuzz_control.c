@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(line, data, size);
 		line[size] = '\0';
 		if (ctl_parse_response_line(line, &code, &msg) == 0 &&
-		    (code < 0 || code > 999 || (code > 0 && code < 100) || !msg ||
-		     msg < line || msg > line + size))
+		    (code < 0 || code > 999 || (code > 0 && code < 100) || !msg || msg < line ||
+		     msg > line + size))
 			abort();
 		free(line);
 	}

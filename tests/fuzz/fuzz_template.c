@@ -11,11 +11,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const values[_TV_MAX] = {
-		[TV_TENANT] = "alice", [TV_USER] = "alice", [TV_GROUP] = "alice",
-		[TV_UID] = "20001", [TV_GID] = "20001", [TV_HOME] = "/home/alice",
-		[TV_PORT] = "20001", [TV_LISTEN] = "Listen 127.0.0.1:20001\nListen 127.0.0.1:20002",
-		[TV_SERVERNAME] = "alice.example.com", [TV_SERVERALIASES] = "www.alice.example.com",
-		[TV_MAX_WORKERS] = "32", [TV_START_SERVERS] = "2",
+		[TV_TENANT] = "alice",
+		[TV_USER] = "alice",
+		[TV_GROUP] = "alice",
+		[TV_UID] = "20001",
+		[TV_GID] = "20001",
+		[TV_HOME] = "/home/alice",
+		[TV_PORT] = "20001",
+		[TV_LISTEN] = "Listen 127.0.0.1:20001\nListen 127.0.0.1:20002",
+		[TV_SERVERNAME] = "alice.example.com",
+		[TV_SERVERALIASES] = "www.alice.example.com",
+		[TV_MAX_WORKERS] = "32",
+		[TV_START_SERVERS] = "2",
 		[TV_INCLUDE_CONF] = "# tenant conf/ not included",
 	};
 	struct tmpl_vars v;

@@ -25,7 +25,8 @@ static void run_ioctl(const char *name, unsigned long cmd, void *arg, bool tty)
 	if (r == 0 && cmd == TIOCSTI)
 		(void)tcflush(STDIN_FILENO, TCIFLUSH); /* take the injected byte back */
 	if (r < 0 && e == ENOTTY && !tty)
-		report(name, VERDICT_BLOCKED, "ENOTTY: no terminal on stdin (filter not exercised)");
+		report(name, VERDICT_BLOCKED,
+		       "ENOTTY: no terminal on stdin (filter not exercised)");
 	else
 		judge_call(name, r, e, false);
 }

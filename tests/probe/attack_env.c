@@ -119,7 +119,6 @@ static void run_sys_absent(const struct attack *a)
 		       stat("/sys", &st) == 0 ? "plain directory" : errno_name(errno));
 }
 
-
 /* setuid0, setgid0: in a child, so a success does not make the rest of the
  * run root (util-linux: "setuid(0) has to fail"). */
 static void set_id0_child(struct child_result *res, void *arg)
@@ -172,7 +171,8 @@ static void run_cwd_outside(const struct attack *a)
 		int ufd;
 
 		if (same_inode(&here, &root)) {
-			report(a->name, VERDICT_BLOCKED, "cwd `%s` is %u levels below /", shown, depth);
+			report(a->name, VERDICT_BLOCKED, "cwd `%s` is %u levels below /", shown,
+			       depth);
 			return;
 		}
 		ufd = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -236,15 +236,9 @@ static const struct dev_entry {
 	mode_t type;
 	unsigned major, minor;
 } dev_allowed[] = {
-	{ "null", S_IFCHR, 1, 3 },
-	{ "zero", S_IFCHR, 1, 5 },
-	{ "full", S_IFCHR, 1, 7 },
-	{ "random", S_IFCHR, 1, 8 },
-	{ "urandom", S_IFCHR, 1, 9 },
-	{ "fd", S_IFLNK, 0, 0 },
-	{ "stdin", S_IFLNK, 0, 0 },
-	{ "stdout", S_IFLNK, 0, 0 },
-	{ "stderr", S_IFLNK, 0, 0 },
+	{ "null", S_IFCHR, 1, 3 },   { "zero", S_IFCHR, 1, 5 },    { "full", S_IFCHR, 1, 7 },
+	{ "random", S_IFCHR, 1, 8 }, { "urandom", S_IFCHR, 1, 9 }, { "fd", S_IFLNK, 0, 0 },
+	{ "stdin", S_IFLNK, 0, 0 },  { "stdout", S_IFLNK, 0, 0 },  { "stderr", S_IFLNK, 0, 0 },
 	{ "shm", S_IFDIR, 0, 0 },
 };
 
@@ -270,8 +264,8 @@ static void run_dev_nodes(const struct attack *a)
 	struct dirent *de;
 
 	if (!d) {
-		report(a->name, errno == ENOENT ? VERDICT_BLOCKED : VERDICT_SKIPPED,
-		       "/dev: %s", errno_name(errno));
+		report(a->name, errno == ENOENT ? VERDICT_BLOCKED : VERDICT_SKIPPED, "/dev: %s",
+		       errno_name(errno));
 		return;
 	}
 	while ((de = readdir(d))) {
@@ -552,7 +546,8 @@ static void run_host_control_sockets(const struct attack *a)
 	if (escaped)
 		report(a->name, VERDICT_ESCAPED, "%s", detail);
 	else
-		report(a->name, VERDICT_BLOCKED, "all %zu absent (ENOENT)", ARRAY_SIZE(control_sockets));
+		report(a->name, VERDICT_BLOCKED, "all %zu absent (ENOENT)",
+		       ARRAY_SIZE(control_sockets));
 }
 
 const struct attack env_attacks[] = {

@@ -11,7 +11,9 @@
 #include "probe.h"
 
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/personality.h>
@@ -22,8 +24,6 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <linux/netlink.h>
-#include <netinet/in.h>
 #include <time.h>
 
 #ifndef IPPROTO_MPTCP
@@ -32,13 +32,13 @@
 #ifndef UFFD_USER_MODE_ONLY
 #define UFFD_USER_MODE_ONLY 1
 #endif
-#define OPEN_TREE_CLONE_ 1            /* <linux/mount.h> clashes with <sys/mount.h> */
-#define KEXEC_ARCH_ARM_ (40 << 16)    /* not this machine: EINVAL before any load */
+#define OPEN_TREE_CLONE_ 1         /* <linux/mount.h> clashes with <sys/mount.h> */
+#define KEXEC_ARCH_ARM_ (40 << 16) /* not this machine: EINVAL before any load */
 #define KCMP_TYPE_INVALID 99
 #define KEYCTL_JOIN_SESSION_KEYRING_ 1
 #define KEY_SPEC_PROCESS_KEYRING_ (-2)
 #define SYSLOG_ACTION_READ_ALL 3
-#define PID_NEVER 0x3fffffff          /* above PID_MAX_LIMIT (4M) */
+#define PID_NEVER 0x3fffffff /* above PID_MAX_LIMIT (4M) */
 
 /* Namespace clones: the raw syscall with a NULL stack forks; the new child
  * leaves at once, and the caller (itself a throw-away child) reaps it. */

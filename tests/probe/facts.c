@@ -175,8 +175,7 @@ static void fact_mounts(void)
 		printf("FACT mount unknown (%s)\n", errno_name(-r));
 		return;
 	}
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l;
-	     l = strtok_r(NULL, "\n", &save))
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		fact_mount_line(l);
 }
 

@@ -100,8 +100,8 @@ static _noreturn_ void hog_child(int wfd, unsigned mb, pid_t parent)
 		(void)write_full(fd, "1000", 4);
 		(void)close(fd);
 	}
-	p = mmap(NULL, (size_t)mb * mib, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		 -1, 0);
+	p = mmap(NULL, (size_t)mb * mib, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
 	if (p == MAP_FAILED) {
 		struct hog_msg m = { HOG_ERRNO, (uint32_t)errno };
 		(void)write_full(wfd, &m, sizeof(m));

@@ -29,9 +29,9 @@ static int print_port(int fd)
 
 	printf("RESULT ok\n");
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		printf("FACT port %u\n", ntohs(ss.ss_family == AF_INET6
-						       ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						       : ((struct sockaddr_in *)&ss)->sin_port));
+		printf("FACT port %u\n",
+		       ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						      : ((struct sockaddr_in *)&ss)->sin_port));
 	return 0;
 }
 
@@ -152,9 +152,9 @@ static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-	{ "0", 0 },          { "HUP", SIGHUP },   { "INT", SIGINT },   { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP },
+	{ "0", 0 },          { "HUP", SIGHUP },   { "INT", SIGINT },
+	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
+	{ "TERM", SIGTERM }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
 };
 
 static int parse_signal(const char *s, int *ret)

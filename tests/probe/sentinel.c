@@ -88,7 +88,8 @@ static int listen_abstract(const char *name)
 	if (fd < 0)
 		return negerrno();
 	memcpy(sa.sun_path + 1, name, n);
-	if (bind(fd, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0 ||
+	if (bind(fd, (struct sockaddr *)&sa,
+		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0 ||
 	    listen(fd, 16) < 0)
 		return negerrno();
 	return TAKE_FD(fd);
@@ -96,7 +97,8 @@ static int listen_abstract(const char *name)
 
 static int listen_tcp(unsigned port)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)port),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
@@ -161,7 +163,8 @@ static void sentinel_report_and_remove(struct sentinel *s)
 		struct shmid_ds ds;
 
 		printf("FACT shm_intact %s\n",
-		       mem != (void *)-1 && memcmp(mem, s->secret, sizeof s->secret) == 0 ? "yes" : "no");
+		       mem != (void *)-1 && memcmp(mem, s->secret, sizeof s->secret) == 0 ? "yes"
+											  : "no");
 		/* Attached only by us: a jail that attached it shows here. */
 		if (mem != (void *)-1 && shmctl(s->shmid, IPC_STAT, &ds) == 0)
 			printf("FACT shm_last_attach_pid_is_ours %s\n",
@@ -204,8 +207,12 @@ static void sentinel_report_and_remove(struct sentinel *s)
 
 int mode_sentinel(int argc, char **argv)
 {
-	struct sentinel s = { .shmid = -1, .sock_pair = { -1, -1 }, .abstract_fd = -1,
-			      .tcp_fd = -1, .shm_fd = -1, .mq = (mqd_t)-1 };
+	struct sentinel s = { .shmid = -1,
+			      .sock_pair = { -1, -1 },
+			      .abstract_fd = -1,
+			      .tcp_fd = -1,
+			      .shm_fd = -1,
+			      .mq = (mqd_t)-1 };
 	struct timespec limit = { .tv_sec = SENTINEL_MAX_S };
 	const char *pw = getenv("DB_PASSWORD");
 	sigset_t stop;
@@ -319,9 +326,10 @@ int mode_proc_pid(int argc, char **argv)
 		const char *entry;
 		int flags;
 	} entries[] = {
-		{ "environ", O_RDONLY }, { "mem", O_RDONLY },  { "root", O_PATH | O_DIRECTORY },
-		{ "cwd", O_PATH | O_DIRECTORY }, { "fd", O_RDONLY | O_DIRECTORY },
-		{ "exe", O_PATH },       { "status", O_RDONLY },
+		{ "environ", O_RDONLY },          { "mem", O_RDONLY },
+		{ "root", O_PATH | O_DIRECTORY }, { "cwd", O_PATH | O_DIRECTORY },
+		{ "fd", O_RDONLY | O_DIRECTORY }, { "exe", O_PATH },
+		{ "status", O_RDONLY },
 	};
 	pid_t pid = 0;
 	int r;
@@ -422,7 +430,8 @@ int mode_ptrace(int argc, char **argv)
 
 int mode_connect_tcp(int argc, char **argv)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	_cleanup_close_ int fd = -1;
 	unsigned port;
 

@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/close_range.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
@@ -13,9 +14,8 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/personality.h>
-#include <grp.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -128,10 +128,7 @@ bool has_prefix_line(const char *out, const char *prefix)
 	return false;
 }
 
-int exit_code(const struct run *r)
-{
-	return WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
-}
+int exit_code(const struct run *r) { return WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1; }
 
 /* "ATTACK name: VERDICT" at the start of a line. */
 void expect_verdict(const struct run *r, const char *name, const char *verdict)
@@ -166,8 +163,8 @@ static bool af_allowed(int af)
 
 void install_filter(unsigned flags)
 {
-	static const unsigned long ns_flags[] = { CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS,
-						  CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID,
+	static const unsigned long ns_flags[] = { CLONE_NEWNS,  CLONE_NEWCGROUP, CLONE_NEWUTS,
+						  CLONE_NEWIPC, CLONE_NEWUSER,   CLONE_NEWPID,
 						  CLONE_NEWNET };
 	static const unsigned long ttys[] = { TIOCLINUX, TIOCSETD };
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -193,10 +190,13 @@ void install_filter(unsigned flags)
 	if (flags & F_TIOCSTI_64BIT)
 		ADD(SCMP_ACT_ERRNO(EPERM), ioctl, 1, SCMP_A1_64(SCMP_CMP_EQ, TIOCSTI));
 	else
-		ADD(SCMP_ACT_ERRNO(EPERM), ioctl, 1, SCMP_A1_64(SCMP_CMP_MASKED_EQ, LOW32, TIOCSTI));
+		ADD(SCMP_ACT_ERRNO(EPERM), ioctl, 1,
+		    SCMP_A1_64(SCMP_CMP_MASKED_EQ, LOW32, TIOCSTI));
 	for (size_t i = 0; i < ARRAY_SIZE(ttys); i++)
-		ADD(SCMP_ACT_ERRNO(EPERM), ioctl, 1, SCMP_A1_64(SCMP_CMP_MASKED_EQ, LOW32, ttys[i]));
-	ADD(SCMP_ACT_ERRNO(EACCES), socket, 1, SCMP_A2_64(SCMP_CMP_MASKED_EQ, LOW32, IPPROTO_MPTCP));
+		ADD(SCMP_ACT_ERRNO(EPERM), ioctl, 1,
+		    SCMP_A1_64(SCMP_CMP_MASKED_EQ, LOW32, ttys[i]));
+	ADD(SCMP_ACT_ERRNO(EACCES), socket, 1,
+	    SCMP_A2_64(SCMP_CMP_MASKED_EQ, LOW32, IPPROTO_MPTCP));
 	ADD(SCMP_ACT_ERRNO(EACCES), socket, 1, SCMP_A2_64(SCMP_CMP_MASKED_EQ, LOW32, IPPROTO_SCTP));
 	ADD(SCMP_ACT_ERRNO(EACCES), socket, 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
 	    SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
@@ -225,7 +225,6 @@ void install_filter(unsigned flags)
 }
 
 void setup_filter(void *arg) { install_filter((unsigned)(uintptr_t)arg); }
-
 
 void setup_fake_jail(void *arg)
 {

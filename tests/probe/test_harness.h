@@ -56,11 +56,11 @@ struct fake_jail {
 	int unshare_flags;            /* CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID */
 	void (*hook)(void *hook_arg); /* in the new namespaces, still root */
 	void *hook_arg;
-	int rlimit_res;               /* with rlimit_max; -1: none */
+	int rlimit_res; /* with rlimit_max; -1: none */
 	unsigned long rlimit_max;
-	bool nobody;                  /* uid/gid 65534, no groups */
+	bool nobody; /* uid/gid 65534, no groups */
 	bool no_new_privs;
-	bool filter;                  /* install_filter(0) */
+	bool filter; /* install_filter(0) */
 };
 /* clang-format off */
 #define FAKE_JAIL_INIT { .rlimit_res = -1 }

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/netlink.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pty.h>
 #include <sched.h>
@@ -30,7 +31,6 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 
 #include "base/util.h"
 
@@ -105,9 +105,11 @@ Test(probe_sys, list_matches_the_catalogue)
  * reach the kernel even unprivileged: the probe must say ESCAPED. */
 Test(probe_sys, unfiltered_calls_escape, .timeout = 30)
 {
-	static const char *const names[] = { "mount", "fsconfig", "setns", "name_to_handle_at",
-					     "ptrace", "kcmp", "clone3", "personality", "mknod",
-					     "keyctl", "io_uring_enter" };
+	static const char *const names[] = {
+		"mount",  "fsconfig", "setns",         "name_to_handle_at",
+		"ptrace", "kcmp",     "clone3",        "personality",
+		"mknod",  "keyctl",   "io_uring_enter"
+	};
 	struct run r;
 
 	run_attacks(&r, NULL, NULL, names, ARRAY_SIZE(names));
@@ -154,7 +156,8 @@ static bool kernel_has_ia32(void)
 	segv = WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGSEGV;
 	run_free(&r);
 	if (segv)
-		fprintf(stderr, "NOTE: this kernel has no ia32 emulation: int $0x80 faults with "
+		fprintf(stderr,
+			"NOTE: this kernel has no ia32 emulation: int $0x80 faults with "
 			"or without a filter, so the filter's i386 rule is not exercised here\n");
 	return !segv;
 }

@@ -7,18 +7,18 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/msg.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <sys/socket.h>
 #include <signal.h>
 #include <stddef.h>
+#include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 static void setup_facts(void *arg)
 {
@@ -323,7 +323,8 @@ Test(probe_env, kill_all_both_ways)
 
 	if (in_initial_pid_ns()) {
 		RUN(&r, NULL, NULL, "attacks", "kill_all");
-		expect_verdict(&r, "kill_all", "ESCAPED kill(-1, 0) succeeded in the host pid namespace");
+		expect_verdict(&r, "kill_all",
+			       "ESCAPED kill(-1, 0) succeeded in the host pid namespace");
 		run_free(&r);
 	} else if (no_skip()) {
 		cr_assert_fail("not in the initial pid namespace: cannot show kill_all escaping");
@@ -410,7 +411,8 @@ Test(probe_fill, memhog_enomem_under_rlimit_as, .timeout = 60)
 	struct run r;
 
 	RUN(&r, NULL, NULL, "memhog", "4");
-	cr_expect(has_line(r.out, "RESULT child=exited status=0 touched=4 errno=none"), "%s", r.out);
+	cr_expect(has_line(r.out, "RESULT child=exited status=0 touched=4 errno=none"), "%s",
+		  r.out);
 	run_free(&r);
 	j.rlimit_res = RLIMIT_AS;
 	j.rlimit_max = 64UL << 20;
@@ -504,7 +506,8 @@ Test(probe_modes, ports_and_abstract_sockets)
 	cr_assert_geq(fd, 0);
 	memcpy(sa.sun_path + 1, name, strlen(name));
 	cr_assert_eq(bind(fd, (struct sockaddr *)&sa,
-			  (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name))), 0);
+			  (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name))),
+		     0);
 	cr_assert_eq(listen(fd, 1), 0);
 	RUN(&r, NULL, NULL, "connect-abstract", name);
 	cr_expect(has_line(r.out, "RESULT ok"), "%s", r.out);

@@ -21,11 +21,11 @@ static bool no_skip(void)
 }
 
 /* Skip loudly, or fail when the environment demands every test to run. */
-#define skip_or_fail(...)                                   \
-	do {                                                \
-		if (no_skip())                              \
+#define skip_or_fail(...)                                                 \
+	do {                                                              \
+		if (no_skip())                                            \
 			cr_assert_fail("MPJAIL_NO_SKIP=1: " __VA_ARGS__); \
-		cr_skip_test(__VA_ARGS__);                  \
+		cr_skip_test(__VA_ARGS__);                                \
 	} while (0)
 
 /* ---- the fake kernel: control files appear on mkdir, go on rmdir ---- */
@@ -59,11 +59,8 @@ static const struct ctl_file v1_memory_files[] = {
 	{ NULL, NULL },
 };
 static const struct ctl_file v1_pids_files[] = {
-	{ "cgroup.procs", "" },
-	{ "pids.max", "max\n" },
-	{ "pids.current", "0\n" },
-	{ "pids.events", "max 0\n" },
-	{ NULL, NULL },
+	{ "cgroup.procs", "" },       { "pids.max", "max\n" }, { "pids.current", "0\n" },
+	{ "pids.events", "max 0\n" }, { NULL, NULL },
 };
 static const struct ctl_file v1_cpu_files[] = {
 	{ "cgroup.procs", "" },
@@ -257,8 +254,7 @@ static void fake_v1(struct fake *fk, struct cg_env *env, char **mi)
 	mkdirs(fk->dir, "/pids", v1_pids_files);
 	mkdirs(fk->dir, "/cpu,cpuacct", v1_cpu_files);
 	mkdirs(fk->dir, "/unified", v2_files);
-	put_at(xasprintf("%s/unified", fk->dir),
-	    "cgroup.controllers", "");
+	put_at(xasprintf("%s/unified", fk->dir), "cgroup.controllers", "");
 	*mi = xasprintf("35 31 0:32 / %1$s/memory rw,relatime - cgroup cgroup rw,memory\n"
 			"39 31 0:36 / %1$s/pids rw,relatime - cgroup cgroup rw,pids\n"
 			"32 31 0:29 / %1$s/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
@@ -277,11 +273,16 @@ static void fake_v1(struct fake *fk, struct cg_env *env, char **mi)
 }
 
 static const struct mpj_cg_limits full_limits = {
-	.has_memory = true, .memory = 512 * MB,
-	.has_swap = true, .swap = 64 * MB,
-	.has_tasks = true, .tasks = 50,
-	.has_cpu_weight = true, .cpu_weight = 200,
-	.has_cpu_quota = true, .cpu_quota_pct = 150,
+	.has_memory = true,
+	.memory = 512 * MB,
+	.has_swap = true,
+	.swap = 64 * MB,
+	.has_tasks = true,
+	.tasks = 50,
+	.has_cpu_weight = true,
+	.cpu_weight = 200,
+	.has_cpu_quota = true,
+	.cpu_quota_pct = 150,
 };
 
 Test(cgroup_v2, setup_writes_limits_on_tenant_and_teardown_removes)
@@ -318,10 +319,9 @@ Test(cgroup_v2, setup_writes_limits_on_tenant_and_teardown_removes)
 	cr_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	cr_assert_not_null(strstr(cgroup_path(cg), "/svc/app/mpjail/alice/i-4242"));
 
-	put_at(xasprintf("%s/mpjail/alice/i-4242", b),
-	    "memory.events", "low 0\nhigh 0\nmax 9\noom 3\noom_kill 2\n");
-	put_at(xasprintf("%s/mpjail/alice", b),
-	    "pids.events", "max 7\n");
+	put_at(xasprintf("%s/mpjail/alice/i-4242", b), "memory.events",
+	       "low 0\nhigh 0\nmax 9\noom 3\noom_kill 2\n");
+	put_at(xasprintf("%s/mpjail/alice", b), "pids.events", "max 7\n");
 	cr_assert_eq(cgroup_events(cg, &ev), 0);
 	cr_assert_eq(ev.oom_kills, 2);
 	cr_assert_eq(ev.pids_max_hits, 7);
@@ -425,8 +425,8 @@ Test(cgroup_v2, write_error_names_file_and_value_and_cleans_up)
 
 	cr_assert_lt(cgroup_setup_env(&env, NULL, "erin", &full_limits, &cg, &d), 0);
 	cr_assert_null(cg, "ret untouched on failure");
-	cr_assert_str_eq(d.msg,
-			 xasprintf("%s/memory.max: cannot write `536870912`: %s", t, strerror(EISDIR)));
+	cr_assert_str_eq(d.msg, xasprintf("%s/memory.max: cannot write `536870912`: %s", t,
+					  strerror(EISDIR)));
 	cr_assert_not(exists("%s/i-4242", t), "the instance made for the failed launch is gone");
 	diag_clear(&d);
 	rm_rf(fk.dir);
@@ -469,8 +469,7 @@ Test(cgroup_v2, stale_instance_reused_when_empty_refused_when_populated)
 	mkdirs(fk.dir, "/svc/app/mpjail", v2_files);
 	mkdirs(fk.dir, "/svc/app/mpjail/gina", v2_files);
 	mkdirs(fk.dir, "/svc/app/mpjail/gina/i-4242", v2_files);
-	put_at(xasprintf("%s/svc/app/mpjail/gina/i-4242", fk.dir),
-	    "cgroup.procs", "31337\n");
+	put_at(xasprintf("%s/svc/app/mpjail/gina/i-4242", fk.dir), "cgroup.procs", "31337\n");
 	cr_assert_eq(cgroup_setup_env(&env, NULL, "gina", &full_limits, &cg, &d), -EBUSY);
 	cr_assert_not_null(strstr(d.msg, "stale cgroup"), "%s", d.msg);
 	diag_clear(&d);
@@ -486,8 +485,7 @@ Test(cgroup_v2, missing_controller_and_no_v1_is_refused)
 	struct diag d = { 0 };
 
 	fake_v2(&fk, &env, &mi);
-	put_at(xasprintf("%s/svc/app", fk.dir),
-	    "cgroup.controllers", "cpu memory\n");
+	put_at(xasprintf("%s/svc/app", fk.dir), "cgroup.controllers", "cpu memory\n");
 	cr_assert_eq(cgroup_setup_env(&env, NULL, "hank", &full_limits, &cg, &d), -EOPNOTSUPP);
 	cr_assert_not_null(strstr(d.msg, "not pids"), "%s", d.msg);
 	cr_assert_not_null(strstr(d.msg, "no v1 `memory` hierarchy"), "%s", d.msg);
@@ -530,11 +528,16 @@ Test(cgroup_v1, setup_writes_limits_per_controller)
 	struct mpj_cgroup *cg = NULL;
 	struct diag d = { 0 };
 	struct mpj_cg_limits lim = {
-		.has_memory = true, .memory = 64 * MB,
-		.has_swap = true, .swap = 32 * MB,
-		.has_tasks = true, .tasks = 5,
-		.has_cpu_weight = true, .cpu_weight = 50,
-		.has_cpu_quota = true, .cpu_quota_pct = 200,
+		.has_memory = true,
+		.memory = 64 * MB,
+		.has_swap = true,
+		.swap = 32 * MB,
+		.has_tasks = true,
+		.tasks = 5,
+		.has_cpu_weight = true,
+		.cpu_weight = 50,
+		.has_cpu_quota = true,
+		.cpu_quota_pct = 200,
 	};
 	struct mpj_cg_events ev;
 	const char *m, *p, *c;
@@ -558,10 +561,9 @@ Test(cgroup_v1, setup_writes_limits_per_controller)
 	cr_assert_str_eq(get("%s/i-4242/cgroup.procs", p), "31337");
 	cr_assert_str_eq(get("%s/i-4242/cgroup.procs", c), "31337");
 
-	put_at(xasprintf("%s/i-4242", m),
-	    "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 4\n");
-	put_at(xasprintf("%s/i-4242", p), "pids.events",
-	    "max 3\n");
+	put_at(xasprintf("%s/i-4242", m), "memory.oom_control",
+	       "oom_kill_disable 0\nunder_oom 0\noom_kill 4\n");
+	put_at(xasprintf("%s/i-4242", p), "pids.events", "max 3\n");
 	cr_assert_eq(cgroup_events(cg, &ev), 0);
 	cr_assert_eq(ev.oom_kills, 4);
 	cr_assert_eq(ev.pids_max_hits, 3, "v1 counts at the forking task's cgroup");
@@ -570,8 +572,7 @@ Test(cgroup_v1, setup_writes_limits_per_controller)
 
 	/* pretend the kernel emptied it (31337 is no process of ours) */
 	for (const char *dir[] = { m, p, c }, **x = dir; x < dir + 3; x++)
-		put_at(xasprintf("%s/i-4242", *x),
-		    "cgroup.procs", "");
+		put_at(xasprintf("%s/i-4242", *x), "cgroup.procs", "");
 	cr_assert_eq(cgroup_teardown(cg), 0);
 	cr_assert_not(exists("%s/memory/svc/mpjail", fk.dir));
 	cr_assert_not(exists("%s/pids/mpjail", fk.dir));
@@ -589,8 +590,7 @@ Test(cgroup_v1, use_hierarchy_is_switched_on_for_new_levels)
 	struct diag d = { 0 };
 
 	fake_v1(&fk, &env, &mi);
-	put_at(xasprintf("%s/memory/svc", fk.dir),
-	    "memory.use_hierarchy", "0\n");
+	put_at(xasprintf("%s/memory/svc", fk.dir), "memory.use_hierarchy", "0\n");
 	cr_assert_eq(cgroup_setup_env(&env, NULL, "bob", &full_limits, &cg, &d), 0, "%s", d.msg);
 	cr_assert_str_eq(get("%s/memory/svc/mpjail/memory.use_hierarchy", fk.dir), "1");
 	cr_assert_str_eq(get("%s/memory/svc/mpjail/bob/memory.use_hierarchy", fk.dir), "1");
@@ -674,7 +674,8 @@ Test(cgroup_limits, tenant_over_profile_and_no_swap_unless_asked)
 
 	cgroup_limits_compute(&t, &p, &c);
 	cr_assert_not(c.has_memory || c.has_swap || c.has_tasks || c.has_cpu_weight ||
-		      c.has_cpu_quota, "nothing set: kernel defaults everywhere");
+			      c.has_cpu_quota,
+		      "nothing set: kernel defaults everywhere");
 
 	p.limits.set[LIMIT_MEMORY] = true;
 	p.limits.v[LIMIT_MEMORY] = 512 * MB;
@@ -746,8 +747,10 @@ static void real_child(int sync_fd, int report_fd)
 Test(cgroup_real, tasks_and_memory_enforced_below_own_cgroup, .timeout = 60)
 {
 	struct mpj_cg_limits lim = {
-		.has_memory = true, .memory = 64 * MB,
-		.has_tasks = true, .tasks = 5,
+		.has_memory = true,
+		.memory = 64 * MB,
+		.has_tasks = true,
+		.tasks = 5,
 	};
 	struct mpj_cgroup *cg = NULL;
 	struct diag d = { 0 };

@@ -228,10 +228,7 @@ Test(ini, missing_equals)
 	expect_error(GOOD_HEAD "allow_conf yes\n", 5, "missing `=` in `allow_conf yes`");
 }
 
-Test(ini, empty_key)
-{
-	expect_error(GOOD_HEAD " = yes\n", 5, "empty key in `= yes`");
-}
+Test(ini, empty_key) { expect_error(GOOD_HEAD " = yes\n", 5, "empty key in `= yes`"); }
 
 Test(ini, duplicate_section)
 {

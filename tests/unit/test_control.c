@@ -11,10 +11,7 @@
 
 #include "control/control.h"
 
-static int parse(const char *s, enum ctl_verb *v)
-{
-	return ctl_parse_request(s, strlen(s), v);
-}
+static int parse(const char *s, enum ctl_verb *v) { return ctl_parse_request(s, strlen(s), v); }
 
 Test(request, every_verb_round_trips)
 {
@@ -48,32 +45,32 @@ Test(request, exact_text)
 Test(request, malformed_shapes)
 {
 	static const char *const bad[] = {
-		"",                              /* empty */
-		"\n",                            /* empty line */
-		"mpjail-ctl 1 status",           /* no newline */
-		"mpjail-ctl 1 status\r\n",       /* CR */
-		"mpjail-ctl 1 status \n",        /* trailing blank */
-		" mpjail-ctl 1 status\n",        /* leading blank */
-		"mpjail-ctl  1 status\n",        /* double space */
+		"",                        /* empty */
+		"\n",                      /* empty line */
+		"mpjail-ctl 1 status",     /* no newline */
+		"mpjail-ctl 1 status\r\n", /* CR */
+		"mpjail-ctl 1 status \n",  /* trailing blank */
+		" mpjail-ctl 1 status\n",  /* leading blank */
+		"mpjail-ctl  1 status\n",  /* double space */
 		"mpjail-ctl 1  status\n",
-		"mpjail-ctl\t1 status\n",        /* tab */
-		"mpjail-ctl 1\n",                /* no verb */
-		"mpjail-ctl 1 \n",               /* empty verb */
+		"mpjail-ctl\t1 status\n", /* tab */
+		"mpjail-ctl 1\n",         /* no verb */
+		"mpjail-ctl 1 \n",        /* empty verb */
 		"mpjail-ctl\n",
-		"mpjail-ctl 1 status extra\n",   /* a fourth word */
+		"mpjail-ctl 1 status extra\n",              /* a fourth word */
 		"mpjail-ctl 1 status\nmpjail-ctl 1 stop\n", /* two requests */
-		"mpjail-ctl 1 status\n\n",       /* bytes after the line */
-		"MPJAIL-CTL 1 status\n",         /* magic is case-sensitive */
+		"mpjail-ctl 1 status\n\n",                  /* bytes after the line */
+		"MPJAIL-CTL 1 status\n",                    /* magic is case-sensitive */
 		"mpjail 1 status\n",
 		"GET / HTTP/1.0\n",
-		"mpjail-ctl x status\n",         /* version not a number */
+		"mpjail-ctl x status\n", /* version not a number */
 		"mpjail-ctl -1 status\n",
 		"mpjail-ctl +1 status\n",
-		"mpjail-ctl 01 status\n",        /* leading zero */
+		"mpjail-ctl 01 status\n", /* leading zero */
 		"mpjail-ctl 1.0 status\n",
 		"mpjail-ctl 99999999999999999999 status\n",
-		"mpjail-ctl 1 st\xc3\xa4tus\n",  /* non-ASCII */
-		"mpjail-ctl 1 status\x7f\n",     /* DEL */
+		"mpjail-ctl 1 st\xc3\xa4tus\n", /* non-ASCII */
+		"mpjail-ctl 1 status\x7f\n",    /* DEL */
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -258,8 +255,8 @@ Test(terminal, escapes_everything_a_terminal_acts_on)
 	term_case("\x1b]0;owned\x07", "\\x1b]0;owned\\x07");
 	term_case("\x1b[2J\rSyntax OK\b\x7f", "\\x1b[2J\\x0dSyntax OK\\x08\\x7f");
 	/* 8-bit CSI raw, and as UTF-8 U+009B; other UTF-8 kept */
-	term_case("\x9b" "2J", "\\x9b2J");
-	term_case("\xc2\x9b" "2J caf\xc3\xa9", "\\xc2\\x9b2J caf\xc3\xa9");
+	term_case("\x9b\x32J", "\\x9b2J");
+	term_case("\xc2\x9b\x32J caf\xc3\xa9", "\\xc2\\x9b2J caf\xc3\xa9");
 	/* invalid or truncated UTF-8, and a NUL inside the length */
 	term_case("\xff\xc3", "\\xff\\xc3");
 	term_case("a\0b", "a\\x00b");
@@ -279,15 +276,18 @@ Test(status, json_all_known)
 		.ports = ports,
 		.n_ports = 2,
 		.have_events = true,
-		.events = { .memory_current = 1024, .memory_max = 536870912, .pids_current = 5,
+		.events = { .memory_current = 1024,
+			    .memory_max = 536870912,
+			    .pids_current = 5,
 			    .pids_max = UINT64_MAX },
 	};
 	char *j = ctl_status_json(&st);
 
-	cr_assert_str_eq(j, "{\"tenant\":\"alice\",\"state\":\"running\",\"pid\":4242,\"uptime_s\":61,"
-			    "\"restarts\":2,\"last_exit\":\"killed by signal 9 (KILL) (out of memory: "
-			    "\\\"oom\\\")\",\"ports\":[8001,8002],\"memory\":{\"current\":1024,"
-			    "\"max\":536870912},\"tasks\":{\"current\":5,\"max\":null}}\n");
+	cr_assert_str_eq(j,
+			 "{\"tenant\":\"alice\",\"state\":\"running\",\"pid\":4242,\"uptime_s\":61,"
+			 "\"restarts\":2,\"last_exit\":\"killed by signal 9 (KILL) (out of memory: "
+			 "\\\"oom\\\")\",\"ports\":[8001,8002],\"memory\":{\"current\":1024,"
+			 "\"max\":536870912},\"tasks\":{\"current\":5,\"max\":null}}\n");
 	free(j);
 }
 
@@ -296,9 +296,10 @@ Test(status, json_unknowns_are_null)
 	struct ctl_status st = { .tenant = "bob", .state = CTL_STATE_STOPPED };
 	char *j = ctl_status_json(&st);
 
-	cr_assert_str_eq(j, "{\"tenant\":\"bob\",\"state\":\"stopped\",\"pid\":null,\"uptime_s\":null,"
-			    "\"restarts\":0,\"last_exit\":null,\"ports\":[],\"memory\":{\"current\":null,"
-			    "\"max\":null},\"tasks\":{\"current\":null,\"max\":null}}\n");
+	cr_assert_str_eq(j,
+			 "{\"tenant\":\"bob\",\"state\":\"stopped\",\"pid\":null,\"uptime_s\":null,"
+			 "\"restarts\":0,\"last_exit\":null,\"ports\":[],\"memory\":{\"current\":null,"
+			 "\"max\":null},\"tasks\":{\"current\":null,\"max\":null}}\n");
 	free(j);
 }
 
@@ -306,8 +307,9 @@ Test(status, json_unknowns_are_null)
  * writer, C1 controls and invalid UTF-8 included. */
 Test(status, json_escapes_tenant_bytes)
 {
-	struct ctl_status st = { .tenant = "bob", .state = CTL_STATE_STOPPED,
-				 .last_exit = "x\xc2\x9b" "2J\xff\t" };
+	struct ctl_status st = { .tenant = "bob",
+				 .state = CTL_STATE_STOPPED,
+				 .last_exit = "x\xc2\x9b\x32J\xff\t" };
 	char *j = ctl_status_json(&st);
 
 	cr_assert(strstr(j, ",\"last_exit\":\"x\\u009b2J\\ufffd\\t\","), "%s", j);
@@ -327,9 +329,17 @@ Test(status, text)
 {
 	static const unsigned ports[] = { 8001 };
 	struct ctl_status st = {
-		.tenant = "alice", .state = CTL_STATE_RUNNING, .pid = 77, .have_uptime = true,
-		.uptime_s = 3723, .ports = ports, .n_ports = 1, .have_events = true,
-		.events = { .memory_current = 3 << 20, .memory_max = UINT64_MAX, .pids_current = 4,
+		.tenant = "alice",
+		.state = CTL_STATE_RUNNING,
+		.pid = 77,
+		.have_uptime = true,
+		.uptime_s = 3723,
+		.ports = ports,
+		.n_ports = 1,
+		.have_events = true,
+		.events = { .memory_current = 3 << 20,
+			    .memory_max = UINT64_MAX,
+			    .pids_current = 4,
 			    .pids_max = 64 },
 	};
 	char *t = ctl_status_text(&st);
@@ -373,7 +383,8 @@ static void need_root(void)
 	if (geteuid() == 0)
 		return;
 	if (getenv("MPJAIL_NO_SKIP") && strcmp(getenv("MPJAIL_NO_SKIP"), "1") == 0)
-		cr_assert_fail("MPJAIL_NO_SKIP=1: this test needs root to create root-owned run directories");
+		cr_assert_fail(
+			"MPJAIL_NO_SKIP=1: this test needs root to create root-owned run directories");
 	cr_skip_test("needs root to create root-owned run directories");
 }
 
@@ -389,7 +400,8 @@ static char *mkrun(void)
 
 static void rmrun(const char *run)
 {
-	char *cmd = xasprintf("rm -rf --one-file-system '%.*s'", (int)(strrchr(run, '/') - run), run);
+	char *cmd =
+		xasprintf("rm -rf --one-file-system '%.*s'", (int)(strrchr(run, '/') - run), run);
 
 	(void)!system(cmd);
 	free(cmd);

@@ -9,8 +9,8 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
-#include <seccomp.h>
 #include <sched.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
@@ -42,12 +42,12 @@ static bool no_skip(void)
 }
 
 /* cr_skip_test, or a failure when MPJAIL_NO_SKIP=1 (skips must be loud). */
-#define skip_or_fail(...)                                 \
-	do {                                              \
-		if (no_skip())                            \
-			cr_assert_fail(__VA_ARGS__);      \
-		else                                      \
-			cr_skip_test(__VA_ARGS__);        \
+#define skip_or_fail(...)                            \
+	do {                                         \
+		if (no_skip())                       \
+			cr_assert_fail(__VA_ARGS__); \
+		else                                 \
+			cr_skip_test(__VA_ARGS__);   \
 	} while (0)
 
 static struct mpj_paths test_paths(void)
@@ -75,18 +75,17 @@ Test(parser, good_policy)
 {
 	struct mpj_seccomp_policy *p = NULL;
 	struct diag d = {};
-	const char *text =
-		"# comment\n"
-		"\n"
-		"mpjail-seccomp 1\n"
-		"group g1  First group, described  \n"
-		"mount            # threat 10\n"
-		"clone3 ENOSYS\n"
-		"clone EPERM arg0 & 0x30000000\n"
-		"ioctl arg1 & LOW32 == 0x5412 # CVE-2017-5226\n"
-		"group g2 Second\n"
-		"socket EACCES arg0 notin 1,2,10 && arg1 != 3\n"
-		"socket EACCES arg0 == AF_NETLINK && arg2 > 0\n";
+	const char *text = "# comment\n"
+			   "\n"
+			   "mpjail-seccomp 1\n"
+			   "group g1  First group, described  \n"
+			   "mount            # threat 10\n"
+			   "clone3 ENOSYS\n"
+			   "clone EPERM arg0 & 0x30000000\n"
+			   "ioctl arg1 & LOW32 == 0x5412 # CVE-2017-5226\n"
+			   "group g2 Second\n"
+			   "socket EACCES arg0 notin 1,2,10 && arg1 != 3\n"
+			   "socket EACCES arg0 == AF_NETLINK && arg2 > 0\n";
 
 	cr_assert_eq(parse_str(text, &p, &d), 0, "%s:%u: %s", d.file, d.line, d.msg);
 	cr_assert_eq(p->n_groups, 2);
@@ -167,7 +166,8 @@ static const struct bad_case bad_cases[] = {
 	{ "mount EPERM arg0 == -1\n", false, 3, "bad value `-1` in condition on `arg0`" },
 	{ "mount EPERM arg0 == 0755\n", false, 3, "bad value `0755`" },
 	{ "mount EPERM arg0 == 0x\n", false, 3, "bad value `0x`" },
-	{ "mount EPERM arg0 == 0x10000000000000000\n", false, 3, "bad value `0x10000000000000000`" },
+	{ "mount EPERM arg0 == 0x10000000000000000\n", false, 3,
+	  "bad value `0x10000000000000000`" },
 	{ "mount EPERM arg0 == 18446744073709551616\n", false, 3, "bad value" },
 	{ "mount EPERM arg0 == NOSUCHNAME\n", false, 3, "bad value `NOSUCHNAME`" },
 	{ "mount EPERM arg0 == 1|\n", false, 3, "bad value `1|`" },
@@ -177,7 +177,8 @@ static const struct bad_case bad_cases[] = {
 	{ "mount EPERM arg0 notin 1,,2\n", false, 3, "bad value `1,,2`" },
 	{ "mount EPERM arg0 notin 1,256\n", false, 3, "values must be at most 255" },
 	{ "mount EPERM arg0 notin 2,1,2\n", false, 3, "repeats a value" },
-	{ "mount EPERM arg0 == 1 arg1 == 2\n", false, 3, "expected `&& argN ...` after a condition, got `arg1`" },
+	{ "mount EPERM arg0 == 1 arg1 == 2\n", false, 3,
+	  "expected `&& argN ...` after a condition, got `arg1`" },
 	{ "mount EPERM arg0 == 1 &&\n", false, 3, "expected `&& argN ...`" },
 	{ "mount EPERM arg0 == 1 && arg0 == 2\n", false, 3, "`arg0` compared twice" },
 	{ "mount EPERM arg0 == 1 && arg1 == 2 && arg2 == 3 && arg3 == 4\n", false, 3,
@@ -187,7 +188,8 @@ static const struct bad_case bad_cases[] = {
 	{ "mount\nmount EPERM arg0 == 1\n", false, 4, "`mount` already has a rule at line 3" },
 	{ "mount arg0 == 1\nmount EACCES arg0 == 1\n", false, 4,
 	  "duplicate rule `mount EACCES arg0 == 1` (first at line 3)" },
-	{ "mount arg0 == 1 && arg1 == 2\nmount arg1 == 2 && arg0 == 1\n", false, 4, "duplicate rule" },
+	{ "mount arg0 == 1 && arg1 == 2\nmount arg1 == 2 && arg0 == 1\n", false, 4,
+	  "duplicate rule" },
 	{ "mount\x01\n", false, 3, "control character 0x01" },
 };
 
@@ -386,7 +388,8 @@ Test(stored, roundtrip_and_rejects)
 	cr_assert_eq(filter_store(&f, dfd, "seccomp.bpf"), 0);
 	cr_assert_eq(filter_load_stored(dfd, "seccomp.bpf", &g), 0);
 	cr_assert_eq(g.prog.len, f.prog.len);
-	cr_assert_eq(memcmp(g.prog.filter, f.prog.filter, f.prog.len * sizeof(struct sock_filter)), 0);
+	cr_assert_eq(memcmp(g.prog.filter, f.prog.filter, f.prog.len * sizeof(struct sock_filter)),
+		     0);
 	cr_assert_str_eq(g.policy, "default");
 	cr_assert_eq(g.source_hash, f.source_hash);
 	filter_done(&g);
@@ -432,14 +435,17 @@ Test(stored, prepare_uses_fresh_and_recompiles_stale)
 	paths.config_dir = dir;
 	write_file(file, "mpjail-seccomp 1\ngroup g G\nmount\n", 0644);
 	/* Nothing stored yet: compiled. */
-	cr_assert_eq(filter_prepare_stored(&paths, "default", dfd, "s.bpf", &f, &d), 0, "%s", d.msg);
+	cr_assert_eq(filter_prepare_stored(&paths, "default", dfd, "s.bpf", &f, &d), 0, "%s",
+		     d.msg);
 	cr_assert_eq(filter_store(&f, dfd, "s.bpf"), 0);
 	filter_done(&f);
-	cr_assert_eq(filter_prepare_stored(&paths, "default", dfd, "s.bpf", &f, &d), 1, "%s", d.msg);
+	cr_assert_eq(filter_prepare_stored(&paths, "default", dfd, "s.bpf", &f, &d), 1, "%s",
+		     d.msg);
 	filter_done(&f);
 	/* The policy changed after `build`: the stored filter must not be used. */
 	write_file(file, "mpjail-seccomp 1\ngroup g G\nmount\numount2\n", 0644);
-	cr_assert_eq(filter_prepare_stored(&paths, "default", dfd, "s.bpf", &f, &d), 0, "%s", d.msg);
+	cr_assert_eq(filter_prepare_stored(&paths, "default", dfd, "s.bpf", &f, &d), 0, "%s",
+		     d.msg);
 	cr_assert_eq(filter_load_stored(dfd, "s.bpf", &g), 0);
 	cr_assert_neq(f.source_hash, g.source_hash);
 	cr_assert_gt(f.prog.len, g.prog.len, "compiled from the new text (one more rule)");
@@ -486,9 +492,10 @@ Test(golden, default_pfc)
 		write_file(golden_path, got, 0644);
 	cr_assert_eq(read_file_at(AT_FDCWD, golden_path, 1 << 20, &want, NULL), 0,
 		     "%s missing: run with MPJAIL_REGEN_GOLDEN=1 and review the diff", golden_path);
-	cr_assert_str_eq(got, want,
-			 "PFC differs from %s; if the policy or libseccomp changed on purpose, rerun with MPJAIL_REGEN_GOLDEN=1 and review the diff",
-			 golden_path);
+	cr_assert_str_eq(
+		got, want,
+		"PFC differs from %s; if the policy or libseccomp changed on purpose, rerun with MPJAIL_REGEN_GOLDEN=1 and review the diff",
+		golden_path);
 }
 
 /* ---- behaviour under the real kernel ---- */
@@ -497,7 +504,7 @@ struct call {
 	const char *what;
 	long nr;
 	long a[6];
-	int want; /* errno the filter returns; 0: the call must reach the kernel */
+	int want;        /* errno the filter returns; 0: the call must reach the kernel */
 	bool no_control; /* unfiltered it would autoload a module on the host */
 };
 
@@ -593,10 +600,10 @@ static const struct call denied[] = {
 	CN("socket(AF_INET, MPTCP)", SYS_socket, EACCES, AF_INET, SOCK_STREAM, IPPROTO_MPTCP),
 	CN("socket(AF_INET6, MPTCP)", SYS_socket, EACCES, AF_INET6, SOCK_STREAM, IPPROTO_MPTCP),
 	CN("socket(AF_INET, MPTCP | 1<<32)", SYS_socket, EACCES, AF_INET, SOCK_STREAM,
-	  IPPROTO_MPTCP | HI32),
+	   IPPROTO_MPTCP | HI32),
 	CN("socket(AF_INET, SCTP)", SYS_socket, EACCES, AF_INET, SOCK_STREAM, IPPROTO_SCTP),
 	CN("socket(AF_INET6, SEQPACKET, SCTP)", SYS_socket, EACCES, AF_INET6, SOCK_SEQPACKET,
-	  IPPROTO_SCTP),
+	   IPPROTO_SCTP),
 	C("socket(AF_UNSPEC)", SYS_socket, EACCES, AF_UNSPEC, SOCK_STREAM, 0),
 	CN("socket(AF_APPLETALK)", SYS_socket, EACCES, AF_APPLETALK, SOCK_DGRAM, 0),
 	CN("socket(AF_KEY)", SYS_socket, EACCES, AF_KEY, SOCK_RAW, 2),
@@ -936,7 +943,8 @@ Test(kernel, int80_syscall_is_killed)
 	/* No ia32 emulation: the kernel itself closes the i386 entry, so the
 	 * filter's rule for it cannot be exercised here; what holds is that
 	 * int $0x80 still reaches no syscall under the filter. */
-	fprintf(stderr, "NOTE: this kernel has no ia32 emulation: int $0x80 faults with or "
+	fprintf(stderr,
+		"NOTE: this kernel has no ia32 emulation: int $0x80 faults with or "
 		"without the filter; the filter's i386 rule is not exercised (boot with ia32 "
 		"emulation to test it)\n");
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "status %#x, %s", st, msgs);

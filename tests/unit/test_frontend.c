@@ -105,8 +105,7 @@ Test(frontend, nginx_map_and_upstreams)
 			       "\talice.example.com mpjail_alice; # 127.0.0.1:20001\n"
 			       "\twww.alice.example.com mpjail_alice; # 127.0.0.1:20001\n}\n"),
 		  "%s", conf);
-	cr_assert(strstr(conf, "upstream mpjail_alice {\n\tserver 127.0.0.1:20001;\n"), "%s",
-		  conf);
+	cr_assert(strstr(conf, "upstream mpjail_alice {\n\tserver 127.0.0.1:20001;\n"), "%s", conf);
 	cr_assert_null(strstr(conf, "upstream mpjail_bob"), "%s", conf);
 	free_all(t, 2);
 }
@@ -142,9 +141,8 @@ Test(frontend, duplicate_within_one_tenant_is_refused)
 Test(frontend, hostile_host_names_are_refused)
 {
 	static const char *const bad[] = {
-		"Alice.example.com", "a..b", "-a.example.com", "a.example.com.",
-		"a b",               "a\nevil.example.com 22", "a\"b", "*.example.com",
-		"a:80",              "",
+		"Alice.example.com",      "a..b", "-a.example.com", "a.example.com.", "a b",
+		"a\nevil.example.com 22", "a\"b", "*.example.com",  "a:80",           "",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {

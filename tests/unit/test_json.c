@@ -8,15 +8,15 @@
 #include "base/json.h"
 
 /* What `call` wrote to f, a memory stream, as a new string. */
-#define CAPTURE(call)                                        \
-	({                                                   \
-		char *buf_ = NULL;                           \
-		size_t len_ = 0;                             \
-		FILE *f = open_memstream(&buf_, &len_);      \
-		cr_assert_not_null(f);                       \
-		call;                                        \
-		cr_assert_eq(fclose(f), 0);                  \
-		buf_;                                        \
+#define CAPTURE(call)                                   \
+	({                                              \
+		char *buf_ = NULL;                      \
+		size_t len_ = 0;                        \
+		FILE *f = open_memstream(&buf_, &len_); \
+		cr_assert_not_null(f);                  \
+		call;                                   \
+		cr_assert_eq(fclose(f), 0);             \
+		buf_;                                   \
 	})
 
 static void string_case(const char *in, const char *want)
@@ -48,7 +48,7 @@ Test(string, c0_and_del_as_unicode_escapes)
  * is CSI): escaped, so the object is inert on a terminal too. */
 Test(string, c1_controls_are_escaped)
 {
-	string_case("a\xc2\x9b" "2J\xc2\x80\xc2\x9f\xc2\xa0z",
+	string_case("a\xc2\x9b\x32J\xc2\x80\xc2\x9f\xc2\xa0z",
 		    "\"a\\u009b2J\\u0080\\u009f\xc2\xa0z\"");
 	string_case("\xc2\x85", "\"\\u0085\"");
 	/* The first code points after C1 stay as they are. */
@@ -69,15 +69,15 @@ Test(string, invalid_utf8_becomes_replacement_characters)
 {
 	string_case("bad\xff", "\"bad\\ufffd\"");
 	string_case("\xc3", "\"\\ufffd\"");                                  /* truncated */
-	string_case("\xe2\x82", "\"\\ufffd\\ufffd\"");                      /* truncated */
+	string_case("\xe2\x82", "\"\\ufffd\\ufffd\"");                       /* truncated */
 	string_case("\xc3z", "\"\\ufffdz\"");                                /* cut short */
 	string_case("\x80", "\"\\ufffd\"");                                  /* lone continuation */
-	string_case("\x9b" "2J", "\"\\ufffd2J\"");                           /* raw 8-bit CSI */
-	string_case("\xc0\xaf", "\"\\ufffd\\ufffd\"");                      /* overlong '/' */
-	string_case("\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"");          /* overlong */
-	string_case("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");          /* surrogate */
+	string_case("\x9b\x32J", "\"\\ufffd2J\"");                           /* raw 8-bit CSI */
+	string_case("\xc0\xaf", "\"\\ufffd\\ufffd\"");                       /* overlong '/' */
+	string_case("\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"");            /* overlong */
+	string_case("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");            /* surrogate */
 	string_case("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); /* > U+10FFFF */
-	string_case("\xf5\xc3\xa9", "\"\\ufffd\xc3\xa9\"");                 /* resync */
+	string_case("\xf5\xc3\xa9", "\"\\ufffd\xc3\xa9\"");                  /* resync */
 }
 
 Test(string, null_is_json_null)

@@ -22,11 +22,11 @@ static bool no_skip(void)
 	return e && strcmp(e, "1") == 0;
 }
 
-#define skip_or_fail(...)                                           \
-	do {                                                        \
-		if (no_skip())                                      \
+#define skip_or_fail(...)                                                 \
+	do {                                                              \
+		if (no_skip())                                            \
 			cr_assert_fail("MPJAIL_NO_SKIP=1: " __VA_ARGS__); \
-		cr_skip_test(__VA_ARGS__);                          \
+		cr_skip_test(__VA_ARGS__);                                \
 	} while (0)
 
 static int need_abi(int min)
@@ -61,11 +61,13 @@ static int bind_port(int family, unsigned port)
 	if (fd < 0)
 		return -errno;
 	if (family == AF_INET6) {
-		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+					  .sin6_port = htons(port),
 					  .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 		r = bind(fd, (struct sockaddr *)&a, sizeof(a));
 	} else {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_port = htons(port),
 					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 		r = bind(fd, (struct sockaddr *)&a, sizeof(a));
 	}
@@ -89,9 +91,9 @@ static void child_fail(const char *fmt, ...)
 	_exit(1);
 }
 
-#define CHECK(cond, ...)                        \
-	do {                                    \
-		if (!(cond))                    \
+#define CHECK(cond, ...)                         \
+	do {                                     \
+		if (!(cond))                     \
 			child_fail(__VA_ARGS__); \
 	} while (0)
 
@@ -110,7 +112,8 @@ static void restrict_to(const unsigned *ports, size_t n, bool want_scoped)
 	CHECK(!want_scoped || ll.scoped, "ABI %d but scopes not set", ll.abi);
 	r = landlock_apply(&ll);
 	CHECK(r == 0, "apply: %s", strerror(-r));
-	CHECK(fcntl(ll.ruleset_fd, F_GETFD) < 0 && errno == EBADF, "apply left the ruleset fd open");
+	CHECK(fcntl(ll.ruleset_fd, F_GETFD) < 0 && errno == EBADF,
+	      "apply left the ruleset fd open");
 }
 
 static void run_child(void (*fn)(void *), void *arg)
@@ -213,7 +216,8 @@ Test(landlock, binds_only_own_port)
 static void connect_checks(void *arg)
 {
 	unsigned *ports = arg; /* [0] own, [1] the parent's listener */
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(ports[1]),
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(ports[1]),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd;
 

@@ -6,9 +6,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "build/manifest.h"
 #include "base/safefs.h"
 #include "base/sha256.h"
+#include "build/manifest.h"
 
 Test(sha256, fips_vectors)
 {
@@ -61,7 +61,10 @@ Test(manifest, format_and_parse_round_trip)
 {
 	struct manifest_entry in[] = {
 		{ .type = 'd', .mode = 0755, .uid = 0, .gid = 0, .path = "/" },
-		{ .type = 'f', .mode = 0644, .uid = 0, .gid = 0,
+		{ .type = 'f',
+		  .mode = 0644,
+		  .uid = 0,
+		  .gid = 0,
 		  .data = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 		  .path = "/etc/with space" },
 		{ .type = 'l', .mode = 0777, .uid = 0, .gid = 0, .data = "usr/bin", .path = "/bin" },
@@ -111,17 +114,17 @@ Test(manifest, parse_rejects_malformed_lines)
 {
 	const char *bad[] = {
 		"",
-		"d 0755 0 0 -",                 /* missing path */
-		"d 0755 0 0 - / extra",         /* too many fields */
-		"d  0755 0 0 - /",              /* double space */
-		"x 0755 0 0 - /",               /* unknown type */
+		"d 0755 0 0 -",         /* missing path */
+		"d 0755 0 0 - / extra", /* too many fields */
+		"d  0755 0 0 - /",      /* double space */
+		"x 0755 0 0 - /",       /* unknown type */
 		"dd 0755 0 0 - /",
-		"d 755 0 0 - /",                /* three digits */
-		"d 0855 0 0 - /",               /* not octal */
+		"d 755 0 0 - /",  /* three digits */
+		"d 0855 0 0 - /", /* not octal */
 		"d 0755 -1 0 - /",
 		"d 0755 0 0 - relative",
-		"d 0755 0 0 abc /",             /* data on a directory */
-		"f 0644 0 0 - /f",              /* file without a hash */
+		"d 0755 0 0 abc /", /* data on a directory */
+		"f 0644 0 0 - /f",  /* file without a hash */
 		"f 0644 0 0 BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD /f",
 		"f 0644 0 0 abc /f",
 		"d 0755 0 0 - /a%zz",
@@ -134,15 +137,9 @@ Test(manifest, parse_rejects_malformed_lines)
 
 static char tmpdir[] = "/tmp/mpjail-test-manifest.XXXXXX";
 
-static void setup(void)
-{
-	cr_assert_not_null(mkdtemp(tmpdir));
-}
+static void setup(void) { cr_assert_not_null(mkdtemp(tmpdir)); }
 
-static void teardown(void)
-{
-	(void)safefs_rm_rf_at(AT_FDCWD, tmpdir);
-}
+static void teardown(void) { (void)safefs_rm_rf_at(AT_FDCWD, tmpdir); }
 
 static void put(int dfd, const char *path, const char *text, mode_t mode)
 {

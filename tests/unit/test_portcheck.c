@@ -11,13 +11,13 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "jail/portcheck.h"
 #include "config/tenant.h"
+#include "jail/portcheck.h"
 
 /* A /proc/net/tcp line as the kernel writes it: each 32-bit word of the
  * address printed as its raw value (so the test holds on any byte order). */
-static char *kernel_line(int family, const char *addr, unsigned port, unsigned state,
-			 unsigned uid, unsigned long long inode)
+static char *kernel_line(int family, const char *addr, unsigned port, unsigned state, unsigned uid,
+			 unsigned long long inode)
 {
 	unsigned char buf[16];
 	uint32_t w[4];
@@ -132,7 +132,8 @@ Test(portcheck, read_table_keeps_listeners_and_names_bad_line)
 	unsigned line = 0;
 	FILE *f;
 
-	cr_assert_gt(asprintf(&text, "  sl  local_address rem_address   st ...\n%s%s%s", a, b, c), 0);
+	cr_assert_gt(asprintf(&text, "  sl  local_address rem_address   st ...\n%s%s%s", a, b, c),
+		     0);
 	f = fmemopen(text, strlen(text), "r");
 	cr_assert_eq(portcheck_read_table(f, false, &v, &n, &line), 0);
 	cr_assert_eq(n, 2);
@@ -158,8 +159,15 @@ Test(portcheck, read_table_keeps_listeners_and_names_bad_line)
 Test(portcheck, socket_links)
 {
 	static const char *const bad[] = {
-		"pipe:[123]", "socket:[]", "socket:[12a]", "socket:[123", "socket:123]",
-		"/dev/null", "anon_inode:[eventpoll]", "socket:[-1]", "",
+		"pipe:[123]",
+		"socket:[]",
+		"socket:[12a]",
+		"socket:[123",
+		"socket:123]",
+		"/dev/null",
+		"anon_inode:[eventpoll]",
+		"socket:[-1]",
+		"",
 	};
 	uint64_t ino = 0;
 

@@ -272,9 +272,9 @@ Test(directives, rlimits)
 
 Test(directives, rlimit_table)
 {
-	static const char *const expected[] = { "as",	   "core",     "cpu",   "data",  "fsize",
-						"locks",   "memlock",  "msgqueue", "nice", "nofile",
-						"nproc",   "rtprio",   "sigpending", "stack" };
+	static const char *const expected[] = { "as",    "core",    "cpu",        "data", "fsize",
+						"locks", "memlock", "msgqueue",   "nice", "nofile",
+						"nproc", "rtprio",  "sigpending", "stack" };
 	bool seen[RLIM_NLIMITS] = { false };
 
 	cr_assert_eq(mpj_rlimit_table_len, ARRAY_SIZE(expected));

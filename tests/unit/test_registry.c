@@ -4,8 +4,8 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 
-#include "config/registry.h"
 #include "config/global.h"
+#include "config/registry.h"
 #include "config/tenant.h"
 
 #define MAX_T 8
@@ -71,8 +71,7 @@ Test(registry, distinct_tenants_pass)
 	add("alice", "alice", "/srv/www/alice", "8000 8001", "alice.example www.alice.example");
 	add("bob", "bob", "/srv/www/bob", "8002", "bob.example");
 	add("bobby", "bobby", "/srv/www/bobby", "8003", "bobby.example");
-	cr_assert_eq(registry_check(&global, tenants, n_tenants, 32768, 60999, &d), 0, "%s",
-		     d.msg);
+	cr_assert_eq(registry_check(&global, tenants, n_tenants, 32768, 60999, &d), 0, "%s", d.msg);
 	cr_assert_eq(registry_check(&global, tenants, 0, 32768, 60999, &d), 0);
 }
 

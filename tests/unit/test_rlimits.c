@@ -47,7 +47,8 @@ Test(rlimits, forced_over_what_the_profile_asks)
 	struct rlimit out[RLIM_NLIMITS];
 	bool set[RLIM_NLIMITS];
 
-	p.rlimits[RLIMIT_CORE] = (struct mpj_rlimit){ .set = true, .soft = 1 << 20, .hard = 1 << 20 };
+	p.rlimits[RLIMIT_CORE] =
+		(struct mpj_rlimit){ .set = true, .soft = 1 << 20, .hard = 1 << 20 };
 	p.rlimits[RLIMIT_RTPRIO] = (struct mpj_rlimit){ .set = true, .soft = 99, .hard = 99 };
 	p.rlimits[RLIMIT_NICE] = (struct mpj_rlimit){ .set = true, .soft = 40, .hard = 40 };
 	p.rlimits[RLIMIT_FSIZE] = (struct mpj_rlimit){ .set = true, .soft = 4096, .hard = 8192 };

@@ -26,7 +26,10 @@ static struct mpj_tenant tenant(void)
 static struct mpj_identity ident(void)
 {
 	struct mpj_identity id = {
-		.user = "alice", .uid = 20001, .gid = 20002, .group = "alicegrp",
+		.user = "alice",
+		.uid = 20001,
+		.gid = 20002,
+		.group = "alicegrp",
 		.jail_home = "/home/alice",
 	};
 	return id;
