@@ -127,7 +127,7 @@ void check_tenant_limits(struct check_report *r, const char *subject, const stru
 	workers = template_max_workers(lim.has_tasks, tasks);
 	if (!lim.has_memory)
 		check_add(r, CHECK_WARN, subject,
-			  "no memory limit: one tenant can take the host's RAM (THREATS.md 30)");
+			  "no memory limit: one tenant can take the host's RAM (docs/threats.md T30)");
 	else if (httpd && memory < MODPERL_MIN_MEMORY)
 		check_add(r, CHECK_WARN, subject,
 			  "memory %uM is below %lluM, too little for an httpd with mod_perl",
@@ -139,7 +139,7 @@ void check_tenant_limits(struct check_report *r, const char *subject, const stru
 			  MODPERL_PER_WORKER >> 20);
 	if (!lim.has_tasks)
 		check_add(r, CHECK_WARN, subject,
-			  "no tasks limit: a fork bomb is stopped only by RLIMIT_NPROC (THREATS.md 29)");
+			  "no tasks limit: a fork bomb is stopped only by RLIMIT_NPROC (docs/threats.md T29)");
 	else if (httpd && tasks < (uint64_t)workers + TMPL_TASKS_MARGIN)
 		/* The httpd.conf template keeps TMPL_TASKS_MARGIN tasks for the
 		 * jail's pid 1, the httpd parent and helpers, but never goes below
@@ -150,7 +150,7 @@ void check_tenant_limits(struct check_report *r, const char *subject, const stru
 			  TMPL_TASKS_MARGIN + 2);
 	rlimits_compute(p, t, rl, set);
 	if (!set[RLIMIT_NOFILE])
-		check_add(r, CHECK_WARN, subject, "no nofile limit (THREATS.md 32)");
+		check_add(r, CHECK_WARN, subject, "no nofile limit (docs/threats.md T32)");
 	else if (rl[RLIMIT_NOFILE].rlim_max < MIN_NOFILE)
 		check_add(r, CHECK_WARN, subject,
 			  "nofile %llu is below %u: httpd needs its listener, logs and database connections",

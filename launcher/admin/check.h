@@ -78,7 +78,7 @@ void check_memory_sum(struct check_report *r, const struct mpj_global *g,
 /* Landlock and the settings below /proc/sys (check_host.c). */
 void check_host(struct check_report *r);
 
-/* THREATS.md §4: each sysctl below procsys_fd (/proc/sys) against its
+/* docs/threats.md §4: each sysctl below procsys_fd (/proc/sys) against its
  * recommended value; missing ones are "not available". */
 void check_host_sysctls(struct check_report *r, int procsys_fd);
 

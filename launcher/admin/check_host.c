@@ -11,7 +11,7 @@
 
 enum want_op { WANT_EQ, WANT_GE };
 
-/* THREATS.md §4, as data.  `missing` is how to read an absent file: some
+/* docs/threats.md §4, as data.  `missing` is how to read an absent file: some
  * settings only exist on kernels where the risk exists too. */
 static const struct host_setting {
 	const char *path; /* below /proc/sys */
@@ -22,31 +22,31 @@ static const struct host_setting {
 	enum check_level missing;
 	const char *missing_why;
 } host_settings[] = {
-	{ "fs/protected_symlinks", WANT_GE, 1, "1", "6", CHECK_WARN, NULL },
-	{ "fs/protected_hardlinks", WANT_GE, 1, "1", "5, 6, 7", CHECK_WARN, NULL },
-	{ "fs/protected_regular", WANT_GE, 2, "2", "6, 33", CHECK_WARN, NULL },
-	{ "fs/protected_fifos", WANT_GE, 2, "2", "6", CHECK_WARN, NULL },
-	{ "kernel/yama/ptrace_scope", WANT_GE, 1, "1 or more", "12", CHECK_WARN,
+	{ "fs/protected_symlinks", WANT_GE, 1, "1", "T6", CHECK_WARN, NULL },
+	{ "fs/protected_hardlinks", WANT_GE, 1, "1", "T5, T6, T7", CHECK_WARN, NULL },
+	{ "fs/protected_regular", WANT_GE, 2, "2", "T6, T33", CHECK_WARN, NULL },
+	{ "fs/protected_fifos", WANT_GE, 2, "2", "T6", CHECK_WARN, NULL },
+	{ "kernel/yama/ptrace_scope", WANT_GE, 1, "1 or more", "T12", CHECK_WARN,
 	  "the kernel has no Yama LSM" },
-	{ "dev/tty/legacy_tiocsti", WANT_EQ, 0, "0", "14", CHECK_WARN,
+	{ "dev/tty/legacy_tiocsti", WANT_EQ, 0, "0", "T14", CHECK_WARN,
 	  "kernel before 6.2: TIOCSTI always works (the seccomp filter still denies it)" },
-	{ "dev/tty/ldisc_autoload", WANT_EQ, 0, "0", "23", CHECK_WARN, NULL },
+	{ "dev/tty/ldisc_autoload", WANT_EQ, 0, "0", "T23", CHECK_WARN, NULL },
 	{ "kernel/unprivileged_userns_clone", WANT_EQ, 0,
-	  "0 if nothing on the host needs unprivileged user namespaces", "20", CHECK_OK,
+	  "0 if nothing on the host needs unprivileged user namespaces", "T20", CHECK_OK,
 	  "not a Debian kernel; the seccomp filter denies user namespaces in jails" },
-	{ "kernel/io_uring_disabled", WANT_GE, 1, "2, or 1 with io_uring_group", "21", CHECK_WARN,
+	{ "kernel/io_uring_disabled", WANT_GE, 1, "2, or 1 with io_uring_group", "T21", CHECK_WARN,
 	  "kernel before 6.6: io_uring cannot be switched off (the seccomp filter denies it)" },
-	{ "kernel/unprivileged_bpf_disabled", WANT_GE, 1, "1 or 2", "22", CHECK_WARN, NULL },
-	{ "vm/unprivileged_userfaultfd", WANT_EQ, 0, "0", "22", CHECK_WARN, NULL },
-	{ "kernel/perf_event_paranoid", WANT_GE, 2, "3 where supported, at least 2", "22",
+	{ "kernel/unprivileged_bpf_disabled", WANT_GE, 1, "1 or 2", "T22", CHECK_WARN, NULL },
+	{ "vm/unprivileged_userfaultfd", WANT_EQ, 0, "0", "T22", CHECK_WARN, NULL },
+	{ "kernel/perf_event_paranoid", WANT_GE, 2, "3 where supported, at least 2", "T22",
 	  CHECK_WARN, NULL },
-	{ "kernel/kptr_restrict", WANT_GE, 1, "1 or more", "27", CHECK_WARN, NULL },
-	{ "kernel/dmesg_restrict", WANT_EQ, 1, "1", "27", CHECK_WARN, NULL },
-	{ "fs/suid_dumpable", WANT_EQ, 0, "0", "28", CHECK_WARN, NULL },
-	{ "vm/mmap_min_addr", WANT_GE, 4096, "4096 or more", "25", CHECK_WARN, NULL },
-	{ "kernel/modules_disabled", WANT_EQ, 1, "1 after boot", "23", CHECK_WARN,
+	{ "kernel/kptr_restrict", WANT_GE, 1, "1 or more", "T27", CHECK_WARN, NULL },
+	{ "kernel/dmesg_restrict", WANT_EQ, 1, "1", "T27", CHECK_WARN, NULL },
+	{ "fs/suid_dumpable", WANT_EQ, 0, "0", "T28", CHECK_WARN, NULL },
+	{ "vm/mmap_min_addr", WANT_GE, 4096, "4096 or more", "T25", CHECK_WARN, NULL },
+	{ "kernel/modules_disabled", WANT_EQ, 1, "1 after boot", "T23", CHECK_WARN,
 	  "module loading cannot be switched off on this kernel" },
-	{ "net/mptcp/enabled", WANT_EQ, 0, "0 unless MPTCP is needed", "18", CHECK_OK,
+	{ "net/mptcp/enabled", WANT_EQ, 0, "0 unless MPTCP is needed", "T18", CHECK_OK,
 	  "no MPTCP in this kernel" },
 };
 
@@ -88,7 +88,7 @@ static void check_core_pattern(struct check_report *r, int procsys_fd)
 	 * any jail (CVE-2025-4598, CVE-2025-5054). */
 	if (v[0] == '|')
 		check_add(r, CHECK_WARN, "host:kernel.core_pattern",
-			  "`%s`: a root-run handler for crashes in jails; it must be namespace-aware (THREATS.md 28)",
+			  "`%s`: a root-run handler for crashes in jails; it must be namespace-aware (docs/threats.md T28)",
 			  v);
 	else
 		check_add(r, CHECK_OK, "host:kernel.core_pattern", "`%s`, no pipe handler", v);
@@ -106,7 +106,7 @@ void check_host_sysctls(struct check_report *r, int procsys_fd)
 		e = read_file_at(procsys_fd, h->path, 256, &v, NULL);
 		if (e == -ENOENT) {
 			check_add(r, h->missing, subject,
-				  "not available%s%s (recommended %s; THREATS.md %s)",
+				  "not available%s%s (recommended %s; docs/threats.md %s)",
 				  h->missing_why ? ": " : "", h->missing_why ?: "", h->recommended,
 				  h->threats);
 			continue;
@@ -135,8 +135,9 @@ void check_host_sysctls(struct check_report *r, int procsys_fd)
 		if (good)
 			check_add(r, CHECK_OK, subject, "%lld", val);
 		else
-			check_add(r, CHECK_WARN, subject, "%lld, recommended %s (THREATS.md %s)",
-				  val, h->recommended, h->threats);
+			check_add(r, CHECK_WARN, subject,
+				  "%lld, recommended %s (docs/threats.md %s)", val, h->recommended,
+				  h->threats);
 	}
 	check_core_pattern(r, procsys_fd);
 }
@@ -164,7 +165,7 @@ static int mem_total(uint64_t *ret)
 }
 
 /* Summed over every tenant, not only those named: the limits compete for
- * the same RAM (ARCHITECTURE.md "Limits"). */
+ * the same RAM (docs/architecture.md §5). */
 void check_memory_sum(struct check_report *r, const struct mpj_global *g,
 		      const struct check_tenant *s, size_t n)
 {

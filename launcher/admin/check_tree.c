@@ -152,7 +152,7 @@ size_t check_tree_specials(struct check_report *r, const char *subject, const st
 		n++;
 		/* The jail mounts nosuid and drops every capability, but a
 		 * setuid file or device node in a root-built tree means the
-		 * tree is not what `build` made (THREATS.md 36). */
+		 * tree is not what `build` made (docs/threats.md T36). */
 		if (strchr("cbps", e->type))
 			check_add(r, CHECK_FAIL, subject,
 				  "jail tree `%s`: a %s (`build` never makes one)", esc,

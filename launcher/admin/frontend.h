@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The frontend's host -> backend maps, rendered from the tenant registry
- * (APACHE-IN-A-JAIL.md §9).  Rendering is pure (tenant structs in, file
+ * (docs/apache.md §9).  Rendering is pure (tenant structs in, file
  * texts out) so it is unit-tested without files; writing is one atomic
  * replace per file. */
 #pragma once

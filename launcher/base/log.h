@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Messages: "mpjail[pid stage]: text".  Only command-level code logs;
- * helpers return -errno (STYLE.md practice 3). */
+ * helpers return -errno (docs/style.md P3). */
 #pragma once
 
 #include "base/util.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Path-as-fd helpers for trees the builder creates or the tenant controls
- * (STYLE.md practice 6, THREATS.md 6).  Every lookup goes through openat2()
+ * (docs/style.md P6, docs/threats.md T6).  Every lookup goes through openat2()
  * with RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS|
  * RESOLVE_NO_XDEV; creation uses mkdirat/symlinkat/O_CREAT|O_EXCL on the
  * last component only, so nothing is ever written through a symlink.

@@ -200,7 +200,7 @@ static int plan_template(struct build_plan *plan, const struct mpj_paths *paths,
 		r = fd < 0 ? fd : 0;
 	}
 	/* The rendered file is root's configuration of the tenant's httpd:
-	 * its source must be as trusted as the profile (THREATS.md 36). */
+	 * its source must be as trusted as the profile (docs/threats.md T36). */
 	if (r == 0 && (r = config_check_owner(fd, src_path, diag)) < 0)
 		return r;
 	if (r == 0)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The tenant home and its skeleton; see homeskel.h and THREATS.md 6. */
+/* The tenant home and its skeleton; see homeskel.h and docs/threats.md T6. */
 #define _GNU_SOURCE
 #include "build/homeskel.h"
 
@@ -177,7 +177,7 @@ static void loader_add(struct loader *l, struct skel_entry e)
 
 /* The skeleton becomes every new tenant's files, and perl/startup.pl runs in
  * their httpd: it must be as trusted as the profile and the templates
- * (THREATS.md 36).  A skeleton entry another user may write or own is code
+ * (docs/threats.md T36).  A skeleton entry another user may write or own is code
  * injected into other tenants' jails.  Root-owned, or the caller's own for
  * unprivileged tests, as config_check_owner(); a symlink's mode means
  * nothing, its directory's does. */

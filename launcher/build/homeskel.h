@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The tenant's home: opened without following symlinks, created when
  * missing, and filled from DATADIR/skel/home/SKEL only where entries are
- * absent, by a child that has fully become the tenant (THREATS.md 6).
+ * absent, by a child that has fully become the tenant (docs/threats.md T6).
  *
  * Root never writes, chowns or follows anything inside an existing home:
  * the tenant controls it and may plant symlinks, hard links or FIFOs. */

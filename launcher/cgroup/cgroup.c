@@ -2,7 +2,7 @@
 /* Per-tenant cgroups: BASE/mpjail/TENANT/i-PID, limits on TENANT.
  *
  * BASE is the configured cgroup_root, else the cgroup mpjail runs in; all
- * that mpjail creates or writes lies below it (THREATS.md 34).  The limits
+ * that mpjail creates or writes lies below it (docs/threats.md T34).  The limits
  * live on TENANT so that every instance of one tenant (the `run` jail and
  * any `exec` next to it) shares one memory, pids and cpu budget; the
  * instance directory, named after the launching process's pid, keeps
@@ -262,7 +262,7 @@ void cgroup_limits_compute(const struct mpj_tenant *t, const struct mpj_profile 
 		c.swap = v;
 	else if (c.has_memory) {
 		/* No swap unless asked: a memory limit that swap can absorb is
-		 * not a limit (THREATS.md 30). */
+		 * not a limit (docs/threats.md T30). */
 		c.has_swap = true;
 		c.swap = 0;
 	}

@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 	};
 
 	/* A root-run tool that touches tenant trees must not be ptrace-able or
-	 * dump core with their data in memory (THREATS.md 4, 28). */
+	 * dump core with their data in memory (docs/threats.md T4, T28). */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The checks every configuration file passes before it is parsed (THREATS.md
- * 36): root-owned, not group/other-writable, reached without following a
+/* The checks every configuration file passes before it is parsed (docs/threats.md
+ * T36): root-owned, not group/other-writable, reached without following a
  * symlink, a regular file. */
 #define _GNU_SOURCE
 #include "config/files.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The tenant's account, resolved through the host's NSS before any namespace
- * exists (STYLE.md practice 7), and the jail's synthesised passwd/group. */
+ * exists (docs/style.md P7), and the jail's synthesised passwd/group. */
 #pragma once
 
 #include <sys/types.h>

@@ -2,7 +2,7 @@
 /* A strict INI reader for mpjail.conf and tenant files, and the line reader
  * that the profile parser shares with it.  Callers describe what is allowed
  * with keyword tables (section -> key table -> handler); anything else is an
- * error with FILE:LINE and the offending text (STYLE.md practices 12, 13). */
+ * error with FILE:LINE and the offending text (docs/style.md P12, P13). */
 #pragma once
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Profiles: versioned, line-oriented, one directive per line (STYLE.md
- * practice 13, after minijail's config files).  A profile says what a jail
+/* Profiles: versioned, line-oriented, one directive per line (docs/style.md
+ * P13, after minijail's config files).  A profile says what a jail
  * contains and may do; the tenant file says who runs it.  Directives are a
  * keyword table with argument counts; a directive that can only mean one
  * thing may appear once per file, and a later file (through `include`)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The profile directives: one handler per keyword, and the table that maps
- * keywords to handlers and argument counts (STYLE.md practice 12).  Each
+ * keywords to handlers and argument counts (docs/style.md P12).  Each
  * handler validates its arguments completely; paths inside the jail are
  * claimed so that one file cannot set the same thing twice, and a later
  * file replaces what an earlier one set at the same path. */
@@ -216,7 +216,7 @@ static int add_bind(struct file_state *fs, char **args, size_t n, bool optional,
 	if (strcmp(src, "/") == 0)
 		return profile_fail(fs, diag, "refusing to bind the host's `/`");
 	/* The host's procfs and sysfs show every process and the cgroup tree
-	 * (THREATS.md 4, 27, 34); a jail gets its own /proc and no /sys. */
+	 * (docs/threats.md T4, T27, T34); a jail gets its own /proc and no /sys. */
 	if (path_under(src, "/proc") || path_under(src, "/sys"))
 		return profile_fail(fs, diag, "refusing to bind the host's `%s`", src);
 	r = check_jail_path(fs, dst, false, diag);

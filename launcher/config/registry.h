@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The tenant registry: checks across all tenant files that no single file
- * can make (ARCHITECTURE.md "Port ownership", THREATS.md 18). */
+ * can make (docs/architecture.md §4, docs/threats.md T18). */
 #pragma once
 
 #include "config/global.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The seccomp compiler: a parsed policy (filter_policy.c) becomes classic BPF
  * through libseccomp in the parent, before clone; the child only hands the
- * finished program to the kernel (STYLE.md practice 11, launch step 16). */
+ * finished program to the kernel (docs/style.md P11, L16). */
 #define _GNU_SOURCE
 #include "filter/filter.h"
 
@@ -88,7 +88,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct mpj_seccomp_policy *p,
  * arch (i386 via `int $0x80`) and, on x86_64, any x32 number (nr |
  * 0x40000000, which libseccomp checks for when x32 is not in the filter)
  * kills the process: a deny list written in x86_64 numbers means nothing
- * there (THREATS.md 24). */
+ * there (docs/threats.md T24). */
 static int build_ctx(const struct mpj_seccomp_policy *p, scmp_filter_ctx *ret, struct diag *diag)
 {
 	_cleanup_scmp_ scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -99,7 +99,7 @@ static int build_ctx(const struct mpj_seccomp_policy *p, scmp_filter_ctx *ret, s
 		return -ENOMEM;
 	}
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	/* The launcher sets no_new_privs itself, early (STYLE.md launch step 3);
+	/* The launcher sets no_new_privs itself, early (docs/style.md L3);
 	 * the attribute only matters to seccomp_load, which we never call. */
 	if (r >= 0)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);

@@ -2,7 +2,7 @@
 /* Parser for seccomp policy files (grammar: docs/seccomp.md).  Strict on
  * purpose: a typo in a deny list silently allows what it meant to deny, so
  * every unknown word, duplicate or never-matching condition is an error
- * naming file:line and the value (STYLE.md practice 13). */
+ * naming file:line and the value (docs/style.md P13). */
 #define _GNU_SOURCE
 #include "filter/filter_policy.h"
 

@@ -5,7 +5,7 @@
  * ("7=127.0.0.1:8001,8=127.0.0.1:8002").  When the server binds one of those
  * addresses, the inherited socket is dup'ed over the server's fd and bind()
  * reports success; listen() on it then only resets the backlog.  Apache 2.4
- * has no socket activation (APACHE-IN-A-JAIL.md §6), hence the shim.  Any
+ * has no socket activation (docs/apache.md §6), hence the shim.  Any
  * other bind() goes to libc untouched. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Landlock port ownership: in a shared network namespace the jail may bind
- * only its tenant's TCP ports (THREATS.md 18); abstract unix sockets and
+ * only its tenant's TCP ports (docs/threats.md T18); abstract unix sockets and
  * signals are scoped to the jail where the kernel offers it (13, 15).
  * Filesystem access is not handled here: mount namespace, read-only binds
  * and the uid drop confine files. */
@@ -88,7 +88,7 @@ int landlock_prepare(const unsigned *ports, size_t n_ports, struct mpj_landlock 
 	for (size_t i = 0; i < n_ports; i++)
 		if (ports[i] == 0 || ports[i] > 65535) {
 			/* A rule for port 0 would allow bind(0), i.e. any
-			 * ephemeral port (THREATS.md 18). */
+			 * ephemeral port (docs/threats.md T18). */
 			diag_set(diag, NULL, 0, "port `%u` cannot be given to a jail", ports[i]);
 			return -EINVAL;
 		}

@@ -92,7 +92,7 @@ static int build_env(struct mpj_launch *l, struct diag *diag)
 }
 
 /* A directory the launcher reads as root must be root's and not writable
- * by anyone else, or its owner could swap what we copy (THREATS.md 36). */
+ * by anyone else, or its owner could swap what we copy (docs/threats.md T36). */
 static int check_root_dir(int fd, const char *path, unsigned forbid_mode, struct diag *diag)
 {
 	struct stat st;
@@ -290,7 +290,7 @@ static int open_shim(struct diag *diag)
  * arrange for the server's own bind() of that address to adopt the socket:
  * the LD_PRELOAD shim mounted read-only at SHIM_JAIL_PATH, told by
  * MPJAIL_LISTEN_FDS which fd is which port (the child puts them at
- * FD_LISTEN_BASE...; APACHE-IN-A-JAIL.md §6). */
+ * FD_LISTEN_BASE...; docs/apache.md §6). */
 static int listener_prepare(struct mpj_launch *l, struct diag *diag)
 {
 	_cleanup_free_ char *spec = xstrdup("");

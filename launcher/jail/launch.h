@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The launch pipeline: the parent validates and opens everything, clones the
  * jail's pid 1 into new namespaces, and reads a verdict; the child runs the
- * stages of STYLE.md §4 in order and either execs or reports {stage, errno}. */
+ * stages of docs/style.md §4 in order and either execs or reports {stage, errno}. */
 #pragma once
 
 #include <sys/types.h>

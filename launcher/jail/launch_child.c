@@ -64,7 +64,7 @@ static int stage_sync(struct child *c)
 	(void)close(c->l->err_pipe[0]);
 	(void)close(c->l->status_pipe[0]);
 	/* Wait until the parent has put us in the cgroup: no instruction of
-	 * ours runs outside its limits (STYLE.md "born in the cgroup").  EOF
+	 * ours runs outside its limits (docs/style.md L2).  EOF
 	 * instead of the byte means the parent died before releasing us. */
 	if (read_full(c->l->sync_pipe[0], &b, 1) != 1)
 		return -EPIPE;
@@ -156,7 +156,7 @@ static int stage_rlimit(struct child *c)
 
 /* Stdio as asked, the two pipes at fixed numbers, everything else closed:
  * nothing of the launcher (tree, home, cgroup fds) reaches the command
- * (THREATS.md 3).  close_range runs before seccomp, so the filter never has
+ * (docs/threats.md T3).  close_range runs before seccomp, so the filter never has
  * to allow it. */
 static int stage_fds(struct child *c)
 {

@@ -102,7 +102,7 @@ int mountcheck_verify(const char *mountinfo, const struct mount_op *ops, size_t 
 			goto out;
 		}
 		/* Shared propagation would let host mounts arrive later without
-		 * the jail's flags, and jail mounts leak out (THREATS.md 10). */
+		 * the jail's flags, and jail mounts leak out (docs/threats.md T10). */
 		if (mnt_fs_get_propagation(fs, &prop) == 0 && (prop & (MS_SHARED | MS_SLAVE))) {
 			(void)snprintf(detail, dn, "mount `%s` is %s, not private", target,
 				       (prop & MS_SHARED) ? "shared" : "a slave");

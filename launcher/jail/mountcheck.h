@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Read the jail's mount table back through libmount and fail closed if any
  * mount lacks a required flag, is shared with another namespace, is missing,
- * or was not planned (STYLE.md practice 8: verify, don't trust). */
+ * or was not planned (docs/style.md P8: verify, don't trust). */
 #pragma once
 
 #include "jail/mounts.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The jail's mounts, built with the new mount API so that a read-only bind is
- * never visible writable: open_tree -> mount_setattr -> move_mount (STYLE.md
- * practice 8).  Child side; every helper returns -errno and names the path. */
+ * never visible writable: open_tree -> mount_setattr -> move_mount (docs/style.md
+ * P8).  Child side; every helper returns -errno and names the path. */
 #define _GNU_SOURCE
 #include "jail/mounts.h"
 
@@ -459,7 +459,7 @@ static int do_proc(int rootfd, char *detail, size_t dn)
 	if (fs < 0)
 		return FAIL("/proc", negerrno());
 	/* Only the jail's own pids, nothing of /proc/sys, /proc/net, /proc/kcore
-	 * (THREATS.md 4, 11). */
+	 * (docs/threats.md T4, T11). */
 	if (fsconfig(fs, FSCONFIG_SET_STRING, "hidepid", "invisible", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "subset", "pid", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)

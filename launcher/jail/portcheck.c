@@ -331,7 +331,7 @@ static void name_owner(struct portcheck_holder *h, struct mpj_tenant *const *ten
 	struct passwd pw, *res = NULL;
 	char buf[4096];
 
-	/* Host NSS, before any jail exists (STYLE.md practice 7). */
+	/* Host NSS, before any jail exists (docs/style.md P7). */
 	if (getpwuid_r(h->sock.uid, &pw, buf, sizeof buf, &res) != 0 || !res)
 		return;
 	h->user = xstrdup(res->pw_name);

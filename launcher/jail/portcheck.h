@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Who already listens on a tenant's port (ARCHITECTURE.md "Port ownership":
+/* Who already listens on a tenant's port (docs/architecture.md §4:
  * "if the port is already held, `run` fails with a message that names the
  * holder").  Read-only: /proc/net/tcp{,6} for LISTEN sockets, then
  * /proc/PID/fd for the processes that hold them.  Landlock already stops the

@@ -6,8 +6,8 @@
 #include "config/limits.h"
 
 /* Forced whatever the profile says: a core dump of a process holding a DB
- * password goes to a root-run handler (THREATS.md 28); realtime priority
- * or a raised nice value starves every other tenant (THREATS.md 31).  A
+ * password goes to a root-run handler (docs/threats.md T28); realtime priority
+ * or a raised nice value starves every other tenant (docs/threats.md T31).  A
  * limit left unset is inherited from whoever started mpjail (a unit's
  * LimitNICE=, an admin's shell), so these never are. */
 static const struct {

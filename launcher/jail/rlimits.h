@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rlimits: a per-process backstop under the cgroup limits, set by the child
- * while still privileged so the hard values are exact (STYLE.md step 9). */
+ * while still privileged so the hard values are exact (docs/style.md L9). */
 #pragma once
 
 #include <stdbool.h>

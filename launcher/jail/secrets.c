@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Secrets are never in the tenant's home, httpd.conf, environment or command
- * line (ARCHITECTURE.md): they live root-owned under CONFIG/credentials/NAME
+ * line (docs/architecture.md): they live root-owned under CONFIG/credentials/NAME
  * and are delivered to RUN/.secrets/NAME, a directory only root can write
  * and only the tenant (by group) can enter; RUN is /run, a tmpfs, on real
  * hosts.  RUN/.secrets is root 0700, so no other host user reaches it; the
@@ -68,7 +68,7 @@ static int copy_one(int dirfd, const char *name, const struct stat *st, void *us
 		return -E2BIG;
 	}
 	/* Root's, not readable by anyone else: a file others could have
-	 * written or read is not a secret we hand on (THREATS.md 36). */
+	 * written or read is not a secret we hand on (docs/threats.md T36). */
 	if (!S_ISREG(st->st_mode) || st->st_uid != 0 || (st->st_mode & 077)) {
 		diag_set(c->diag, c->creds, 0,
 			 "credential `%s` must be a regular file owned by root, mode 0600 (is uid %u, "

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Exit codes with fixed meanings, and the named stages of the launch
  * pipeline.  The child reports {stage, errno} over a close-on-exec pipe;
- * EOF on that pipe means the exec succeeded (STYLE.md practice 14). */
+ * EOF on that pipe means the exec succeeded (docs/style.md P14). */
 #pragma once
 
 #include <stdint.h>
 
-/* execline's set (STYLE.md §2), documented in mpjail(8). */
+/* execline's set (docs/style.md §2), documented in mpjail(8). */
 enum mpj_exit {
 	EXIT_MPJ_OK = 0,
 	EXIT_MPJ_FAILURE = 1,    /* a control command's request was refused */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The supervisor stays outside the jail: it knows the host pid of the jail's
  * pid 1 and never reads the PidFile inside (which says 1 or 2, pids of the
- * jail's namespace: APACHE-IN-A-JAIL.md §4). */
+ * jail's namespace: docs/apache.md §4). */
 #define _GNU_SOURCE
 #include "supervise/supervise_internal.h"
 

@@ -284,7 +284,7 @@ static void test_finish(struct sv *s)
 			       "the server stopped during the configuration test", body);
 	} else {
 		/* USR1 = graceful: the parent keeps its listener, children
-		 * finish their requests (APACHE-IN-A-JAIL.md §5). */
+		 * finish their requests (docs/apache.md §5). */
 		_cleanup_free_ char *ok =
 			xasprintf("reloaded: configuration test passed, graceful restart signalled\n%s",
 				  body);

@@ -280,7 +280,7 @@ check "unaffected skeleton parts created" test -f "$HE/logs/.keep"
 # ---- the skeleton is configuration: root-owned, writable by nobody else ----
 # Its files land in every new home and startup.pl runs in that tenant's
 # httpd: a skeleton another user can write is code injected into other
-# tenants' jails, refused like a writable template (THREATS.md 36).
+# tenants' jails, refused like a writable template (docs/threats.md T36).
 SK=$DATA/skel/home/modperl
 snap=$(snapshot "$STATE" "$HE")
 chmod 0666 "$SK/perl/startup.pl"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Resource limits and port ownership on the real kernel (THREATS.md 13, 15,
-# 18, 29, 30, 32; docs/limits.md).  Tenant A runs the probe through `mpjail
+# Resource limits and port ownership on the real kernel (docs/threats.md T13, T15,
+# T18, T29, T30, T32; docs/limits.md).  Tenant A runs the probe through `mpjail
 # exec`; tenant B runs a real jailed Apache httpd through `mpjail run` and
 # must keep answering whatever A does.
 . "$(dirname "$0")/lib.sh"

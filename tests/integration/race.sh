@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# THREATS.md 3.1 item 6: races against the root-run builder.  As the tenant
+# docs/threats.md T6: races against the root-run builder.  As the tenant
 # (a process with the tenant's uid on the host, race_tenant.py), keep
 # swapping the home's skeleton directories with symlinks to /etc, to another
 # tenant's home, to a root-owned canary and to a root-owned copy target,

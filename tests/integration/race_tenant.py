@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The hostile tenant of tests/integration/race.sh (THREATS.md 3.1 item 6).
+# The hostile tenant of tests/integration/race.sh (docs/threats.md T6).
 # Runs with the tenant's uid on the host, in the tenant's home, until the
 # file STOP exists or DEADLINE (seconds) passes, and keeps the skeleton's
 # names in motion while root runs `mpjail build`:

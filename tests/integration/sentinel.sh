@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The sentinel (THREATS.md §2): a process OUTSIDE any jail running with the
+# The sentinel (docs/threats.md §2): a process OUTSIDE any jail running with the
 # tenant's own uid and gid, so that only the jail's isolation protects it.
 # It holds a secret in memory, DB_PASSWORD in its environment, a socket fd,
 # a SysV shm segment, a POSIX mqueue and shm object, an abstract unix socket

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Modes that cannot share a run with the others: terminal injection (needs
  * a pty on stdin), the i386 and x32 syscall ABIs (the filter must kill the
- * probe) and user namespaces (THREATS.md 14, 20, 24). */
+ * probe) and user namespaces (docs/threats.md T14, T20, T24). */
 #define _GNU_SOURCE
 #include "probe.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Attacks on the jail's shape rather than on one syscall: read-only trees,
  * /proc and /sys, fds, /dev, signals, limits, chroot, SysV IPC and host
- * control sockets (THREATS.md §3.1-3.6).  Nothing is written outside /tmp
+ * control sockets (docs/threats.md §3.1-3.6).  Nothing is written outside /tmp
  * and a file created by an attempt that succeeds is removed at once. */
 #define _GNU_SOURCE
 #include "probe.h"
@@ -59,7 +59,7 @@ static void run_ro_create(const struct attack *a)
 }
 
 /* Files whose write side runs code as root in the initial namespaces
- * (THREATS 11).  Opened O_WRONLY to learn whether we could; never written. */
+ * (docs/threats.md T11).  Opened O_WRONLY to learn whether we could; never written. */
 static const char *const proc_sys_paths[] = {
 	"/proc/sys/kernel/core_pattern",
 	"/proc/sys/kernel/modprobe",
@@ -195,7 +195,7 @@ static void run_cwd_outside(const struct attack *a)
 	report(a->name, VERDICT_ESCAPED, "cwd `%s`: no root within 4096 levels", shown);
 }
 
-/* An fd above 2 is a handle the launcher forgot (THREATS 3); a directory on
+/* An fd above 2 is a handle the launcher forgot (docs/threats.md T3); a directory on
  * 0-2 would be one too.  fcntl finds them even without /proc. */
 #define FD_SCAN_MAX 65536
 
@@ -229,7 +229,7 @@ static void run_leaked_fds(const struct attack *a)
 		report(a->name, VERDICT_BLOCKED, "only stdin, stdout, stderr");
 }
 
-/* What a jail's /dev may hold (THREATS 8); a node under an allowed name
+/* What a jail's /dev may hold (docs/threats.md T8); a node under an allowed name
  * must also be the right device: a "null" that is 1:1 is /dev/mem. */
 static const struct dev_entry {
 	const char *name;
@@ -287,7 +287,7 @@ static void run_dev_nodes(const struct attack *a)
 }
 
 /* kill(-1, sig) reaches every process of the uid in the caller's pid
- * namespace (THREATS 13).  Proof from inside: the namespace is not the
+ * namespace (docs/threats.md T13).  Proof from inside: the namespace is not the
  * initial one (its inode is fixed, PROC_PID_INIT_INO), and every pid that
  * answers kill(pid, 0) is one this jail's /proc shows. */
 #define PROC_PID_INIT_INO 4026531836ULL
@@ -374,7 +374,7 @@ static void run_core_dump(const struct attack *a)
 		report(a->name, VERDICT_BLOCKED, "hard limit 0, raise: %s", errno_name(res.err));
 }
 
-/* Raising any finite hard limit by one needs CAP_SYS_RESOURCE (THREATS 35). */
+/* Raising any finite hard limit by one needs CAP_SYS_RESOURCE (docs/threats.md T35). */
 static void raise_all_child(struct child_result *res, void *arg)
 {
 	unsigned finite = 0, raised = 0;
@@ -412,7 +412,7 @@ static void run_rlimit_raise(const struct attack *a)
 		       res.err);
 }
 
-/* The classic chroot escape (THREATS 1): chroot into a subdirectory while
+/* The classic chroot escape (docs/threats.md T1): chroot into a subdirectory while
  * the cwd stays outside it, then walk "..".  Done in a child, so even a
  * success leaves the probe's own root alone. */
 static void chroot_child(struct child_result *res, void *arg)
@@ -467,7 +467,7 @@ static void run_chroot_dotdot(const struct attack *a)
 }
 
 /* SysV objects visible from the jail belong to someone else: the jail's
- * own IPC namespace starts empty and the probe creates none (THREATS 16). */
+ * own IPC namespace starts empty and the probe creates none (docs/threats.md T16). */
 static unsigned sysvipc_file_rows(const char *path)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -511,7 +511,7 @@ static void run_sysv_ipc_enum(const struct attack *a)
 		report(a->name, VERDICT_BLOCKED, "no SysV objects visible");
 }
 
-/* Each of these means root on request (THREATS 17); the jail's /run is a
+/* Each of these means root on request (docs/threats.md T17); the jail's /run is a
  * private tmpfs, so all must be absent, not merely refused. */
 static const char *const control_sockets[] = {
 	"/run/systemd/private",

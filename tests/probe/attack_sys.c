@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Syscall attacks: one per entry of mpjail's default deny list (THREATS.md
+/* Syscall attacks: one per entry of mpjail's default deny list (docs/threats.md
  * §3.1-3.4).  Each issues the attacker's call with arguments the kernel
  * rejects after the privilege or filter check: invalid pointers, fd -1,
  * impossible flags.  So EFAULT/EBADF/EINVAL mean "reached the kernel"
@@ -150,7 +150,7 @@ static long a_socketpair_packet(void)
 	return socketpair(AF_PACKET, SOCK_RAW, 0, sv);
 }
 
-/* Every address family outside the jail's allow-list (THREATS 23): a
+/* Every address family outside the jail's allow-list (docs/threats.md T23): a
  * socket() that reaches the kernel may load the family's module. */
 static const int families_allowed[] = { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK };
 
@@ -236,7 +236,7 @@ static void run_sys(const struct attack *a)
 /* clang-format on */
 
 const struct attack sys_attacks[] = {
-	/* mounts and the root (THREATS 1, 10) */
+	/* mounts and the root (docs/threats.md T1, T10) */
 	SYS(mount),
 	SYS(umount2),
 	SYS(pivot_root),
@@ -248,7 +248,7 @@ const struct attack sys_attacks[] = {
 	SYS(move_mount),
 	SYS(open_tree),
 	SYS(mount_setattr),
-	/* namespaces (THREATS 20) */
+	/* namespaces (docs/threats.md T20) */
 	SYS(setns),
 	SYS(unshare),
 	SYS(clone_newuser),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Resource fillers (THREATS.md 29, 30, 32): each is capped by its argument
+/* Resource fillers (docs/threats.md T29, T30, T32): each is capped by its argument
  * and in time, and undoes itself (children killed and reaped, fds closed,
  * memory freed with the child) before printing its RESULT line.  Tests set
  * the cap above the policy limit so that the limit shows. */

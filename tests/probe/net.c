@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Ports, abstract sockets and signals (THREATS.md 13, 15, 18): one
+/* Ports, abstract sockets and signals (docs/threats.md T13, T15, T18): one
  * "RESULT ok" or "RESULT ERRNO" line each.  Sockets are closed at exit;
  * nothing is ever sent. */
 #define _GNU_SOURCE

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mpjail-probe: runs inside a jail in place of httpd and reports, one line
- * each, what the jail lets it see and do (THREATS.md §2).  Static, no NSS,
+ * each, what the jail lets it see and do (docs/threats.md §2).  Static, no NSS,
  * no writes outside /tmp, signals with 0, fillers capped. */
 #pragma once
 
@@ -11,7 +11,7 @@
 
 static inline bool streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
 
-/* Exit codes (STYLE.md §2). */
+/* Exit codes (docs/style.md §2). */
 #define PROBE_EXIT_USAGE 100
 #define PROBE_EXIT_SYSCALL 111
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The sentinel (THREATS.md §2) and the in-jail modes aimed at it.
+/* The sentinel (docs/threats.md §2) and the in-jail modes aimed at it.
  *
  * `sentinel KEY NAME PORT` runs OUTSIDE any jail with the tenant's own uid,
  * so only isolation protects it: a secret in memory, DB_PASSWORD in its
@@ -319,7 +319,7 @@ int mode_shm_open(int argc, char **argv)
 }
 
 /* /proc/PID of a process outside the jail: the doors runc CVE-2019-5736
- * and CVE-2024-21626 went through (THREATS.md 4). */
+ * and CVE-2024-21626 went through (docs/threats.md T4). */
 int mode_proc_pid(int argc, char **argv)
 {
 	static const struct {
@@ -362,7 +362,7 @@ int mode_proc_pid(int argc, char **argv)
 }
 
 /* ptrace, process_vm_readv and pidfd_open at a pid outside the jail
- * (THREATS.md 12).  Each in a child: an attach that works must not leave
+ * (docs/threats.md T12).  Each in a child: an attach that works must not leave
  * the probe tracing anything. */
 struct peek {
 	pid_t pid;

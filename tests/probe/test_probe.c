@@ -76,7 +76,7 @@ Test(probe_sys, every_syscall_attack_blocked_by_the_filter, .timeout = 60)
 	run_attacks(&r, setup_filter, NULL, sys_attack_names, ARRAY_SIZE(sys_attack_names));
 	for (size_t i = 0; i < ARRAY_SIZE(sys_attack_names); i++) {
 		/* The default deny list leaves AF_INET SOCK_RAW to the missing
-		 * CAP_NET_RAW (THREATS 19): only root gets through here. */
+		 * CAP_NET_RAW (docs/threats.md T19): only root gets through here. */
 		if (streq(sys_attack_names[i], "socket_raw") && geteuid() == 0)
 			expect_verdict(&r, "socket_raw", "ESCAPED succeeded");
 		else

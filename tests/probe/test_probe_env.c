@@ -572,7 +572,7 @@ Test(probe_modes, pause_reports_the_signal, .timeout = 30)
 }
 
 /* exec: a setuid-root copy of the probe gives euid 0 without
- * no_new_privs, and must not with it (THREATS 7). */
+ * no_new_privs, and must not with it (docs/threats.md T7). */
 struct suid_copy {
 	char dir[64];
 	char path[96];

@@ -723,7 +723,7 @@ static void real_child(int sync_fd, int report_fd)
 	if (read(sync_fd, &c, 1) != 1)
 		_exit(1);
 	/* Fork until the pids limit says no; capped so that a broken limit
-	 * cannot hurt the host (THREATS.md §2: fillers are capped). */
+	 * cannot hurt the host (docs/threats.md §2: fillers are capped). */
 	while (forks < 64) {
 		pid_t p = fork();
 

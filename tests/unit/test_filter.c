@@ -2,7 +2,7 @@
 /* The seccomp policy parser, compiler and the shipped default policy, tested
  * against the real kernel: a forked child loads the filter and calls every
  * denied syscall with invalid pointers, so EFAULT (or any other errno than
- * the filter's) means the kernel was reached (THREATS.md §2). */
+ * the filter's) means the kernel was reached (docs/threats.md §2). */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>

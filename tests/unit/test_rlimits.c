@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rlimits_compute: the profile's table, the tenant's limits, and the limits
- * forced whatever the profile says (THREATS.md 28, 31).  A limit the profile
+ * forced whatever the profile says (docs/threats.md T28, T31).  A limit the profile
  * leaves unset is inherited from whoever started mpjail (a unit's LimitNICE=,
  * an admin's shell), so the ones that protect other tenants are forced. */
 #define _GNU_SOURCE

@@ -2,14 +2,14 @@ mpjail-profile 1
 # The base of every mpjail jail.  Other profiles start with `include default`
 # and override what they need (a later file wins; see docs/config.md).
 # /, /dev, /proc, /etc/passwd and /etc/group are made by the launcher, not here
-# (APACHE-IN-A-JAIL.md §2, STYLE.md §4 step 6).
+# (docs/apache.md §2, docs/style.md L6).
 
 # Shared network namespace: the jail binds 127.0.0.1:PORT on the host and a
-# Landlock rule allows only its own ports (APACHE-IN-A-JAIL.md §7).
+# Landlock rule allows only its own ports (docs/apache.md §7).
 network shared
 
 # Programs and libraries: the host's /usr, read-only, shared page cache.
-# Never copy /usr into jails (APACHE-IN-A-JAIL.md §2, §10).
+# Never copy /usr into jails (docs/apache.md §2, §10).
 ro-bind /usr
 
 # Merged /usr: the top-level names are symlinks into it.
@@ -18,7 +18,7 @@ symlink usr/sbin /sbin
 symlink usr/lib /lib
 symlink usr/lib64 /lib64
 
-# Private, size-limited scratch space (THREATS.md 33).  Their pages are
+# Private, size-limited scratch space (docs/threats.md T33).  Their pages are
 # charged to the jail's memory cgroup.
 tmpfs /tmp size=64M mode=1777
 tmpfs /run size=4M mode=0755
@@ -37,7 +37,7 @@ env USER=${USER}
 env LOGNAME=${USER}
 env TMPDIR=/tmp
 
-# Per-process backstops under the cgroup limits (THREATS.md 28-32, 35).
+# Per-process backstops under the cgroup limits (docs/threats.md T28-T32, T35).
 # Hard limits are set while the launcher is still privileged; the jail can
 # only lower them.
 rlimit core 0 0
