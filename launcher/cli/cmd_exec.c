@@ -8,33 +8,6 @@
 #include "jail/launch.h"
 #include "jail/reaper.h"
 
-/* Forward signals to the jail's pid 1 until it exits.  Returns its result. */
-static int supervise_once(struct mpj_launch *l, struct launch_result *res)
-{
-	sigset_t set;
-
-	reaper_sigset(&set);
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si);
-
-		if (sig < 0) {
-			if (errno == EINTR)
-				continue;
-			return negerrno();
-		}
-		if (sig == SIGCHLD) {
-			siginfo_t w = { 0 };
-
-			if (waitid(P_PID, (id_t)l->pid, &w, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-			    w.si_pid == l->pid)
-				return launch_reap(l, res);
-			continue;
-		}
-		(void)kill(l->pid, sig);
-	}
-}
-
 int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 {
 	struct mpj_launch l = { 0 };
@@ -76,7 +49,7 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 		launch_done(&l);
 		return r > 0 ? stage_exit_code(&rep) : EXIT_MPJ_SETUP;
 	}
-	r = supervise_once(&l, &res);
+	r = launch_wait(&l, &res);
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r < 0) {
 		log_error_errno("exec", r, "waiting for the jail");

@@ -22,6 +22,7 @@
 #include "config/tenant.h"
 #include "jail/mounts.h"
 #include "jail/portcheck.h"
+#include "jail/reaper.h"
 #include "jail/rlimits.h"
 #include "jail/secrets.h"
 
@@ -600,6 +601,32 @@ int launch_reap(struct mpj_launch *l, struct launch_result *ret)
 	}
 	*ret = res;
 	return 0;
+}
+
+int launch_wait(struct mpj_launch *l, struct launch_result *res)
+{
+	sigset_t set;
+
+	reaper_sigset(&set);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
+
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			return negerrno();
+		}
+		if (sig == SIGCHLD) {
+			siginfo_t w = { 0 };
+
+			if (waitid(P_PID, (id_t)l->pid, &w, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+			    w.si_pid == l->pid)
+				return launch_reap(l, res);
+			continue;
+		}
+		(void)kill(l->pid, sig);
+	}
 }
 
 int launch_exit_code(const struct launch_result *r)

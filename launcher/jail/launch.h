@@ -100,6 +100,11 @@ struct launch_result {
  * counters, tear the cgroup down.  0 or -errno. */
 int launch_reap(struct mpj_launch *l, struct launch_result *ret);
 
+/* exec's wait: forward the signals of reaper_sigset() (blocked by the
+ * caller before launch_start()) to the jail's pid 1 until it exits, then
+ * launch_reap().  0 or -errno. */
+int launch_wait(struct mpj_launch *l, struct launch_result *ret);
+
 /* Exit code for a result: the command's code, or 128 + signal. */
 int launch_exit_code(const struct launch_result *r);
 /* One line: "exited with status 3", "killed by SIGKILL (OOM kill in cgroup)". */
