@@ -7,6 +7,10 @@
 #include <sys/stat.h>
 
 #include "config/files.h"
+#include "config/global.h"
+#include "config/registry.h"
+#include "config/tenant.h"
+#include "jail/stage.h"
 
 static const char *const format_names[_FRONTEND_FORMAT_MAX] = {
 	[FRONTEND_APACHE] = "apache",
@@ -330,4 +334,80 @@ size_t frontend_count_hosts(struct mpj_tenant *const *t, size_t n, size_t *ret_r
 	}
 	*ret_routed = routed;
 	return hosts;
+}
+
+/* `mpjail frontend`: the command's name in its messages. */
+#define CMD "frontend"
+
+int frontend_update(const struct mpj_paths *paths, enum frontend_format format, const char *output)
+{
+	struct frontend_file files[FRONTEND_MAX_FILES] = { 0 };
+	struct mpj_global g = { 0 };
+	struct mpj_tenant **tenants = NULL;
+	struct diag diag = { 0 };
+	_cleanup_close_ int dirfd = -1;
+	size_t n_tenants = 0, n_files = 0, routed, hosts, changed = 0;
+	unsigned eph_lo, eph_hi;
+	int r, ret = EXIT_MPJ_CONFIG;
+
+	r = global_load(paths, &g, &diag);
+	if (r < 0)
+		goto config_error;
+	r = tenant_load_all(paths, &tenants, &n_tenants, &diag);
+	if (r < 0)
+		goto config_error;
+	/* The same registry checks as build and check: a host name claimed by
+	 * two tenants would route one tenant's visitors to the other. */
+	r = registry_ephemeral_range(&eph_lo, &eph_hi);
+	if (r < 0) {
+		log_error_errno(CMD, r, "cannot read net.ipv4.ip_local_port_range");
+		ret = EXIT_MPJ_SETUP;
+		goto out;
+	}
+	r = registry_check(&g, tenants, n_tenants, eph_lo, eph_hi, &diag);
+	if (r < 0)
+		goto config_error;
+	r = frontend_render(format, tenants, n_tenants, files, &n_files, &diag);
+	if (r < 0)
+		goto config_error;
+
+	r = frontend_open_dir(output, &dirfd, &diag);
+	if (r < 0) {
+		diag_print(&diag);
+		ret = r == -EPERM ? EXIT_MPJ_CONFIG : EXIT_MPJ_SETUP;
+		goto out;
+	}
+	for (size_t i = 0; i < n_files; i++) {
+		r = frontend_write_at(dirfd, files[i].name, files[i].text);
+		if (r < 0) {
+			log_error_errno(CMD, r, "cannot write `%s/%s`%s", output, files[i].name,
+					i > 0 ? " (the files before it were replaced)" : "");
+			ret = EXIT_MPJ_SETUP;
+			goto out;
+		}
+		changed += r;
+		log_info(CMD, "%s `%s/%s`", r > 0 ? "wrote" : "unchanged", output, files[i].name);
+	}
+
+	hosts = frontend_count_hosts(tenants, n_tenants, &routed);
+	log_info(CMD, "%s: %zu host name%s for %zu of %zu tenant%s",
+		 frontend_format_to_string(format), hosts, hosts == 1 ? "" : "s", routed, n_tenants,
+		 n_tenants == 1 ? "" : "s");
+	if (changed && format == FRONTEND_APACHE)
+		log_info(CMD, "hosts.map is re-read by Apache when it changes; "
+			      "reload the frontend when backends.conf changed");
+	else if (changed)
+		log_info(CMD, "reload nginx to apply (nginx -s reload)");
+	ret = EXIT_MPJ_OK;
+	goto out;
+
+config_error:
+	diag_print(&diag);
+	ret = EXIT_MPJ_CONFIG;
+out:
+	frontend_files_free(files, n_files);
+	tenant_free_all(tenants, n_tenants);
+	global_free(&g);
+	diag_clear(&diag);
+	return ret;
 }

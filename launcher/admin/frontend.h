@@ -68,3 +68,9 @@ int frontend_write_at(int dirfd, const char *name, const char *text);
 
 /* Host names over all n tenants; *ret_routed: how many tenants have one. */
 size_t frontend_count_hosts(struct mpj_tenant *const *t, size_t n, size_t *ret_routed);
+
+/* mpjail frontend: load mpjail.conf and every tenant, run the registry
+ * checks, render the maps, and only then replace each file in OUTPUT
+ * atomically (created 0755 if missing).  Logs what it wrote.  Returns an
+ * exit code: 0, 100 (configuration: nothing written), 111 (a write failed). */
+int frontend_update(const struct mpj_paths *paths, enum frontend_format format, const char *output);

@@ -8,6 +8,8 @@
 #include "config/profile.h"
 #include "config/tenant.h"
 
+#define STAGE "build"
+
 void build_job_init(struct build_job *j)
 {
 	*j = (struct build_job){ .home = { .fd = -1, .parent_fd = -1 } };
@@ -89,5 +91,53 @@ int build_job_prepare(const struct mpj_paths *paths, const struct mpj_global *g,
 			return r;
 		build_plan_set_filter(j->plan, &f);
 	}
+	return 0;
+}
+
+int build_job_commit(const struct mpj_paths *paths, struct build_job *j)
+{
+	struct build_result res = { 0 };
+	struct homeskel_report rep = { 0 };
+	_cleanup_free_ char *failed = NULL, *tree = NULL;
+	int r;
+
+	r = build_commit(paths, j->plan, &res, &failed);
+	if (r < 0) {
+		log_error_errno(STAGE, r,
+				"tenant `%s`: building the jail tree failed at `%s` "
+				"(the previous tree, if any, is unchanged)",
+				j->t->name, failed ?: "?");
+		return r;
+	}
+	(void)build_tree_path(paths, j->t->name, &tree);
+
+	r = homeskel_create(&j->home, &j->id);
+	if (r < 0) {
+		log_error_errno(STAGE, r, "tenant `%s`: creating home `%s` failed", j->t->name,
+				j->home.path);
+		return r;
+	}
+	r = homeskel_populate(&j->home, &j->skel, &j->id, &rep, &failed);
+	if (r < 0) {
+		log_error_errno(STAGE, r,
+				"tenant `%s`: copying the home skeleton into `%s` failed "
+				"at `%s`",
+				j->t->name, j->home.path, failed ?: "?");
+		homeskel_report_done(&rep);
+		return r;
+	}
+	for (size_t i = 0; rep.skipped && rep.skipped[i]; i++)
+		log_warn(STAGE,
+			 "tenant `%s`: skeleton entry not copied (a tenant entry is in the "
+			 "way, left untouched): %s/%s",
+			 j->t->name, j->home.path, rep.skipped[i]);
+	for (size_t i = 0; rep.created && rep.created[i]; i++)
+		log_info(STAGE, "tenant `%s`: created %s/%s", j->t->name, j->home.path,
+			 rep.created[i]);
+	printf("%s: tree %s (%zu entries, %s); home %s (%s): %zu created, %zu kept, %zu skipped\n",
+	       j->t->name, tree, res.n_entries, res.replaced ? "replaced" : "new", j->home.path,
+	       j->home.created ? "created" : "existing", strv_length(rep.created),
+	       strv_length(rep.kept), strv_length(rep.skipped));
+	homeskel_report_done(&rep);
 	return 0;
 }

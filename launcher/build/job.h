@@ -27,3 +27,9 @@ void build_job_done(struct build_job *j);
  * seccomp filter.  Nothing is written.  0, or -errno with *diag. */
 int build_job_prepare(const struct mpj_paths *paths, const struct mpj_global *g,
 		      struct build_job *j, struct diag *diag);
+
+/* Phase 2 for one prepared job: swap the new tree in, create the home and
+ * fill it from the skeleton as the tenant; logs what it did or where it
+ * failed (the previous tree stays when the swap fails) and prints the
+ * one-line summary.  0 or -errno. */
+int build_job_commit(const struct mpj_paths *paths, struct build_job *j);

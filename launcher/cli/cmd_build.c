@@ -35,54 +35,6 @@ static int opt_fn(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userd
 	}
 }
 
-/* Phase 2 for one tenant: exit code. */
-static int execute(const struct mpj_paths *paths, struct build_job *j)
-{
-	struct build_result res = { 0 };
-	struct homeskel_report rep = { 0 };
-	_cleanup_free_ char *failed = NULL, *tree = NULL;
-	int r;
-
-	r = build_commit(paths, j->plan, &res, &failed);
-	if (r < 0) {
-		log_error_errno(STAGE, r,
-				"tenant `%s`: building the jail tree failed at `%s` "
-				"(the previous tree, if any, is unchanged)",
-				j->t->name, failed ?: "?");
-		return EXIT_MPJ_SETUP;
-	}
-	(void)build_tree_path(paths, j->t->name, &tree);
-
-	r = homeskel_create(&j->home, &j->id);
-	if (r < 0) {
-		log_error_errno(STAGE, r, "tenant `%s`: creating home `%s` failed", j->t->name,
-				j->home.path);
-		return EXIT_MPJ_SETUP;
-	}
-	r = homeskel_populate(&j->home, &j->skel, &j->id, &rep, &failed);
-	if (r < 0) {
-		log_error_errno(STAGE, r,
-				"tenant `%s`: copying the home skeleton into `%s` failed "
-				"at `%s`",
-				j->t->name, j->home.path, failed ?: "?");
-		return EXIT_MPJ_SETUP;
-	}
-	for (size_t i = 0; rep.skipped && rep.skipped[i]; i++)
-		log_warn(STAGE,
-			 "tenant `%s`: skeleton entry not copied (a tenant entry is in the "
-			 "way, left untouched): %s/%s",
-			 j->t->name, j->home.path, rep.skipped[i]);
-	for (size_t i = 0; rep.created && rep.created[i]; i++)
-		log_info(STAGE, "tenant `%s`: created %s/%s", j->t->name, j->home.path,
-			 rep.created[i]);
-	printf("%s: tree %s (%zu entries, %s); home %s (%s): %zu created, %zu kept, %zu skipped\n",
-	       j->t->name, tree, res.n_entries, res.replaced ? "replaced" : "new", j->home.path,
-	       j->home.created ? "created" : "existing", strv_length(rep.created),
-	       strv_length(rep.kept), strv_length(rep.skipped));
-	homeskel_report_done(&rep);
-	return EXIT_MPJ_OK;
-}
-
 int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -150,7 +102,7 @@ int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	/* Phase 2: one tenant's failure does not stop the others; the exit code
 	 * says that something failed, the messages say what. */
 	for (size_t i = 0; i < n_jobs; i++) {
-		int k = execute(&ctx->paths, &jobs[i]);
+		int k = build_job_commit(&ctx->paths, &jobs[i]) < 0 ? EXIT_MPJ_SETUP : EXIT_MPJ_OK;
 
 		if (k != EXIT_MPJ_OK)
 			rc = k;
