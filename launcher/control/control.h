@@ -189,3 +189,10 @@ void ctl_reply(int fd, int code, const char *msg, const char *body);
  * protocol; -ETIMEDOUT. */
 int ctl_request(const char *path, enum ctl_verb v, unsigned timeout_s, int *ret_code,
 		char **ret_msg, char **ret_body);
+
+/* mpjail status|restart|reload|stop, after option parsing: send verb to
+ * tenant's supervisor (NULL: the tenant whose account runs this, or this
+ * jail's own) and print the answer.  `cmd` names the command in messages.
+ * Returns an exit code: 0, 1 refused or failed, 3 not running, 100. */
+int ctl_client(const struct mpj_paths *paths, const char *cmd, enum ctl_verb verb,
+	       const char *tenant);
