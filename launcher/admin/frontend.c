@@ -7,9 +7,7 @@
 #include <sys/stat.h>
 
 #include "config/files.h"
-#include "config/global.h"
 #include "config/registry.h"
-#include "config/tenant.h"
 #include "jail/stage.h"
 
 static const char *const format_names[_FRONTEND_FORMAT_MAX] = {
@@ -342,32 +340,23 @@ size_t frontend_count_hosts(struct mpj_tenant *const *t, size_t n, size_t *ret_r
 int frontend_update(const struct mpj_paths *paths, enum frontend_format format, const char *output)
 {
 	struct frontend_file files[FRONTEND_MAX_FILES] = { 0 };
-	struct mpj_global g = { 0 };
-	struct mpj_tenant **tenants = NULL;
+	struct mpj_registry reg = { 0 };
 	struct diag diag = { 0 };
 	_cleanup_close_ int dirfd = -1;
-	size_t n_tenants = 0, n_files = 0, routed, hosts, changed = 0;
-	unsigned eph_lo, eph_hi;
+	size_t n_files = 0, routed, hosts, changed = 0;
 	int r, ret = EXIT_MPJ_CONFIG;
 
-	r = global_load(paths, &g, &diag);
-	if (r < 0)
-		goto config_error;
-	r = tenant_load_all(paths, &tenants, &n_tenants, &diag);
-	if (r < 0)
-		goto config_error;
 	/* The same registry checks as build and check: a host name claimed by
 	 * two tenants would route one tenant's visitors to the other. */
-	r = registry_ephemeral_range(&eph_lo, &eph_hi);
-	if (r < 0) {
-		log_error_errno(CMD, r, "cannot read net.ipv4.ip_local_port_range");
+	r = registry_load(paths, &reg, &diag);
+	if (r < 0 && reg.host_error) {
+		diag_print(&diag);
 		ret = EXIT_MPJ_SETUP;
 		goto out;
 	}
-	r = registry_check(&g, tenants, n_tenants, eph_lo, eph_hi, &diag);
 	if (r < 0)
 		goto config_error;
-	r = frontend_render(format, tenants, n_tenants, files, &n_files, &diag);
+	r = frontend_render(format, reg.tenants, reg.n, files, &n_files, &diag);
 	if (r < 0)
 		goto config_error;
 
@@ -389,10 +378,10 @@ int frontend_update(const struct mpj_paths *paths, enum frontend_format format, 
 		log_info(CMD, "%s `%s/%s`", r > 0 ? "wrote" : "unchanged", output, files[i].name);
 	}
 
-	hosts = frontend_count_hosts(tenants, n_tenants, &routed);
+	hosts = frontend_count_hosts(reg.tenants, reg.n, &routed);
 	log_info(CMD, "%s: %zu host name%s for %zu of %zu tenant%s",
-		 frontend_format_to_string(format), hosts, hosts == 1 ? "" : "s", routed, n_tenants,
-		 n_tenants == 1 ? "" : "s");
+		 frontend_format_to_string(format), hosts, hosts == 1 ? "" : "s", routed, reg.n,
+		 reg.n == 1 ? "" : "s");
 	if (changed && format == FRONTEND_APACHE)
 		log_info(CMD, "hosts.map is re-read by Apache when it changes; "
 			      "reload the frontend when backends.conf changed");
@@ -406,8 +395,7 @@ config_error:
 	ret = EXIT_MPJ_CONFIG;
 out:
 	frontend_files_free(files, n_files);
-	tenant_free_all(tenants, n_tenants);
-	global_free(&g);
+	registry_done(&reg);
 	diag_clear(&diag);
 	return ret;
 }

@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include "build/job.h"
 #include "cli/cli.h"
-#include "config/global.h"
 #include "config/registry.h"
 #include "config/tenant.h"
 
@@ -42,12 +41,10 @@ int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 		{ 0 },
 	};
 	struct build_opts o = { 0 };
-	struct mpj_global g = { 0 };
+	struct mpj_registry reg = { 0 };
 	struct diag diag = { 0 };
-	struct mpj_tenant **all = NULL;
 	struct build_job *jobs = NULL;
-	size_t n_all = 0, n_jobs = 0;
-	unsigned eph_lo, eph_hi;
+	size_t n_jobs = 0;
 	int optind_ = 0, r, rc = EXIT_MPJ_OK;
 
 	r = cli_parse(ctx, argc, argv, opts, "", opt_fn, &o, false, &optind_);
@@ -62,39 +59,32 @@ int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	if (cli_require_root(ctx) < 0)
 		return EXIT_MPJ_CONFIG;
 
-	r = global_load(&ctx->paths, &g, &diag);
-	if (r < 0)
-		goto config_error;
-	r = tenant_load_all(&ctx->paths, &all, &n_all, &diag);
-	if (r < 0)
-		goto config_error;
 	/* Port and host name conflicts are checked across ALL tenants even when
 	 * building one: the new tree would otherwise be built for a port that
 	 * another tenant owns. */
-	r = registry_ephemeral_range(&eph_lo, &eph_hi);
-	if (r < 0) {
-		log_error_errno(STAGE, r, "cannot read the kernel's ephemeral port range");
+	r = registry_load(&ctx->paths, &reg, &diag);
+	if (r < 0 && reg.host_error) {
+		diag_print(&diag);
 		rc = EXIT_MPJ_SETUP;
 		goto out;
 	}
-	r = registry_check(&g, all, n_all, eph_lo, eph_hi, &diag);
 	if (r < 0)
 		goto config_error;
 
-	n_jobs = o.all ? n_all : (size_t)(argc - optind_);
+	n_jobs = o.all ? reg.n : (size_t)(argc - optind_);
 	jobs = xcalloc(n_jobs ? n_jobs : 1, sizeof *jobs);
 	for (size_t i = 0; i < n_jobs; i++)
 		build_job_init(&jobs[i]);
 	for (size_t i = 0; i < n_jobs; i++) {
 		if (o.all) {
-			jobs[i].t = all[i];
+			jobs[i].t = reg.tenants[i];
 			jobs[i].borrowed = true;
 		} else {
 			r = tenant_load(&ctx->paths, argv[optind_ + (int)i], &jobs[i].t, &diag);
 			if (r < 0)
 				goto config_error;
 		}
-		r = build_job_prepare(&ctx->paths, &g, &jobs[i], &diag);
+		r = build_job_prepare(&ctx->paths, &reg.global, &jobs[i], &diag);
 		if (r < 0)
 			goto config_error;
 	}
@@ -119,8 +109,7 @@ out:
 	for (size_t i = 0; jobs && i < n_jobs; i++)
 		build_job_done(&jobs[i]);
 	free(jobs);
-	tenant_free_all(all, n_all);
-	global_free(&g);
+	registry_done(&reg);
 	diag_clear(&diag);
 	return rc;
 }

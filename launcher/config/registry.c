@@ -7,6 +7,8 @@
 
 #include <fcntl.h>
 
+#include "config/tenant.h"
+
 struct claim {
 	const char *key; /* host name, or NULL for ports */
 	unsigned port;
@@ -188,4 +190,34 @@ int registry_ephemeral_range_from(const char *path, unsigned *lo, unsigned *hi)
 int registry_ephemeral_range(unsigned *lo, unsigned *hi)
 {
 	return registry_ephemeral_range_from("/proc/sys/net/ipv4/ip_local_port_range", lo, hi);
+}
+
+int registry_load(const struct mpj_paths *paths, struct mpj_registry *ret, struct diag *diag)
+{
+	static const char eph_path[] = "/proc/sys/net/ipv4/ip_local_port_range";
+	unsigned lo, hi;
+	int r;
+
+	*ret = (struct mpj_registry){ 0 };
+	r = global_load(paths, &ret->global, diag);
+	if (r < 0)
+		return r;
+	r = tenant_load_all(paths, &ret->tenants, &ret->n, diag);
+	if (r < 0)
+		return r;
+	r = registry_ephemeral_range_from(eph_path, &lo, &hi);
+	if (r < 0) {
+		ret->host_error = true;
+		diag_set(diag, eph_path, 0, "cannot read the kernel's ephemeral port range: %s",
+			 strerror(-r));
+		return r;
+	}
+	return registry_check(&ret->global, ret->tenants, ret->n, lo, hi, diag);
+}
+
+void registry_done(struct mpj_registry *r)
+{
+	tenant_free_all(r->tenants, r->n);
+	global_free(&r->global);
+	*r = (struct mpj_registry){ 0 };
 }

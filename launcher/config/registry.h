@@ -20,3 +20,19 @@ int registry_check(const struct mpj_global *g, struct mpj_tenant *const *t, size
 int registry_ephemeral_range(unsigned *lo, unsigned *hi);
 /* The same, from another file (tests). */
 int registry_ephemeral_range_from(const char *path, unsigned *lo, unsigned *hi);
+
+/* Everything a command that acts across tenants starts from. */
+struct mpj_registry {
+	struct mpj_global global;
+	struct mpj_tenant **tenants; /* sorted by name */
+	size_t n;
+	bool host_error; /* the failure was reading the host, not the configuration */
+};
+
+/* mpjail.conf and every tenant file, loaded, then registry_check() against
+ * the kernel's ephemeral range: build and frontend refuse to act on a
+ * registry with a conflict even for one tenant.  0, or -errno with *diag
+ * (ret->host_error: /proc could not be read; else a configuration error).
+ * registry_done() in every case. */
+int registry_load(const struct mpj_paths *paths, struct mpj_registry *ret, struct diag *diag);
+void registry_done(struct mpj_registry *r);
