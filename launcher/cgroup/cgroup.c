@@ -385,6 +385,13 @@ int cgroup_attach(const struct mpj_cgroup *cg, pid_t pid)
 	return 0;
 }
 
+int cgroup_procs(const struct mpj_cgroup *cg, pid_t **ret, size_t *ret_n)
+{
+	if (cg->n_nodes == 0 || cg->node[0].inst_fd < 0)
+		return -EBADF;
+	return cg_read_procs(cg->node[0].inst_fd, ret, ret_n);
+}
+
 int cgroup_events(const struct mpj_cgroup *cg, struct mpj_cg_events *ret)
 {
 	return cg->mode == CG_V2 ? cg2_events(cg, ret) : cg1_events(cg, ret);

@@ -65,6 +65,9 @@ void cgroup_location_free(struct mpj_cg_location *loc);
 int cgroup_clone_fd(const struct mpj_cgroup *cg);
 /* Move pid into the cgroup (v1, or v2 without clone3).  0 or -errno. */
 int cgroup_attach(const struct mpj_cgroup *cg, pid_t pid);
+/* The pids in the instance (its cgroup.procs); *ret is calloc'ed.  0 or
+ * -errno. */
+int cgroup_procs(const struct mpj_cgroup *cg, pid_t **ret, size_t *ret_n);
 /* Read counters.  0 or -errno. */
 int cgroup_events(const struct mpj_cgroup *cg, struct mpj_cg_events *ret);
 /* Kill whatever is left in the cgroup, wait for it to empty, remove it, free

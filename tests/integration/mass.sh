@@ -8,7 +8,9 @@
 #  2. mass start and stop: MASS_TENANTS supervisors (`mpjail run`, modperl
 #     profile) started at once, all answering; then all TERMed at once, as a
 #     host shutdown does: every stop graceful (no "did not stop" SIGKILL),
-#     every supervisor exits 0, nothing of any tenant is left.
+#     every supervisor exits 0, nothing of any tenant is left;
+#  3. bounded: a server that ignores TERM is SIGKILLed by the stop clock
+#     (--stop-timeout 2: at most 3 x 2 s after the signal).
 # Figures (times, load) go to the TAP output as diagnostics.
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -40,9 +42,10 @@ for i in $(seq "$N"); do
 done
 expect_eq "$N tenant accounts and files" "$N" "$(ls "$CONF/tenants" | wc -l)"
 t1=$(now_ms)
-out=$(mpj build -q --all 2>&1)
-expect_eq "build --all of $N tenants" 0 "$?"
-[ -n "$out" ] && diag "$out"
+mpj build -q --all >"$T_DIR/build.log" 2>&1
+rc=$?
+expect_eq "build --all of $N tenants" 0 "$rc"
+[ "$rc" = 0 ] || diag "$(tail -20 "$T_DIR/build.log")"
 t2=$(now_ms)
 diag "accounts: $((t1 - t0)) ms; build --all: $((t2 - t1)) ms ($(((t2 - t1) / N)) ms per tenant)"
 
@@ -132,4 +135,25 @@ for i in $(seq "$N"); do
 done
 expect_eq "no process of any tenant is left" 0 "$left"
 expect_eq "no cgroup of the installation is left" "" "$(cg_group_dirs)"
+# ------------------------------------------- 3. a stop is still bounded ---
+mpj_tenant stub $((PORT_BASE + N + 1)) stubborn
+printf 'mpjail-profile 1\ninclude default\ncommand /bin/sh /home/%s/stub.sh\n' "$USER_stub" \
+	>"$CONF/profiles/stubborn.profile"
+printf 'trap "" TERM INT HUP\necho up\nwhile :; do sleep 1; done\n' >"$HOMES/stub/stub.sh"
+mpj build -q stub >/dev/null 2>&1
+expect_eq "build the stubborn tenant" 0 "$?"
+"$MPJAIL" run "${O[@]}" --stop-timeout 2 stub >>"$T_DIR/run-stub.log" 2>&1 &
+sv=$!
+T_PIDS+=($sv)
+for _ in $(seq 100); do grep -q "^up" "$T_DIR/run-stub.log" 2>/dev/null && break; sleep 0.1; done
+t0=$(now_ms)
+kill -TERM "$sv"
+for _ in $(seq 150); do kill -0 "$sv" 2>/dev/null || break; sleep 0.1; done
+t1=$(now_ms)
+check "the supervisor of a server ignoring TERM ends" bash -c "! kill -0 $sv 2>/dev/null"
+wait "$sv" 2>/dev/null
+diag "stubborn server: SIGKILL and exit $((t1 - t0)) ms after TERM (stop timeout 2 s, cap 6 s)"
+check "within the cap (6 s) and a margin" test $((t1 - t0)) -lt 9000
+expect_match "the log says why" "did not stop within 2 s \\([0-9]+ s since the signal, [0-9]+ s of them waiting for a CPU\\): SIGKILL" "$(cat "$T_DIR/run-stub.log")"
+expect_eq "nothing of the stubborn tenant is left" "" "$(pgrep -u "$USER_stub" || true)"
 done_testing
