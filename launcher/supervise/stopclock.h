@@ -12,10 +12,10 @@
 #define STOPCLOCK_PIDS 32       /* processes followed; prefork has a handful */
 
 struct stopclock {
-	uint64_t started;      /* monotonic ms of the stop signal; 0: not stopping */
-	uint64_t starved;      /* ms in which a jail process waited for a CPU */
-	uint64_t last;         /* ms of the last sample */
-	size_t n;              /* pid[] and delay[] from the last sample */
+	uint64_t started; /* monotonic ms of the stop signal; 0: not stopping */
+	uint64_t starved; /* ms in which a jail process waited for a CPU */
+	uint64_t last;    /* ms of the last sample */
+	size_t n;         /* pid[] and delay[] from the last sample */
 	pid_t pid[STOPCLOCK_PIDS];
 	uint64_t delay[STOPCLOCK_PIDS]; /* run-queue delay, ns (/proc/PID/schedstat) */
 };

@@ -105,8 +105,8 @@ Test(stopclock, real_run_queue_delay_is_credited, .timeout = 30)
 		(void)kill(pids[i], SIGKILL);
 		(void)waitpid(pids[i], NULL, 0);
 	}
-	cr_log_info("%llu ms elapsed, %llu ms starved",
-		    (unsigned long long)(t - t0), (unsigned long long)c.starved);
+	cr_log_info("%llu ms elapsed, %llu ms starved", (unsigned long long)(t - t0),
+		    (unsigned long long)c.starved);
 	cr_assert_gt(c.starved, (t - t0) / 3, "starved %llu ms of %llu",
 		     (unsigned long long)c.starved, (unsigned long long)(t - t0));
 	cr_assert_leq(c.starved, t - t0);
