@@ -27,6 +27,7 @@ struct explain {
 	const char *cg_version; /* "v2", "v1", or NULL: *cg_error says why */
 	char **cg_ctrls;        /* "unified" (v2), or "memory" "pids" "cpu" (v1) */
 	char **cg_paths;        /* the instance directory in each, i-PID literally */
+	char *cg_group;         /* the installation's group below BASE */
 	char *cg_error;
 	struct portcheck_holder *holders;
 	size_t n_holders;
@@ -40,6 +41,7 @@ static void explain_done(struct explain *e)
 	free(e->ops);
 	strv_free(e->cg_ctrls);
 	strv_free(e->cg_paths);
+	free(e->cg_group);
 	free(e->cg_error);
 	portcheck_holders_free(e->holders, e->n_holders);
 	seccomp_policy_free(e->policy);
@@ -52,7 +54,7 @@ static void gather_cgroup(struct explain *e)
 	struct mpj_cg_location loc;
 	struct diag d = { 0 };
 
-	if (cgroup_locate(&e->l->global, e->l->tenant->name, &loc, &d) < 0) {
+	if (cgroup_locate(&e->l->global, e->l->paths, e->l->tenant->name, &loc, &d) < 0) {
 		e->cg_error = xstrdup(d.msg ?: "no usable cgroup hierarchy");
 		diag_clear(&d);
 		e->cg_ctrls = xcalloc(1, sizeof(char *));
@@ -62,6 +64,7 @@ static void gather_cgroup(struct explain *e)
 	e->cg_version = loc.version;
 	e->cg_ctrls = loc.controllers;
 	e->cg_paths = loc.paths;
+	e->cg_group = loc.group;
 }
 
 static int gather_credentials(struct explain *e)
@@ -281,8 +284,8 @@ static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 
 	if (e->cg_version)
 		fprintf(out,
-			"cgroup:       %s, limits on mpjail/%s, one i-PID per launch (PID = the launcher's)\n",
-			e->cg_version, l->tenant->name);
+			"cgroup:       %s, limits on %s/%s, one i-PID per launch (PID = the launcher's)\n",
+			e->cg_version, e->cg_group, l->tenant->name);
 	else
 		fprintf(out, "cgroup:       unavailable: %s\n", e->cg_error);
 	for (size_t i = 0; e->cg_paths[i]; i++)
@@ -398,6 +401,11 @@ static void json_cgroup(const struct explain *e, FILE *out)
 	fputs("\"cgroup\":{\"version\":", out);
 	if (e->cg_version)
 		json_string(out, e->cg_version);
+	else
+		fputs("null", out);
+	fputs(",\"group\":", out);
+	if (e->cg_group)
+		json_string(out, e->cg_group);
 	else
 		fputs("null", out);
 	fputs(",\"error\":", out);

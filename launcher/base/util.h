@@ -18,6 +18,9 @@
 
 /* Scoped cleanup (systemd/minijail style).  Destructors accept NULL/-1. */
 static inline void freep(void *p) { free(*(void **)p); }
+/* Close and forget: *fd becomes -1, so that a poll set built from it later
+ * skips it (a closed fd left in a pollfd reports POLLNVAL at once, forever:
+ * a busy loop) and no second close can hit a reused descriptor. */
 static inline void closep(int *fd)
 {
 	if (*fd >= 0) {
@@ -25,6 +28,7 @@ static inline void closep(int *fd)
 		(void)close(*fd);
 		errno = saved;
 	}
+	*fd = -1;
 }
 static inline void fclosep(FILE **f)
 {

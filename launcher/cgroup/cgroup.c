@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Per-tenant cgroups: BASE/mpjail/TENANT/i-PID, limits on TENANT.
+/* Per-tenant cgroups: BASE/GROUP/TENANT/i-PID, limits on TENANT.
  *
  * BASE is the configured cgroup_root, else the cgroup mpjail runs in; all
  * that mpjail creates or writes lies below it (docs/threats.md T34).  The limits
  * live on TENANT so that every instance of one tenant (the `run` jail and
  * any `exec` next to it) shares one memory, pids and cpu budget; the
  * instance directory, named after the launching process's pid, keeps
- * launches apart and gives each its own counters and kill switch. */
+ * launches apart and gives each its own counters and kill switch.  GROUP
+ * is the installation's ("mpjail-" and a hash of its state directory). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <inttypes.h>
@@ -19,11 +20,12 @@
 #include "config/limits.h"
 
 #define CG_MKDIR_TRIES 5
+#define CG_PARENT_LOCK_MS 200 /* teardown: at most this long for the parents */
 
 static void node_close(struct cg_node *n)
 {
 	closep(&n->base_fd);
-	closep(&n->mpjail_fd);
+	closep(&n->group_fd);
 	closep(&n->tenant_fd);
 	closep(&n->inst_fd);
 	free(n->cgpath);
@@ -36,6 +38,8 @@ static void cg_free(struct mpj_cgroup *cg)
 	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
 		node_close(&cg->node[i]);
 	free(cg->tenant);
+	free(cg->group);
+	closep(&cg->lock_fd);
 	free(cg->inst_name);
 	free(cg->desc);
 	free(cg);
@@ -63,6 +67,10 @@ static int sweep_one(int dirfd, const char *name, const struct stat *st, void *u
 	return 0;
 }
 
+/* A cgroup directory removed under us: its files answer ENODEV, its
+ * path ENOENT. */
+static bool gone(int r) { return r == -ENOENT || r == -ENODEV; }
+
 /* Remove instance directories left by launchers that died without their
  * teardown (SIGKILL of `mpjail run`), so they do not pile up. */
 static void sweep_stale(const struct mpj_cgroup *cg, int tenant_fd)
@@ -74,32 +82,32 @@ static void sweep_stale(const struct mpj_cgroup *cg, int tenant_fd)
 		(void)safefs_foreach(dfd, sweep_one, &sw);
 }
 
-/* Create mpjail/TENANT/i-PID below one node's base.  A concurrent teardown
- * of the tenant's last other instance may rmdir TENANT (or mpjail) between
- * our mkdir and the next one: ENOENT then means "start over". */
+/* Create GROUP/TENANT/i-PID below one node's base.  The shared lock keeps
+ * our teardowns away; ENOENT or ENODEV (a directory removed under us, by
+ * an older mpjail without the lock or by hand) still means "start over". */
 static int make_dirs_once(struct mpj_cgroup *cg, struct cg_node *nd, struct diag *diag)
 {
-	_cleanup_free_ char *mpath = xasprintf("%s/mpjail", nd->base_path);
+	_cleanup_free_ char *mpath = xasprintf("%s/%s", nd->base_path, cg->group);
 	_cleanup_free_ char *tpath = xasprintf("%s/%s", mpath, cg->tenant);
 	const char *fail_path = mpath;
 	int r;
 
-	closep(&nd->mpjail_fd);
+	closep(&nd->group_fd);
 	closep(&nd->tenant_fd);
-	nd->mpjail_fd = nd->tenant_fd = -1;
+	nd->group_fd = nd->tenant_fd = -1;
 
-	r = cg_mkdir_open(&cg->env, nd->base_fd, "mpjail", &nd->mpjail_fd);
+	r = cg_mkdir_open(&cg->env, nd->base_fd, cg->group, &nd->group_fd);
 	if (r < 0)
 		goto fail;
 	if (cg->mode == CG_V2)
-		r = cg2_enable_below(nd->mpjail_fd, mpath, diag);
+		r = cg2_enable_below(nd->group_fd, mpath, diag);
 	else if (nd == &cg->node[CG_MEMORY])
-		r = cg1_ensure_hierarchy(nd->mpjail_fd, mpath, diag);
+		r = cg1_ensure_hierarchy(nd->group_fd, mpath, diag);
 	if (r < 0)
 		return r;
 
 	fail_path = tpath;
-	r = cg_mkdir_open(&cg->env, nd->mpjail_fd, cg->tenant, &nd->tenant_fd);
+	r = cg_mkdir_open(&cg->env, nd->group_fd, cg->tenant, &nd->tenant_fd);
 	if (r < 0)
 		goto fail;
 	if (cg->mode == CG_V2)
@@ -134,27 +142,30 @@ static int make_dirs_once(struct mpj_cgroup *cg, struct cg_node *nd, struct diag
 	nd->made_inst = true;
 	return 0;
 fail:
-	if (r != -ENOENT)
+	if (!gone(r))
 		diag_set(diag, NULL, 0, "%s: cannot create cgroup: %s", fail_path, strerror(-r));
 	return r;
 }
 
-/* BASE/mpjail/TENANT/INSTANCE: one spelling for setup and locate. */
-static char *inst_path(const struct cg_node *nd, const char *tenant, const char *inst_name)
+/* BASE/GROUP/TENANT/INSTANCE: one spelling for setup and locate. */
+static char *inst_path(const struct cg_node *nd, const char *group, const char *tenant,
+		       const char *inst_name)
 {
-	return xasprintf("%s/mpjail/%s/%s", nd->base_path, tenant, inst_name);
+	return xasprintf("%s/%s/%s/%s", nd->base_path, group, tenant, inst_name);
 }
 
 static int make_dirs(struct mpj_cgroup *cg, struct cg_node *nd, struct diag *diag)
 {
 	int r = -ENOENT;
 
-	nd->inst_path = inst_path(nd, cg->tenant, cg->inst_name);
-	for (unsigned i = 0; i < CG_MKDIR_TRIES && r == -ENOENT; i++)
+	nd->inst_path = inst_path(nd, cg->group, cg->tenant, cg->inst_name);
+	for (unsigned i = 0; i < CG_MKDIR_TRIES && gone(r); i++) {
+		diag_clear(diag);
 		r = make_dirs_once(cg, nd, diag);
-	if (r == -ENOENT)
+	}
+	if (gone(r))
 		diag_set(diag, NULL, 0, "%s: cannot create cgroup: %s", nd->inst_path,
-			 strerror(ENOENT));
+			 strerror(-r));
 	if (r < 0)
 		return r;
 	/* Fail closed if the instance would escape the tenant's memory limit. */
@@ -186,7 +197,24 @@ static char *describe(const struct mpj_cgroup *cg)
 	return s;
 }
 
-int cgroup_setup_env(const struct cg_env *env, const struct mpj_global *g, const char *tenant,
+/* FNV-1a: stable across builds and hosts; no secrecy needed, only that two
+ * state directories of one host differ. */
+char *cgroup_group_name(const struct mpj_paths *paths)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = paths && paths->state_dir ? paths->state_dir : ""; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return xasprintf("mpjail-%08" PRIx32, h);
+}
+
+static char *group_for(const struct cg_env *env, const struct mpj_paths *paths)
+{
+	return env->group ? xstrdup(env->group) : cgroup_group_name(paths);
+}
+
+int cgroup_setup_env(const struct cg_env *env, const struct mpj_global *g,
+		     const struct mpj_paths *paths, const char *tenant,
 		     const struct mpj_cg_limits *lim, struct mpj_cgroup **ret, struct diag *diag)
 {
 	const char *root = g ? g->cgroup_root : NULL;
@@ -204,15 +232,19 @@ int cgroup_setup_env(const struct cg_env *env, const struct mpj_global *g, const
 	}
 	cg = xcalloc(1, sizeof(*cg));
 	cg->env = *env;
+	cg->lock_fd = -1;
 	if (!cg->env.sysfs_root)
 		cg->env.sysfs_root = "/sys/fs/cgroup";
 	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
-		cg->node[i].base_fd = cg->node[i].mpjail_fd = cg->node[i].tenant_fd =
+		cg->node[i].base_fd = cg->node[i].group_fd = cg->node[i].tenant_fd =
 			cg->node[i].inst_fd = -1;
 	cg->tenant = xstrdup(tenant);
+	cg->group = group_for(env, paths);
 	cg->inst_name = xasprintf("i-%d", (int)(env->instance ? env->instance : getpid()));
 
-	r = cg_detect(&cg->env, root, &cg->mode, cg->node, diag);
+	r = cg_lock_open(&cg->env, paths, &cg->lock_fd, diag);
+	if (r >= 0)
+		r = cg_detect(&cg->env, root, &cg->mode, cg->node, diag);
 	if (r < 0) {
 		cg_free(cg);
 		return r;
@@ -224,11 +256,17 @@ int cgroup_setup_env(const struct cg_env *env, const struct mpj_global *g, const
 		if (r < 0)
 			goto fail;
 	}
-	for (size_t i = 0; i < cg->n_nodes; i++) {
-		r = make_dirs(cg, &cg->node[i], diag);
-		if (r < 0)
-			goto fail;
+	r = cg_lock_shared(cg->lock_fd);
+	if (r < 0) {
+		diag_set(diag, NULL, 0, "cgroup lock: %s", strerror(-r));
+		goto fail;
 	}
+	for (size_t i = 0; i < cg->n_nodes && r >= 0; i++)
+		r = make_dirs(cg, &cg->node[i], diag);
+	/* Our instance now pins GROUP and TENANT: rmdir of either is EBUSY. */
+	cg_unlock(cg->lock_fd);
+	if (r < 0)
+		goto fail;
 	/* Limits go on TENANT only now: it has a child (our instance), so a
 	 * concurrent teardown can no longer remove it and our values with it. */
 	r = cg->mode == CG_V2 ? cg2_write_limits(cg, lim, diag) : cg1_write_limits(cg, lim, diag);
@@ -242,12 +280,12 @@ fail:
 	return r;
 }
 
-int cgroup_setup(const struct mpj_global *g, const char *tenant, const struct mpj_cg_limits *lim,
-		 struct mpj_cgroup **ret, struct diag *diag)
+int cgroup_setup(const struct mpj_global *g, const struct mpj_paths *paths, const char *tenant,
+		 const struct mpj_cg_limits *lim, struct mpj_cgroup **ret, struct diag *diag)
 {
 	static const struct cg_env real = { 0 };
 
-	return cgroup_setup_env(&real, g, tenant, lim, ret, diag);
+	return cgroup_setup_env(&real, g, paths, tenant, lim, ret, diag);
 }
 
 void cgroup_limits_compute(const struct mpj_tenant *t, const struct mpj_profile *p,
@@ -275,7 +313,8 @@ void cgroup_limits_compute(const struct mpj_tenant *t, const struct mpj_profile 
 	*ret = c;
 }
 
-int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g, const char *tenant,
+int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g,
+		      const struct mpj_paths *paths, const char *tenant,
 		      struct mpj_cg_location *ret, struct diag *diag)
 {
 	struct cg_env e = *env;
@@ -288,7 +327,7 @@ int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g, cons
 		e.sysfs_root = "/sys/fs/cgroup";
 	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
 		nodes[i] = (struct cg_node){
-			.base_fd = -1, .mpjail_fd = -1, .tenant_fd = -1, .inst_fd = -1
+			.base_fd = -1, .group_fd = -1, .tenant_fd = -1, .inst_fd = -1
 		};
 	r = cg_detect(&e, g ? g->cgroup_root : NULL, &mode, nodes, diag);
 	if (r < 0)
@@ -296,24 +335,33 @@ int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g, cons
 	n = mode == CG_V2 ? 1 : _CG_CTRL_MAX;
 	*ret = (struct mpj_cg_location){
 		.version = mode == CG_V2 ? "v2" : "v1",
+		.group = group_for(&e, paths),
 		.controllers = xcalloc(1, sizeof(char *)),
 		.paths = xcalloc(1, sizeof(char *)),
 	};
 	for (size_t i = 0; i < n; i++) {
 		strv_push(&ret->controllers, xstrdup(mode == CG_V2 ? "unified" : cg_ctrl_name[i]));
-		strv_push(&ret->paths, inst_path(&nodes[i], tenant, "i-PID"));
+		strv_push(&ret->paths, inst_path(&nodes[i], ret->group, tenant, "i-PID"));
 	}
 	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
 		node_close(&nodes[i]);
 	return 0;
 }
 
-int cgroup_locate(const struct mpj_global *g, const char *tenant, struct mpj_cg_location *ret,
-		  struct diag *diag)
+int cgroup_locate(const struct mpj_global *g, const struct mpj_paths *paths, const char *tenant,
+		  struct mpj_cg_location *ret, struct diag *diag)
 {
 	static const struct cg_env real = { 0 };
 
-	return cgroup_locate_env(&real, g, tenant, ret, diag);
+	return cgroup_locate_env(&real, g, paths, tenant, ret, diag);
+}
+
+void cgroup_location_free(struct mpj_cg_location *loc)
+{
+	free(loc->group);
+	strv_free(loc->controllers);
+	strv_free(loc->paths);
+	*loc = (struct mpj_cg_location){ 0 };
 }
 
 int cgroup_clone_fd(const struct mpj_cgroup *cg)
@@ -337,6 +385,13 @@ int cgroup_attach(const struct mpj_cgroup *cg, pid_t pid)
 	return 0;
 }
 
+int cgroup_procs(const struct mpj_cgroup *cg, pid_t **ret, size_t *ret_n)
+{
+	if (cg->n_nodes == 0 || cg->node[0].inst_fd < 0)
+		return -EBADF;
+	return cg_read_procs(cg->node[0].inst_fd, ret, ret_n);
+}
+
 int cgroup_events(const struct mpj_cgroup *cg, struct mpj_cg_events *ret)
 {
 	return cg->mode == CG_V2 ? cg2_events(cg, ret) : cg1_events(cg, ret);
@@ -349,6 +404,47 @@ static int rmdir_shared(const struct cg_env *env, int parent_fd, const char *nam
 	int r = cg_rmdir(env, parent_fd, name);
 
 	return r == -EBUSY || r == -ENOTEMPTY || r == -ENOENT ? 0 : r;
+}
+
+struct prune {
+	const struct cg_env *env;
+	int group_fd;
+	int err;
+};
+
+static int prune_one(int dirfd, const char *name, const struct stat *st, void *userdata)
+{
+	struct prune *p = userdata;
+	int r;
+
+	(void)dirfd;
+	if (!S_ISDIR(st->st_mode) || !valid_name(name))
+		return 0;
+	r = rmdir_shared(p->env, p->group_fd, name);
+	if (r < 0 && p->err == 0)
+		p->err = r;
+	return 0;
+}
+
+/* With the lock held exclusively no launch is between its mkdirs, so every
+ * TENANT without an instance is unused: remove them all (a teardown that
+ * found the lock busy left its own behind), then GROUP if that emptied it. */
+static int remove_parents(struct mpj_cgroup *cg, struct cg_node *nd)
+{
+	struct prune p = { &cg->env, nd->group_fd, 0 };
+	int dfd, r;
+
+	if (nd->group_fd < 0)
+		return 0;
+	dfd = openat(nd->group_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return gone(negerrno()) ? 0 : negerrno();
+	r = safefs_foreach(dfd, prune_one, &p);
+	if (r < 0 && !gone(r))
+		return r;
+	if (p.err < 0)
+		return p.err;
+	return rmdir_shared(&cg->env, nd->base_fd, cg->group);
 }
 
 int cgroup_teardown(struct mpj_cgroup *cg)
@@ -378,16 +474,16 @@ int cgroup_teardown(struct mpj_cgroup *cg)
 			if (r < 0 && r != -ENOENT && ret == 0)
 				ret = r;
 		}
-		if (nd->tenant_fd >= 0) {
-			r = rmdir_shared(&cg->env, nd->mpjail_fd, cg->tenant);
+	}
+	/* Busy: launches are creating right now; the last teardown after
+	 * them removes what is left. */
+	if (cg->lock_fd >= 0 && cg_lock_exclusive(cg->lock_fd, CG_PARENT_LOCK_MS) == 0) {
+		for (size_t i = 0; i < cg->n_nodes; i++) {
+			r = remove_parents(cg, &cg->node[i]);
 			if (r < 0 && ret == 0)
 				ret = r;
 		}
-		if (nd->mpjail_fd >= 0) {
-			r = rmdir_shared(&cg->env, nd->base_fd, "mpjail");
-			if (r < 0 && ret == 0)
-				ret = r;
-		}
+		cg_unlock(cg->lock_fd);
 	}
 	cg_free(cg);
 	return ret;

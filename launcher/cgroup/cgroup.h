@@ -33,32 +33,46 @@ struct mpj_cg_events {
 void cgroup_limits_compute(const struct mpj_tenant *t, const struct mpj_profile *p,
 			   struct mpj_cg_limits *ret);
 
+/* The installation's own group below BASE: "mpjail-" and 8 hex digits of a
+ * hash of the state directory, so that two installations (two config trees,
+ * a test tree beside /etc/mpjail) never share a tenant's cgroup and budget
+ * (docs/design.md, "cgroup names").  Caller frees. */
+char *cgroup_group_name(const struct mpj_paths *paths);
+
 /* Where cgroup_setup() would put a tenant's instance, for explain. */
 struct mpj_cg_location {
 	const char *version; /* "v2" or "v1" */
+	char *group;         /* "mpjail-XXXXXXXX" */
 	char **controllers;  /* strv: "unified" (v2), or "memory" "pids" "cpu" (v1) */
-	char **paths;        /* strv, per controller: BASE/mpjail/TENANT/i-PID (i-PID literally) */
+	char **paths;        /* strv, per controller: BASE/GROUP/TENANT/i-PID (i-PID literally) */
 };
 
 struct mpj_cgroup; /* opaque */
 
 /* Parent, before clone: create TENANT's cgroup (one per jail instance, named
  * so two launches never collide), write the limits, return the handle.
- * 0 or -errno with *diag naming the cgroup file and value. */
-int cgroup_setup(const struct mpj_global *g, const char *tenant, const struct mpj_cg_limits *lim,
-		 struct mpj_cgroup **ret, struct diag *diag);
+ * Creation holds RUN_DIR/cgroup.lock shared, so that no teardown removes
+ * GROUP or TENANT under it.  0 or -errno with *diag naming the cgroup file
+ * and value. */
+int cgroup_setup(const struct mpj_global *g, const struct mpj_paths *paths, const char *tenant,
+		 const struct mpj_cg_limits *lim, struct mpj_cgroup **ret, struct diag *diag);
 /* The same detection as cgroup_setup(), creating and writing nothing.  0 with
- * *ret filled (the caller strv_free()s both lists), or -errno with *diag. */
-int cgroup_locate(const struct mpj_global *g, const char *tenant, struct mpj_cg_location *ret,
-		  struct diag *diag);
+ * *ret filled (free it with cgroup_location_free()), or -errno with *diag. */
+int cgroup_locate(const struct mpj_global *g, const struct mpj_paths *paths, const char *tenant,
+		  struct mpj_cg_location *ret, struct diag *diag);
+void cgroup_location_free(struct mpj_cg_location *loc);
 /* The v2 directory fd for clone3(CLONE_INTO_CGROUP), or -1 on v1. */
 int cgroup_clone_fd(const struct mpj_cgroup *cg);
 /* Move pid into the cgroup (v1, or v2 without clone3).  0 or -errno. */
 int cgroup_attach(const struct mpj_cgroup *cg, pid_t pid);
+/* The pids in the instance (its cgroup.procs); *ret is calloc'ed.  0 or
+ * -errno. */
+int cgroup_procs(const struct mpj_cgroup *cg, pid_t **ret, size_t *ret_n);
 /* Read counters.  0 or -errno. */
 int cgroup_events(const struct mpj_cgroup *cg, struct mpj_cg_events *ret);
-/* Kill whatever is left in the cgroup, wait for it to empty, remove it (and
- * the tenant's parent cgroup when it has no other instance), free cg. */
+/* Kill whatever is left in the cgroup, wait for it to empty, remove it, free
+ * cg.  Then, holding RUN_DIR/cgroup.lock exclusively (no launch is creating
+ * below GROUP), remove every TENANT without instances and GROUP if empty. */
 int cgroup_teardown(struct mpj_cgroup *cg);
 /* Human-readable path(s) of the cgroup, for explain/status. */
 const char *cgroup_path(const struct mpj_cgroup *cg);

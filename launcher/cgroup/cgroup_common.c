@@ -248,7 +248,7 @@ static void node_reset(struct cg_node *n)
 	closep(&n->base_fd);
 	free(n->cgpath);
 	free(n->base_path);
-	*n = (struct cg_node){ .base_fd = -1, .mpjail_fd = -1, .tenant_fd = -1, .inst_fd = -1 };
+	*n = (struct cg_node){ .base_fd = -1, .group_fd = -1, .tenant_fd = -1, .inst_fd = -1 };
 }
 
 int cg_detect(const struct cg_env *env, const char *cgroup_root, enum cg_mode *ret_mode,

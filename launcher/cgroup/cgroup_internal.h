@@ -13,6 +13,8 @@ struct cg_env {
 	const char *mountinfo;    /* text of /proc/self/mountinfo; NULL: read it */
 	pid_t instance;           /* names the instance dir "i-PID"; 0: getpid() */
 	unsigned kill_timeout_ms; /* teardown waits this long for the cgroup to empty; 0: 5000 */
+	const char *group;        /* NULL: cgroup_group_name() */
+	const char *lock_path;    /* NULL: RUN_DIR/cgroup.lock in a root-owned RUN_DIR */
 	/* A plain directory tree has no kernel behind it: these stand in for
 	 * what cgroupfs does on mkdir (create the control files) and rmdir
 	 * (drop them; EBUSY while populated).  NULL: mkdirat / unlinkat. */
@@ -28,9 +30,9 @@ enum cg_ctrl { CG_MEMORY, CG_PIDS, CG_CPU, _CG_CTRL_MAX };
 struct cg_node {
 	char *cgpath;    /* base, relative to the hierarchy root ("/" or "/a/b") */
 	char *base_path; /* base in the filesystem, e.g. /sys/fs/cgroup/memory/a/b */
-	char *inst_path; /* BASE/mpjail/TENANT/i-PID, for messages */
-	int base_fd, mpjail_fd, tenant_fd, inst_fd; /* O_PATH directory fds, -1 = none */
-	bool made_inst;                             /* we created inst: teardown removes it */
+	char *inst_path; /* BASE/GROUP/TENANT/i-PID, for messages */
+	int base_fd, group_fd, tenant_fd, inst_fd; /* O_PATH directory fds, -1 = none */
+	bool made_inst;                            /* we created inst: teardown removes it */
 };
 
 struct mpj_cgroup {
@@ -38,17 +40,21 @@ struct mpj_cgroup {
 	struct cg_node node[_CG_CTRL_MAX]; /* v2: node[0] only */
 	size_t n_nodes;
 	char *tenant;
+	char *group;     /* "mpjail-XXXXXXXX" */
+	int lock_fd;     /* RUN_DIR/cgroup.lock */
 	char *inst_name; /* "i-PID" */
 	char *desc;      /* cgroup_path() text */
 	struct cg_env env;
 };
 
 /* The same as cgroup_setup(), with the environment injected. */
-int cgroup_setup_env(const struct cg_env *env, const struct mpj_global *g, const char *tenant,
+int cgroup_setup_env(const struct cg_env *env, const struct mpj_global *g,
+		     const struct mpj_paths *paths, const char *tenant,
 		     const struct mpj_cg_limits *lim, struct mpj_cgroup **ret, struct diag *diag);
 
 /* The same as cgroup_locate(), with the environment injected. */
-int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g, const char *tenant,
+int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g,
+		      const struct mpj_paths *paths, const char *tenant,
 		      struct mpj_cg_location *ret, struct diag *diag);
 
 /* ---- cgroup_common.c ---- */
@@ -93,3 +99,14 @@ int cg2_events(const struct mpj_cgroup *cg, struct mpj_cg_events *ret);
 int cg1_ensure_hierarchy(int dirfd, const char *path, struct diag *diag);
 int cg1_write_limits(struct mpj_cgroup *cg, const struct mpj_cg_limits *lim, struct diag *diag);
 int cg1_events(const struct mpj_cgroup *cg, struct mpj_cg_events *ret);
+
+/* ---- cgroup_lock.c ---- */
+
+/* Open (create) the installation's cgroup lock: env->lock_path, else
+ * RUN_DIR/cgroup.lock in a root-owned RUN_DIR.  0 or -errno with *diag. */
+int cg_lock_open(const struct cg_env *env, const struct mpj_paths *paths, int *ret_fd,
+		 struct diag *diag);
+int cg_lock_shared(int fd);
+/* -EWOULDBLOCK after about timeout_ms of launches holding it shared. */
+int cg_lock_exclusive(int fd, unsigned timeout_ms);
+void cg_unlock(int fd);

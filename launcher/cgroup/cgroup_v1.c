@@ -13,7 +13,7 @@
 #define CG1_SHARES_MIN 2 /* kernel's MIN_SHARES */
 
 /* Before Linux 5.x memory.use_hierarchy defaulted to 0, and then a limit on
- * mpjail/TENANT would not cover TENANT/i-PID.  It can only be switched on
+ * GROUP/TENANT would not cover TENANT/i-PID.  It can only be switched on
  * while the cgroup has no children, i.e. right after we create it.  Newer
  * kernels always account hierarchically (the file then reads 1). */
 int cg1_ensure_hierarchy(int dirfd, const char *path, struct diag *diag)

@@ -80,7 +80,8 @@ static const struct {
 	  "log early stderr, restart on crash with back-off, serve the control socket.\n"
 	  "\n"
 	  "  --no-restart   exit when the server exits (the init system restarts)\n"
-	  "  --stop-timeout SECONDS  graceful stop bound before SIGKILL (default 10)\n"
+	  "  --stop-timeout SECONDS  time the server may run to stop before SIGKILL; time\n"
+	  "                 it waits for a CPU does not count, up to 3x (default 10)\n"
 	  "  --ready-timeout SECONDS how long to wait for the port to answer (default 30)\n" COMMON EXITS },
 	{ "check",
 	  "Usage: mpjail check [OPTIONS] [--json] [NAME...]\n"

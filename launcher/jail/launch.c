@@ -515,7 +515,7 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 	int r;
 
 	memset(rep, 0, sizeof *rep);
-	r = cgroup_setup(&l->global, l->tenant->name, &l->cg_limits, &l->cgroup, &d);
+	r = cgroup_setup(&l->global, l->paths, l->tenant->name, &l->cg_limits, &l->cgroup, &d);
 	if (r < 0) {
 		parent_fail(rep, STAGE_CGROUP, r, d.msg);
 		diag_clear(&d);

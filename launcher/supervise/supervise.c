@@ -215,8 +215,8 @@ void sv_request_stop(struct sv *s, int sig, bool exit_after)
 	}
 	if (s->gen) {
 		(void)kill(s->gen->l.pid, sig);
-		if (!s->gen->kill_at)
-			s->gen->kill_at = sv_now_ms() + (uint64_t)s->o->stop_timeout * 1000;
+		if (!s->gen->stop.started)
+			stopclock_start(&s->gen->stop, sv_now_ms());
 	}
 }
 
@@ -322,6 +322,28 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 	return -1;
 }
 
+/* A stopping generation: sample its processes' run-queue delay, SIGKILL
+ * when the stop clock has run out (docs/design.md, "Stopping many tenants
+ * at once"). */
+static void stop_tick(struct sv *s, struct sv_gen *g, uint64_t t)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (t - g->stop.last >= STOPCLOCK_SAMPLE_MS && g->l.cgroup &&
+	    cgroup_procs(g->l.cgroup, &pids, &n) == 0)
+		stopclock_sample(&g->stop, pids, n, t);
+	if (stopclock_due_in(&g->stop, s->o->stop_timeout, t) > 0)
+		return;
+	sv_log(s, LOG_LVL_WARN,
+	       "did not stop within %u s (%llu s since the signal, %llu s of them waiting for "
+	       "a CPU): SIGKILL",
+	       s->o->stop_timeout, (unsigned long long)((t - g->stop.started) / 1000),
+	       (unsigned long long)(g->stop.starved / 1000));
+	(void)kill(g->l.pid, SIGKILL); /* pid 1 gone = whole namespace gone */
+	g->killed = true;
+}
+
 /* One generation: launch, pump, forward, serve the control socket, until
  * the jail's pid 1 is gone. */
 static enum run_end run_once(struct sv *s, int *ret_code, bool first)
@@ -354,10 +376,13 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		int timeout = svc_timeout(s, t), tk;
 
 		svc_fill(s, p, &n);
-		/* Waiting for the port, or for a stop to reach its SIGKILL. */
+		/* Waiting for the port, or sampling a stop until its SIGKILL. */
 		tk = waiting_ready ? READY_POLL_MS : -1;
-		if (g.kill_at)
-			tk = g.kill_at > t ? (int)(g.kill_at - t) : 0;
+		if (g.stop.started && !g.killed) {
+			uint64_t due = stopclock_due_in(&g.stop, s->o->stop_timeout, t);
+
+			tk = (int)(due < STOPCLOCK_SAMPLE_MS ? due : STOPCLOCK_SAMPLE_MS);
+		}
 		if (tk >= 0 && (timeout < 0 || tk < timeout))
 			timeout = tk;
 		r = poll(p, n, timeout);
@@ -371,11 +396,11 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		t = sv_now_ms();
 		/* A generation being stopped must not answer a `restart` as
 		 * its successor would. */
-		if (waiting_ready && !g.kill_at && !s->stopping && !s->restart_requested &&
+		if (waiting_ready && !g.stop.started && !s->stopping && !s->restart_requested &&
 		    port_answers(s->ports[0]))
 			gen_ready(s, &g);
 		else if (!g.ready && s->n_ports && g.ready_deadline && t >= g.ready_deadline &&
-			 !g.kill_at) {
+			 !g.stop.started) {
 			char msg[96];
 
 			(void)snprintf(msg, sizeof msg, "port %u did not answer within %u s",
@@ -383,12 +408,8 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 			svc_restart_done(s, CTL_E_INTERNAL, msg);
 			g.ready_deadline = 0; /* report it once; stop looking, as before */
 		}
-		if (g.kill_at && t >= g.kill_at) {
-			sv_log(s, LOG_LVL_WARN, "did not stop within %u s: SIGKILL",
-			       s->o->stop_timeout);
-			(void)kill(g.l.pid, SIGKILL); /* pid 1 gone = whole namespace gone */
-			g.kill_at = 0;
-		}
+		if (g.stop.started && !g.killed)
+			stop_tick(s, &g, t);
 		svc_handle(s, p);
 		svc_tick(s, t);
 		if ((p[0].revents & POLLIN) && !gen_signal(s, &g))

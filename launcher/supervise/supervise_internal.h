@@ -8,6 +8,7 @@
 
 #include "control/control.h"
 #include "jail/launch.h"
+#include "supervise/stopclock.h"
 #include "supervise/supervise.h"
 
 /* The reload's config test may run this long before its jail is killed;
@@ -22,7 +23,8 @@ struct sv_gen {
 	int out;          /* the jail's stdout/stderr, or -1 */
 	uint64_t started; /* monotonic ms */
 	uint64_t ready_deadline;
-	uint64_t kill_at; /* SIGKILL after a stop signal, or 0 */
+	struct stopclock stop; /* started by a stop signal: SIGKILL when due */
+	bool killed;           /* the stop clock ran out: SIGKILL sent */
 	bool ready;
 };
 

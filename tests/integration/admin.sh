@@ -83,7 +83,7 @@ expect_match "explain: the secrets tmpfs is planned" '^  /run/secrets +secrets +
 expect_match "explain: rlimit core 0 0" '^  core +0 0$' "$ex"
 expect_match "explain: rlimit nofile from the limits" '^  nofile +4096 4096$' "$ex"
 expect_match "explain: cgroup memory" '^  memory +512M$' "$ex"
-expect_match "explain: cgroup location" "/mpjail/$GA/i-PID\$" "$ex"
+expect_match "explain: cgroup location" "/$MPJ_GROUP/$GA/i-PID\$" "$ex"
 expect_match "explain: ports" "^ports: +$PORT_BASE\$" "$ex"
 expect_match "explain: Landlock" '^landlock: +ABI [0-9]+; bind\(\) only to the ports above' "$ex"
 expect_match "explain: seccomp groups" '^  group sockets: ' "$ex"

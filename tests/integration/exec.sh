@@ -194,7 +194,7 @@ expect_eq "SIGKILL of the launcher ends the jail" "" "$(pgrep -u "$UA" -a | grep
 # Its cgroup could not be torn down by the dead launcher: the next launch
 # of the tenant sweeps instances whose launcher is gone.
 mpj exec a -- /bin/true
-stale=$(find /sys/fs/cgroup -path "*/mpjail/a/i-$launcher" -type d 2>/dev/null)
+stale=$(find /sys/fs/cgroup -path "*/$MPJ_GROUP/a/i-$launcher" -type d 2>/dev/null)
 expect_eq "the dead launcher's cgroup is swept by the next launch" "" "$stale"
 
 # ------------------------------------------------------ network private ---

@@ -261,7 +261,7 @@ expect_eq "the new password does" CONNECTED "$(host_try "$CONF/credentials/$A/db
 leak_scan "after rotation" "$PW_A" "$PW_A2" "$PW_B"
 
 # ------------------------------------------------------------- shutdown ---
-# cg_dirs NAME: mpjail/NAME below this test's own cgroup, in every
+# cg_dirs NAME: GROUP/NAME below this test's own cgroup, in every
 # hierarchy mpjail may use (v1 memory, pids, cpu; v2), if it exists.
 cg_dirs() {
 	local name=$1 c own mnt
@@ -269,11 +269,11 @@ cg_dirs() {
 		own=$(awk -F: -v c="$c" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' /proc/self/cgroup)
 		mnt=$(awk -v c="$c" '{ for (i = 7; i <= NF && $i != "-"; i++); if ($(i + 1) != "cgroup") next;
 			n = split($(i + 3), a, ","); for (j = 1; j <= n; j++) if (a[j] == c) print $5 }' /proc/self/mountinfo | head -n 1)
-		[ -n "$own" ] && [ -n "$mnt" ] && [ -d "$mnt${own%/}/mpjail/$name" ] && echo "$mnt${own%/}/mpjail/$name"
+		[ -n "$own" ] && [ -n "$mnt" ] && [ -d "$mnt${own%/}/$MPJ_GROUP/$name" ] && echo "$mnt${own%/}/$MPJ_GROUP/$name"
 	done
 	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
 	mnt=$(awk '{ for (i = 7; i <= NF && $i != "-"; i++); if ($(i + 1) == "cgroup2") print $5 }' /proc/self/mountinfo | head -n 1)
-	[ -n "$mnt" ] && [ -d "$mnt${own%/}/mpjail/$name" ] && echo "$mnt${own%/}/mpjail/$name"
+	[ -n "$mnt" ] && [ -d "$mnt${own%/}/$MPJ_GROUP/$name" ] && echo "$mnt${own%/}/$MPJ_GROUP/$name"
 	return 0
 }
 cg_running=$(cg_dirs "$A")

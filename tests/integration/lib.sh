@@ -112,10 +112,23 @@ mpj_env() {
 	chmod 0755 "$CONF" "$CONF/tenants" "$CONF/profiles" "$STATE" "$RUN" "$HOMES"
 	chmod 0700 "$CONF/credentials"
 	PORT_BASE=$((20000 + (RANDOM % 90) * 100))
+	MPJ_GROUP=$(cg_group_of "$STATE")
 	cat >"$CONF/mpjail.conf" <<-EOF
 	[mpjail]
 	port_range = 20000-29999
 	EOF
+}
+
+# cg_group_of STATE_DIR: the installation's cgroup group below BASE,
+# "mpjail-" and FNV-1a (32 bit) of the state directory, computed here
+# independently of the launcher (docs/design.md, "cgroup names").
+cg_group_of() {
+	local s=$1 h=2166136261 i c
+	for ((i = 0; i < ${#s}; i++)); do
+		printf -v c '%d' "'${s:i:1}"
+		h=$((((h ^ c) * 16777619) & 0xffffffff))
+	done
+	printf 'mpjail-%08x\n' "$h"
 }
 
 mpj() {

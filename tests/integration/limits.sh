@@ -10,7 +10,7 @@ require_cmd useradd curl python3 apache2
 [ -x "${MPJAIL_PROBE:-}" ] || skip_all "MPJAIL_PROBE not built"
 
 mpj_env
-# Tenant names are cgroup names (BASE/mpjail/NAME), and BASE may be shared
+# Tenant names are cgroup names (BASE/GROUP/NAME), and BASE may be shared
 # with other test runs on this host: make ours unique.
 SUF=$(($$ % 100000))
 A=la$SUF
@@ -43,13 +43,13 @@ cg_dirs() {
 	local name=$1 line path ctrl
 	if [ -z "$(grep -v '^0::' /proc/self/cgroup)" ]; then
 		path=$(sed -n 's/^0:://p' /proc/self/cgroup)
-		ls -d "/sys/fs/cgroup${path%/}/mpjail/$name" 2>/dev/null
+		ls -d "/sys/fs/cgroup${path%/}/$MPJ_GROUP/$name" 2>/dev/null
 		return
 	fi
 	for ctrl in memory pids cpu; do
 		line=$(grep -E "^[0-9]+:([^:]*,)?$ctrl(,[^:]*)?:" /proc/self/cgroup)
 		path=${line#*:*:}
-		ls -d "/sys/fs/cgroup/$ctrl${path%/}/mpjail/$name" 2>/dev/null
+		ls -d "/sys/fs/cgroup/$ctrl${path%/}/$MPJ_GROUP/$name" 2>/dev/null
 	done
 }
 

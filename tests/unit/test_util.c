@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "base/util.h"
 
@@ -110,4 +113,25 @@ Test(strv, cmp_str_sorts_in_strcmp_order)
 	cr_assert_str_eq(v[2], "a-b");
 	cr_assert_str_eq(v[3], "ab");
 	cr_assert_str_eq(v[4], "b");
+}
+
+/* The supervisor builds its poll set from fds it closes on EOF: a closed fd
+ * that kept its number spun poll() on POLLNVAL until the jail exited, 200
+ * supervisors at once in a host shutdown (docs/design.md, "Stopping many
+ * tenants at once"). */
+Test(util, closep_forgets_the_fd)
+{
+	int p[2];
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	closep(&p[0]);
+	cr_assert_eq(p[0], -1);
+	closep(&p[0]); /* again: a no-op */
+	cr_assert_eq(p[0], -1);
+	{
+		_cleanup_close_ int fd = p[1];
+
+		cr_assert_geq(fd, 0);
+	}
+	cr_assert_eq(fcntl(p[1], F_GETFD), -1, "the cleanup attribute closed it");
 }
