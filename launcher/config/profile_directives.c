@@ -645,10 +645,12 @@ static int d_connect(struct file_state *fs, char **args, size_t n, struct diag *
 				    "`25 443 1024-2048`";
 	struct mpj_connect *c = &fs->p->connect;
 
-	if (strcmp(args[0], "none") == 0 || strcmp(args[0], "any-other") == 0) {
+	bool none = strcmp(args[0], "none") == 0;
+
+	if (none || strcmp(args[0], "any-other") == 0) {
 		if (n > 1)
 			return profile_fail(fs, diag, "`%s` stands alone on its line", args[0]);
-		if (args[0][0] == 'n') {
+		if (none) {
 			c->n_spans = 0;
 			c->any_other = false;
 			c->any_other_line = 0;
