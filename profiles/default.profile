@@ -8,6 +8,14 @@ mpjail-profile 1
 # Landlock rule allows only its own ports (docs/apache.md §7).
 network shared
 
+# Outbound TCP from the jail (a Landlock rule, like the port rule above):
+# only these ports and the tenant's own, never another tenant's backend in
+# port_range (docs/threats.md T18).  53: DNS answers too long for UDP come
+# over TCP; UDP and unix sockets (PostgreSQL's, db-socket) are not affected.
+# A profile that includes this one adds ports with more `connect` lines, or
+# starts over with `connect none` (docs/config.md).
+connect 25 53 80 443 465 587 5432
+
 # Programs and libraries: the host's /usr, read-only, shared page cache.
 # Never copy /usr into jails (docs/apache.md §2, §10).
 ro-bind /usr

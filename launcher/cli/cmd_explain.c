@@ -18,10 +18,11 @@ int cmd_explain(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	if (r != 0)
 		return r;
 
-	/* The profile's command (argv NULL) in exec mode: explain describes
-	 * `run` without refusing a port held by the tenant's own running server,
-	 * and reports the holder instead. */
-	r = launch_prepare(&l, &ctx->paths, argv[optind_], LAUNCH_EXEC, NULL, &d);
+	/* The profile's command (argv NULL) in explain mode (exec's checks):
+	 * explain describes `run` without refusing a port held by the tenant's
+	 * own running server, and reports the holder instead; a kernel without
+	 * Landlock network rules is shown rather than refused. */
+	r = launch_prepare(&l, &ctx->paths, argv[optind_], LAUNCH_EXPLAIN, NULL, &d);
 	if (r >= 0)
 		r = explain_print(&l, ctx->json, stdout, &d);
 	if (r >= 0 && fflush(stdout) != 0)

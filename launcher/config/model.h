@@ -102,6 +102,26 @@ struct mpj_template {
 	char *dst; /* absolute path inside the jail tree */
 };
 
+/* TCP ports lo..hi (1..65535), as a `connect` line listed them. */
+#define MPJ_MAX_CONNECT_SPANS 64
+struct mpj_port_span {
+	unsigned lo, hi;
+	unsigned line;    /* where it was listed, for launch-time diagnostics */
+	const char *file; /* borrowed from mpj_connect.files */
+};
+
+/* `connect ...`: where a jail in the shared network namespace may open TCP
+ * connections (Landlock, docs/design.md).  Lines add up across files;
+ * `connect none` starts over.  Whatever is listed, ports in port_range other
+ * than the tenant's own are refused, and the tenant's own are allowed. */
+struct mpj_connect {
+	bool any_other; /* connect any-other: every port outside port_range */
+	unsigned any_other_line;
+	struct mpj_port_span *spans;
+	size_t n_spans;
+	char **files; /* strv: the files the spans came from */
+};
+
 struct mpj_profile {
 	char *name;
 	char *file;               /* the top file, for diagnostics */
@@ -123,8 +143,9 @@ struct mpj_profile {
 	char *home_skel; /* home-skel DIR: under DATADIR/skel/ */
 	struct mpj_template *templates;
 	size_t n_templates;
-	bool db_socket;           /* db-socket: bind db_socket_dir at /run/postgresql */
-	struct mpj_limits limits; /* limit KEY VALUE: defaults under the tenant's */
+	bool db_socket;             /* db-socket: bind db_socket_dir at /run/postgresql */
+	struct mpj_connect connect; /* connect ...: outbound TCP ports (network shared) */
+	struct mpj_limits limits;   /* limit KEY VALUE: defaults under the tenant's */
 };
 
 /* rlimit keyword table ("core", "nofile", ...), shared with explain. */

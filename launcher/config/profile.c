@@ -51,6 +51,7 @@ struct mpj_profile *profile_new(const char *name)
 	p->network = NET_SHARED;
 	p->copies = xcalloc(1, sizeof(char *));
 	p->env = xcalloc(1, sizeof(char *));
+	p->connect.files = xcalloc(1, sizeof(char *));
 	return p;
 }
 
@@ -87,6 +88,8 @@ void profile_free(struct mpj_profile *p)
 		free(p->templates[i].dst);
 	}
 	free(p->templates);
+	free(p->connect.spans);
+	strv_free(p->connect.files);
 	free(p);
 }
 

@@ -623,6 +623,67 @@ static int d_limit(struct file_state *fs, char **args, size_t n, struct diag *di
 	return 0;
 }
 
+/* The file name this profile's spans point at: one copy per file. */
+static const char *connect_file(struct mpj_connect *c, const char *file)
+{
+	size_t i;
+
+	for (i = 0; c->files[i]; i++)
+		if (strcmp(c->files[i], file) == 0)
+			return c->files[i];
+	strv_push(&c->files, xstrdup(file));
+	return c->files[i];
+}
+
+/* connect none | any-other | PORT|LOW-HIGH...  Lines add up (a local
+ * profile can allow one more port than the one it includes); `none` starts
+ * over.  Whether a port lies in port_range is only known at launch
+ * (netpolicy_connect_plan). */
+static int d_connect(struct file_state *fs, char **args, size_t n, struct diag *diag)
+{
+	static const char usage[] = "expected `none`, `any-other`, or ports and ranges such as "
+				    "`25 443 1024-2048`";
+	struct mpj_connect *c = &fs->p->connect;
+
+	bool none = strcmp(args[0], "none") == 0;
+
+	if (none || strcmp(args[0], "any-other") == 0) {
+		if (n > 1)
+			return profile_fail(fs, diag, "`%s` stands alone on its line", args[0]);
+		if (none) {
+			c->n_spans = 0;
+			c->any_other = false;
+			c->any_other_line = 0;
+		} else {
+			c->any_other = true;
+			c->any_other_line = fs->line;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *lo_s = xstrdup(args[i]);
+		char *hi_s = strchr(lo_s, '-');
+		unsigned lo, hi;
+
+		if (hi_s)
+			*hi_s++ = '\0';
+		if (parse_uint_range(lo_s, 1, 65535, &lo) < 0 ||
+		    parse_uint_range(hi_s ?: lo_s, 1, 65535, &hi) < 0 || lo > hi)
+			return profile_fail(fs, diag, "invalid port `%s`: %s", args[i], usage);
+		if (c->n_spans >= MPJ_MAX_CONNECT_SPANS)
+			return profile_fail(fs, diag, "more than %d ports and ranges",
+					    MPJ_MAX_CONNECT_SPANS);
+		c->spans = xrealloc_array(c->spans, c->n_spans + 1, sizeof(*c->spans));
+		c->spans[c->n_spans++] = (struct mpj_port_span){
+			.lo = lo,
+			.hi = hi,
+			.line = fs->line,
+			.file = connect_file(c, fs->file),
+		};
+	}
+	return 0;
+}
+
 static const struct directive directives[] = {
 	{ "include", 1, 1, ONCE_NONE, false, d_include },
 	{ "network", 1, 1, ONCE_NETWORK, false, d_network },
@@ -642,6 +703,7 @@ static const struct directive directives[] = {
 	{ "command", 1, DIRECTIVE_MANY_ARGS, ONCE_COMMAND, false, d_command },
 	{ "db-socket", 0, 0, ONCE_DB_SOCKET, false, d_db_socket },
 	{ "limit", 2, 2, ONCE_NONE, false, d_limit },
+	{ "connect", 1, MPJ_MAX_CONNECT_SPANS, ONCE_NONE, false, d_connect },
 };
 
 const struct directive *directive_find(const char *name)

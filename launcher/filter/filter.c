@@ -45,6 +45,7 @@ static enum scmp_compare scmp_op(enum mpj_cmp op)
 		return SCMP_CMP_MASKED_EQ;
 	case MPJ_CMP_ANYBIT: /* expanded by seccomp_rule_expand() */
 	case MPJ_CMP_NOTIN:  /* likewise */
+	case MPJ_CMP_MASKEDNOTIN:
 	case _MPJ_CMP_MAX:
 	default:
 		abort();

@@ -63,6 +63,15 @@ static const struct {
 	{ "AF_NETLINK", AF_NETLINK },
 	{ "AF_PACKET", AF_PACKET },
 	{ "NETLINK_ROUTE", NETLINK_ROUTE },
+	{ "SOCK_STREAM", SOCK_STREAM },
+	{ "SOCK_DGRAM", SOCK_DGRAM },
+	{ "SOCK_RAW", SOCK_RAW },
+	{ "SOCK_SEQPACKET", SOCK_SEQPACKET },
+	{ "SOCK_TYPE_MASK", 0xf }, /* the kernel's; SOCK_NONBLOCK and SOCK_CLOEXEC lie above */
+	{ "IPPROTO_ICMP", IPPROTO_ICMP },
+	{ "IPPROTO_TCP", IPPROTO_TCP },
+	{ "IPPROTO_UDP", IPPROTO_UDP },
+	{ "IPPROTO_ICMPV6", IPPROTO_ICMPV6 },
 	{ "IPPROTO_SCTP", IPPROTO_SCTP },
 	{ "IPPROTO_MPTCP", IPPROTO_MPTCP },
 	{ "PER_LINUX", PER_LINUX },
@@ -70,9 +79,11 @@ static const struct {
 };
 
 static const char *const cmp_names[_MPJ_CMP_MAX] = {
-	[MPJ_CMP_EQ] = "==",    [MPJ_CMP_NE] = "!=",      [MPJ_CMP_LT] = "<",
-	[MPJ_CMP_LE] = "<=",    [MPJ_CMP_GT] = ">",       [MPJ_CMP_GE] = ">=",
-	[MPJ_CMP_ANYBIT] = "&", [MPJ_CMP_MASKEDEQ] = "&", [MPJ_CMP_NOTIN] = "notin",
+	[MPJ_CMP_EQ] = "==",       [MPJ_CMP_NE] = "!=",
+	[MPJ_CMP_LT] = "<",        [MPJ_CMP_LE] = "<=",
+	[MPJ_CMP_GT] = ">",        [MPJ_CMP_GE] = ">=",
+	[MPJ_CMP_ANYBIT] = "&",    [MPJ_CMP_MASKEDEQ] = "&",
+	[MPJ_CMP_NOTIN] = "notin", [MPJ_CMP_MASKEDNOTIN] = "& notin",
 };
 
 const char *seccomp_errno_name(int err)
@@ -209,18 +220,61 @@ static unsigned popcount64(uint64_t v) { return (unsigned)__builtin_popcountll(v
 
 static bool cond_expands(const struct mpj_seccomp_cond *c)
 {
-	return (c->op == MPJ_CMP_ANYBIT && popcount64(c->mask) > 1) || c->op == MPJ_CMP_NOTIN;
+	return (c->op == MPJ_CMP_ANYBIT && popcount64(c->mask) > 1) || c->op == MPJ_CMP_NOTIN ||
+	       c->op == MPJ_CMP_MASKEDNOTIN;
+}
+
+/* The values of 0..top missing from set[] (sorted, each <= top), cut into
+ * aligned power-of-two blocks: block k is start..start+size-1 with start a
+ * multiple of size, so "x & ~(size - 1) == start" matches exactly it.  The
+ * values 1..16 cost five compares (1, 2-3, 4-7, 8-15, 16) instead of 16.
+ * Returns the number of blocks; fills *start and *size for block idx. */
+static size_t gap_blocks(const uint64_t *set, size_t n, uint64_t top, size_t idx, uint64_t *start,
+			 uint64_t *size)
+{
+	size_t k = 0, s = 0;
+	uint64_t a = 0;
+
+	while (a <= top) {
+		uint64_t end;
+
+		if (s < n && set[s] == a) {
+			s++;
+			a++;
+			continue;
+		}
+		end = s < n ? set[s] - 1 : top;
+		while (a <= end) {
+			uint64_t sz = 1;
+
+			while (a % (sz * 2) == 0 && a + sz * 2 - 1 <= end)
+				sz *= 2;
+			if (k == idx) {
+				*start = a;
+				*size = sz;
+			}
+			k++;
+			a += sz;
+		}
+	}
+	return k;
 }
 
 size_t seccomp_rule_expansions(const struct mpj_seccomp_rule *r)
 {
+	uint64_t start, size;
+
 	for (size_t i = 0; i < r->n_conds; i++) {
 		const struct mpj_seccomp_cond *c = &r->conds[i];
 
 		if (c->op == MPJ_CMP_ANYBIT)
 			return popcount64(c->mask);
 		if (c->op == MPJ_CMP_NOTIN)
-			return (size_t)c->set[c->n_set - 1] + 1 - c->n_set + 1;
+			return gap_blocks(c->set, c->n_set, c->set[c->n_set - 1], SIZE_MAX, &start,
+					  &size) +
+			       1;
+		if (c->op == MPJ_CMP_MASKEDNOTIN)
+			return gap_blocks(c->set, c->n_set, c->mask, SIZE_MAX, &start, &size);
 	}
 	return 1;
 }
@@ -230,6 +284,7 @@ size_t seccomp_rule_expand(const struct mpj_seccomp_rule *r, size_t idx,
 {
 	for (size_t i = 0; i < r->n_conds; i++) {
 		const struct mpj_seccomp_cond *c = &r->conds[i];
+		uint64_t start = 0, size = 0;
 
 		out[i] = (struct mpj_seccomp_cond){
 			.arg = c->arg, .op = c->op, .mask = c->mask, .value = c->value
@@ -248,30 +303,28 @@ size_t seccomp_rule_expand(const struct mpj_seccomp_rule *r, size_t idx,
 			break;
 		}
 		case MPJ_CMP_NOTIN: {
-			/* 0..max minus the set, one EQ each; then "> max", which
-			 * also catches values with high bits set. */
-			uint64_t max = c->set[c->n_set - 1], v = 0;
-			size_t k = 0, s = 0;
+			/* The gaps below the largest value, block by block, on all
+			 * 64 bits; then "> max", which also catches values with
+			 * high bits set. */
+			uint64_t max = c->set[c->n_set - 1];
 
-			out[i].set = NULL;
-			out[i].n_set = 0;
-			for (v = 0; v <= max; v++) {
-				if (s < c->n_set && c->set[s] == v) {
-					s++;
-					continue;
-				}
-				if (k++ == idx)
-					break;
-			}
-			if (v <= max) {
-				out[i].op = MPJ_CMP_EQ;
-				out[i].value = v;
+			if (idx < gap_blocks(c->set, c->n_set, max, idx, &start, &size)) {
+				out[i].op = MPJ_CMP_MASKEDEQ;
+				out[i].mask = ~(size - 1);
+				out[i].value = start;
 			} else {
 				out[i].op = MPJ_CMP_GT;
 				out[i].value = max;
 			}
 			break;
 		}
+		case MPJ_CMP_MASKEDNOTIN:
+			/* Every masked value lies in 0..mask: the gaps cover all. */
+			(void)gap_blocks(c->set, c->n_set, c->mask, idx, &start, &size);
+			out[i].op = MPJ_CMP_MASKEDEQ;
+			out[i].mask = c->mask & ~(size - 1);
+			out[i].value = start;
+			break;
 		case MPJ_CMP_EQ:
 		case MPJ_CMP_NE:
 		case MPJ_CMP_LT:
@@ -295,7 +348,62 @@ struct parser {
 	struct mpj_seccomp_policy *p;
 };
 
-/* COND := argN OP VALUE | argN & VALUE [== VALUE] | argN notin SET.
+static int set_error(struct parser *ps, int r, const char *v)
+{
+	if (r == -ERANGE)
+		diag_set(ps->diag, ps->file, ps->line,
+			 "`notin` set `%s`: values must be at most %u", v, MPJ_SECCOMP_MAX_SET);
+	else if (r == -EEXIST)
+		diag_set(ps->diag, ps->file, ps->line, "`notin` set `%s` repeats a value", v);
+	else
+		diag_set(ps->diag, ps->file, ps->line,
+			 "bad value `%s` in a `notin` set: expected numbers or known names, "
+			 "joined with `,`",
+			 v);
+	return -EINVAL;
+}
+
+/* argN & M notin A,B: M has already been read into c->mask.  M must be a
+ * low-bit mask (0xf: a socket type without SOCK_NONBLOCK|SOCK_CLOEXEC), so
+ * the masked value lies in 0..M and the rule expands into the blocks of
+ * 0..M missing from the set. */
+static int parse_masked_notin(struct parser *ps, char **tok, size_t n, size_t *i, const char *a,
+			      size_t start, struct mpj_seccomp_cond *c,
+			      struct mpj_seccomp_cond *ret)
+{
+	const char *v;
+	int r;
+
+	if (*i + 1 >= n) {
+		diag_set(ps->diag, ps->file, ps->line,
+			 "incomplete condition `%s & %s notin`: set missing", a, tok[start + 2]);
+		return -EINVAL;
+	}
+	if ((c->mask & (c->mask + 1)) != 0 || c->mask > MPJ_SECCOMP_MAX_SET) {
+		diag_set(ps->diag, ps->file, ps->line,
+			 "`%s & %s notin`: the mask must be low bits only (such as 0xf), at most %u",
+			 a, tok[start + 2], MPJ_SECCOMP_MAX_SET);
+		return -EINVAL;
+	}
+	v = tok[*i + 1];
+	*i += 2;
+	r = parse_set(v, &c->set, &c->n_set);
+	if (r < 0)
+		return set_error(ps, r, v);
+	if (c->set[c->n_set - 1] > c->mask || c->n_set == c->mask + 1) {
+		diag_set(ps->diag, ps->file, ps->line, "condition `%s & %s notin %s` %s", a,
+			 tok[start + 2], v,
+			 c->n_set == c->mask + 1 ? "can never match: the set covers the whole mask"
+						 : "has a value outside the mask");
+		free(c->set);
+		return -EINVAL;
+	}
+	c->op = MPJ_CMP_MASKEDNOTIN;
+	*ret = *c;
+	return 0;
+}
+
+/* COND := argN OP VALUE | argN & VALUE [== VALUE | notin SET] | argN notin SET.
  * Consumes tokens from *i; errors name the whole condition. */
 static int parse_cond(struct parser *ps, char **tok, size_t n, size_t *i,
 		      struct mpj_seccomp_cond *ret)
@@ -324,6 +432,8 @@ static int parse_cond(struct parser *ps, char **tok, size_t n, size_t *i,
 		if (r < 0 || c.mask == 0)
 			goto bad_value;
 		c.op = MPJ_CMP_ANYBIT;
+		if (*i < n && strcmp(tok[*i], "notin") == 0)
+			return parse_masked_notin(ps, tok, n, i, a, start, &c, ret);
 		if (*i < n && strcmp(tok[*i], "==") == 0) {
 			if (*i + 1 >= n) {
 				diag_set(ps->diag, ps->file, ps->line,
@@ -344,17 +454,8 @@ static int parse_cond(struct parser *ps, char **tok, size_t n, size_t *i,
 		}
 	} else if (strcmp(op, "notin") == 0) {
 		r = parse_set(v, &c.set, &c.n_set);
-		if (r == -ERANGE) {
-			diag_set(ps->diag, ps->file, ps->line,
-				 "`notin` set `%s`: values must be at most %u", v,
-				 MPJ_SECCOMP_MAX_SET);
-			return -EINVAL;
-		}
-		if (r == -EEXIST) {
-			diag_set(ps->diag, ps->file, ps->line, "`notin` set `%s` repeats a value",
-				 v);
-			return -EINVAL;
-		}
+		if (r == -ERANGE || r == -EEXIST)
+			return set_error(ps, r, v);
 		if (r < 0)
 			goto bad_value;
 		c.op = MPJ_CMP_NOTIN;

@@ -17,24 +17,25 @@
 #define MPJ_SECCOMP_MAX_SET 255 /* largest value in a `notin` set */
 
 enum mpj_cmp {
-	MPJ_CMP_EQ,       /* argN == V */
-	MPJ_CMP_NE,       /* argN != V */
-	MPJ_CMP_LT,       /* argN < V */
-	MPJ_CMP_LE,       /* argN <= V */
-	MPJ_CMP_GT,       /* argN > V */
-	MPJ_CMP_GE,       /* argN >= V */
-	MPJ_CMP_ANYBIT,   /* argN & M: any bit of M set (one rule per bit) */
-	MPJ_CMP_MASKEDEQ, /* argN & M == V */
-	MPJ_CMP_NOTIN,    /* argN notin A,B,C: none of these values */
+	MPJ_CMP_EQ,          /* argN == V */
+	MPJ_CMP_NE,          /* argN != V */
+	MPJ_CMP_LT,          /* argN < V */
+	MPJ_CMP_LE,          /* argN <= V */
+	MPJ_CMP_GT,          /* argN > V */
+	MPJ_CMP_GE,          /* argN >= V */
+	MPJ_CMP_ANYBIT,      /* argN & M: any bit of M set (one rule per bit) */
+	MPJ_CMP_MASKEDEQ,    /* argN & M == V */
+	MPJ_CMP_NOTIN,       /* argN notin A,B,C: none of these values */
+	MPJ_CMP_MASKEDNOTIN, /* argN & M notin A,B: (argN & M) none of these (M = 2^k - 1) */
 	_MPJ_CMP_MAX,
 };
 
 struct mpj_seccomp_cond {
 	unsigned arg; /* 0..5 */
 	enum mpj_cmp op;
-	uint64_t mask;  /* ANYBIT, MASKEDEQ */
+	uint64_t mask;  /* ANYBIT, MASKEDEQ, MASKEDNOTIN */
 	uint64_t value; /* EQ..GE, MASKEDEQ */
-	uint64_t *set;  /* NOTIN: sorted, n_set values, each <= MPJ_SECCOMP_MAX_SET */
+	uint64_t *set;  /* NOTIN, MASKEDNOTIN: sorted, each <= MPJ_SECCOMP_MAX_SET (and <= mask) */
 	size_t n_set;
 };
 
@@ -73,7 +74,9 @@ int seccomp_policy_parse(FILE *f, const char *file, struct mpj_seccomp_policy **
 void seccomp_policy_free(struct mpj_seccomp_policy *p);
 
 /* Number of libseccomp rules a policy rule expands into (ANYBIT: one per bit;
- * NOTIN: one per gap value plus one for "greater than the largest"). */
+ * NOTIN: one masked compare per aligned block of the values missing below the
+ * largest, plus "greater than the largest"; MASKEDNOTIN: one per aligned
+ * block of the values in 0..mask missing from the set). */
 size_t seccomp_rule_expansions(const struct mpj_seccomp_rule *r);
 /* The i-th expansion as plain comparisons (EQ..GE, MASKEDEQ), AND'ed. */
 size_t seccomp_rule_expand(const struct mpj_seccomp_rule *r, size_t i,

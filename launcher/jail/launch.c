@@ -18,6 +18,7 @@
 #include "build/build.h"
 #include "config/global.h"
 #include "config/limits.h"
+#include "config/netpolicy.h"
 #include "config/profile.h"
 #include "config/tenant.h"
 #include "jail/mounts.h"
@@ -416,7 +417,22 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 			  r == 1 ? "stored BPF from the jail tree" : "compiled at launch");
 	}
 	if (l->profile->network == NET_SHARED) {
-		r = landlock_prepare(l->tenant->ports, l->tenant->n_ports, &l->landlock, diag);
+		r = netpolicy_connect_plan(&l->profile->connect, l->global.port_min,
+					   l->global.port_max, l->tenant->ports, l->tenant->n_ports,
+					   &l->connect, diag);
+		if (r < 0)
+			return r;
+		r = landlock_prepare(landlock_abi(), l->tenant->ports, l->tenant->n_ports,
+				     &l->connect, &l->landlock, diag);
+		/* Fail closed: no launch without port ownership and the connect
+		 * policy.  Only explain carries on, to show why. */
+		if (r == -EOPNOTSUPP && l->mode == LAUNCH_EXPLAIN) {
+			l->landlock_unenforced = diag && diag->msg ? TAKE_PTR(diag->msg)
+								   : xstrdup(strerror(-r));
+			diag_clear(diag);
+			l->landlock.abi = landlock_abi();
+			r = 0;
+		}
 		if (r < 0)
 			return r;
 	}
@@ -515,6 +531,8 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 	int r;
 
 	memset(rep, 0, sizeof *rep);
+	if (l->mode == LAUNCH_EXPLAIN) /* prepared for explain: it may lack Landlock */
+		return parent_fail(rep, STAGE_LANDLOCK, -EINVAL, "prepared for explain only");
 	r = cgroup_setup(&l->global, l->paths, l->tenant->name, &l->cg_limits, &l->cgroup, &d);
 	if (r < 0) {
 		parent_fail(rep, STAGE_CGROUP, r, d.msg);
@@ -675,6 +693,8 @@ void launch_done(struct mpj_launch *l)
 		closep(&l->listen_fds[i]);
 	filter_done(&l->filter);
 	landlock_done(&l->landlock);
+	netpolicy_plan_done(&l->connect);
+	free(l->landlock_unenforced);
 	strv_free(l->argv);
 	strv_free(l->envp);
 	free(l->hostname);

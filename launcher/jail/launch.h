@@ -24,8 +24,10 @@ struct mounts_input;
 /* What the launch is for.  `run`: the tenant's server, so its ports must be
  * free, and with `network private` they are bound here and handed in.
  * `exec`: a command beside it (or a test of it), which leaves the ports
- * alone: the running server holds them. */
-enum launch_mode { LAUNCH_EXEC, LAUNCH_RUN };
+ * alone: the running server holds them.  `explain`: prepared like `exec`
+ * but never started, so a kernel without Landlock network rules is recorded
+ * (landlock_unenforced) instead of refused, for explain to show. */
+enum launch_mode { LAUNCH_EXEC, LAUNCH_RUN, LAUNCH_EXPLAIN };
 
 /* Everything the child needs, resolved by the parent before the clone.  The
  * child only reads it: no parsing, no NSS, no allocation it can't afford. */
@@ -57,7 +59,9 @@ struct mpj_launch {
 
 	struct mpj_filter filter;
 	struct mpj_landlock landlock;
-	struct mpj_cgroup *cgroup; /* per start; NULL before */
+	struct mpj_connect_plan connect; /* network shared: outbound TCP ports */
+	char *landlock_unenforced;       /* LAUNCH_EXPLAIN: why Landlock could not be set up */
+	struct mpj_cgroup *cgroup;       /* per start; NULL before */
 
 	/* stdio for the jail: -1 = inherit the caller's */
 	int stdio[3];

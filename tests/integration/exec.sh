@@ -203,7 +203,9 @@ mpj_tenant n "$((PORT_BASE + 3))" privnet
 UN=$USER_n
 install_probe n
 mpj build n >/dev/null
-hostport=$((PORT_BASE + 50))
+# On tenant a's own port: the only ports in port_range a shared-netns jail
+# may connect to are its own (the `connect` policy, netpolicy.sh).
+hostport=$PORT_BASE
 python3 -m http.server --bind 127.0.0.1 "$hostport" >/dev/null 2>&1 &
 T_PIDS+=($!)
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$hostport") 2>/dev/null && break; sleep 0.1; done
@@ -220,7 +222,7 @@ expect_match "private netns: its own loopback is up (connect to itself works)" '
 	"$(mpj exec n -- /usr/bin/python3 -c "$selfconnect")"
 expect_match "private netns: a listener on the host's loopback is unreachable" \
 	'^RESULT (ECONNREFUSED|ENETUNREACH)' "$(mpj exec n -- "/home/$UN/probe" connect-tcp "$hostport")"
-expect_match "shared netns (control): the same listener is reachable" '^RESULT ok' \
+expect_match "shared netns (control): the same listener is reachable (a's own port)" '^RESULT ok' \
 	"$(mpj exec a -- "$P" connect-tcp "$hostport")"
 # Serving from a private netns (`run`, the listener hand-off): privnet.sh.
 

@@ -84,6 +84,8 @@ expect_eq "control: outside, the POSIX mqueue opens" ok "$(result "$(as_tenant "
 expect_eq "control: outside, the POSIX shm object opens" ok "$(result "$(as_tenant "$HP" shm-open "$NAME")")"
 expect_eq "control: outside, the abstract socket accepts" ok \
 	"$(result "$(as_tenant "$HP" connect-abstract "$NAME")")"
+expect_eq "control: outside, the TCP canary accepts" ok \
+	"$(result "$(as_tenant "$HP" connect-tcp "$CANARY")")"
 
 # ------------------------------------------------------- inside the jail ---
 # A pid number means nothing across pid namespaces unless the jail happens
@@ -114,9 +116,11 @@ v=$(result "$(mpj exec a -- "$P" shm-open "$NAME")")
 check "jail: the sentinel's POSIX shm object does not exist ($v)" refused "$v" ENOENT EACCES
 v=$(result "$(mpj exec a -- "$P" connect-abstract "$NAME")")
 check "jail: the sentinel's abstract socket is unreachable ($v)" refused "$v" EPERM ECONNREFUSED
-# The netns is shared (the canary answers a connect), so a refused bind is
-# the jail's port policy and not a port that is merely busy or elsewhere.
-expect_eq "jail: the TCP canary is reachable (shared netns)" ok \
+# The netns is shared: a private one would say ECONNREFUSED to the connect
+# and let the bind through, a shared one without a policy EADDRINUSE to the
+# bind.  EACCES is the jail's port policy (Landlock): the canary's port is in
+# port_range and not the tenant's, so it may neither connect nor bind there.
+expect_eq "jail: connecting to the TCP canary is EACCES (connect policy)" EACCES \
 	"$(result "$(mpj exec a -- "$P" connect-tcp "$CANARY")")"
 expect_eq "jail: binding the canary's port is EACCES" EACCES \
 	"$(result "$(mpj exec a -- "$P" bind "$CANARY")" | head -1)"

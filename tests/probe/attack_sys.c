@@ -39,6 +39,13 @@
 #define KEY_SPEC_PROCESS_KEYRING_ (-2)
 #define SYSLOG_ACTION_READ_ALL 3
 #define PID_NEVER 0x3fffffff /* above PID_MAX_LIMIT (4M) */
+#ifndef SOCK_DCCP
+#define SOCK_DCCP 6
+#endif
+#ifndef IPPROTO_L2TP
+#define IPPROTO_L2TP 115
+#endif
+#define IPPROTO_SMC_ 256 /* AF_INET SMC (Linux 6.11) */
 
 /* Namespace clones: the raw syscall with a NULL stack forks; the new child
  * leaves at once, and the caller (itself a throw-away child) reaps it. */
@@ -143,7 +150,25 @@ static long a_socket_sctp(void) { return socket(AF_INET, SOCK_STREAM, IPPROTO_SC
 static long a_socket_packet(void) { return socket(AF_PACKET, SOCK_RAW, 0); }
 static long a_socket_raw(void) { return socket(AF_INET, SOCK_RAW, IPPROTO_ICMP); }
 static long a_socket_netlink(void) { return socket(AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT); }
+/* Rare types and protocols of the allowed families: each would autoload a
+ * module (DCCP: CVE-2017-6074) or gets around Landlock's TCP rules. */
+static long a_socket_dccp(void) { return socket(AF_INET, SOCK_DCCP | SOCK_CLOEXEC, IPPROTO_DCCP); }
+static long a_socket6_dccp(void) { return socket(AF_INET6, SOCK_DCCP, IPPROTO_DCCP); }
+static long a_socket_inet_packet(void) { return socket(AF_INET, SOCK_PACKET, 0); }
+static long a_socket6_sctp_seqpacket(void) { return socket(AF_INET6, SOCK_SEQPACKET, IPPROTO_SCTP); }
+static long a_socket_udplite(void) { return socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE); }
+static long a_socket_l2tp(void) { return socket(AF_INET, SOCK_DGRAM, IPPROTO_L2TP); }
+static long a_socket_icmp_dgram(void) { return socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP); }
+static long a_socket_smc(void) { return socket(AF_INET, SOCK_STREAM, IPPROTO_SMC_); }
+static long a_socket_stream_udp(void) { return socket(AF_INET, SOCK_STREAM, IPPROTO_UDP); }
+static long a_socket_unix_raw(void) { return socket(AF_UNIX, SOCK_RAW, 0); }
+static long a_socket_mptcp_hi32(void) { return syscall(SYS_socket, AF_INET, SOCK_STREAM, IPPROTO_MPTCP | (1L << 32)); }
 /* clang-format on */
+static long a_socketpair_dccp(void)
+{
+	int sv[2];
+	return socketpair(AF_INET, SOCK_DCCP, IPPROTO_DCCP, sv);
+}
 static long a_socketpair_packet(void)
 {
 	int sv[2];
@@ -307,6 +332,18 @@ const struct attack sys_attacks[] = {
 	SYS(socket_raw),
 	SYS(socket_netlink),
 	SYS(socketpair_packet),
+	SYS(socket_dccp),
+	SYS(socket6_dccp),
+	SYS(socket_inet_packet),
+	SYS(socket6_sctp_seqpacket),
+	SYS(socket_udplite),
+	SYS(socket_l2tp),
+	SYS(socket_icmp_dgram),
+	SYS(socket_smc),
+	SYS(socket_stream_udp),
+	SYS(socket_unix_raw),
+	SYS(socket_mptcp_hi32),
+	SYS(socketpair_dccp),
 	{ "socket_families", run_socket_families, NULL },
 };
 const size_t sys_attacks_len = ARRAY_SIZE(sys_attacks);

@@ -201,10 +201,49 @@ void install_filter(unsigned flags)
 	ADD(SCMP_ACT_ERRNO(EACCES), socket, 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
 	    SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
 	for (int af = 0; af < AF_MAX; af++)
-		if (!af_allowed(af)) {
+		if (!af_allowed(af))
 			ADD(SCMP_ACT_ERRNO(EACCES), socket, 1, SCMP_A0(SCMP_CMP_EQ, af));
-			ADD(SCMP_ACT_ERRNO(EACCES), socketpair, 1, SCMP_A0(SCMP_CMP_EQ, af));
+	/* Types and protocols: TCP, UDP, unix stream/dgram/seqpacket only
+	 * (profiles/default.seccomp expands the same into aligned blocks). */
+	for (int t = 0; t < 16; t++) {
+		bool inet_ok = t == SOCK_STREAM || t == SOCK_DGRAM;
+		bool unix_ok = inet_ok || t == SOCK_SEQPACKET;
+
+		if (!inet_ok) {
+			ADD(SCMP_ACT_ERRNO(EACCES), socket, 2, SCMP_A0(SCMP_CMP_EQ, AF_INET),
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, t));
+			ADD(SCMP_ACT_ERRNO(EACCES), socket, 2, SCMP_A0(SCMP_CMP_EQ, AF_INET6),
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, t));
 		}
+		if (!unix_ok) {
+			ADD(SCMP_ACT_ERRNO(EACCES), socket, 2, SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, t));
+			ADD(SCMP_ACT_ERRNO(EACCES), socketpair, 1,
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, t));
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		int af = i ? AF_INET6 : AF_INET;
+
+		ADD(SCMP_ACT_ERRNO(EACCES), socket, 3, SCMP_A0(SCMP_CMP_EQ, af),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM),
+		    SCMP_A2_64(SCMP_CMP_GT, IPPROTO_TCP));
+		for (int pr = 1; pr < IPPROTO_TCP; pr++)
+			ADD(SCMP_ACT_ERRNO(EACCES), socket, 3, SCMP_A0(SCMP_CMP_EQ, af),
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM),
+			    SCMP_A2_64(SCMP_CMP_EQ, pr));
+		ADD(SCMP_ACT_ERRNO(EACCES), socket, 3, SCMP_A0(SCMP_CMP_EQ, af),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM),
+		    SCMP_A2_64(SCMP_CMP_GT, IPPROTO_UDP));
+		for (int pr = 1; pr < IPPROTO_UDP; pr++)
+			ADD(SCMP_ACT_ERRNO(EACCES), socket, 3, SCMP_A0(SCMP_CMP_EQ, af),
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM),
+			    SCMP_A2_64(SCMP_CMP_EQ, pr));
+	}
+	ADD(SCMP_ACT_ERRNO(EACCES), socket, 2, SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+	    SCMP_A2_64(SCMP_CMP_NE, 0));
+	ADD(SCMP_ACT_ERRNO(EACCES), socketpair, 1, SCMP_A0_64(SCMP_CMP_NE, AF_UNIX));
+	ADD(SCMP_ACT_ERRNO(EACCES), socketpair, 1, SCMP_A2_64(SCMP_CMP_NE, 0));
 	ADD(SCMP_ACT_ERRNO(EPERM), mknod, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, S_IFMT, S_IFCHR));
 	ADD(SCMP_ACT_ERRNO(EPERM), mknod, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, S_IFMT, S_IFBLK));
 	ADD(SCMP_ACT_ERRNO(EPERM), mknodat, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, S_IFCHR));

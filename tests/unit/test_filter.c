@@ -8,6 +8,7 @@
 #include <criterion/parameterized.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -31,6 +32,14 @@
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
+#ifndef SOCK_DCCP
+#define SOCK_DCCP 6
+#endif
+#ifndef IPPROTO_L2TP
+#define IPPROTO_L2TP 115
+#endif
+#define IPPROTO_SMC_ 256 /* AF_INET SMC sockets, Linux 6.11 */
+
 #define BAD 1L /* an address the kernel cannot read: EFAULT if reached */
 #define HI32 (1L << 32)
 
@@ -85,13 +94,14 @@ Test(parser, good_policy)
 			   "ioctl arg1 & LOW32 == 0x5412 # CVE-2017-5226\n"
 			   "group g2 Second\n"
 			   "socket EACCES arg0 notin 1,2,10 && arg1 != 3\n"
-			   "socket EACCES arg0 == AF_NETLINK && arg2 > 0\n";
+			   "socket EACCES arg0 == AF_NETLINK && arg2 > 0\n"
+			   "socket EACCES arg0 == AF_INET && arg1 & SOCK_TYPE_MASK notin 1,2\n";
 
 	cr_assert_eq(parse_str(text, &p, &d), 0, "%s:%u: %s", d.file, d.line, d.msg);
 	cr_assert_eq(p->n_groups, 2);
 	cr_assert_str_eq(p->groups[0].name, "g1");
 	cr_assert_str_eq(p->groups[0].description, "First group, described");
-	cr_assert_eq(p->n_rules, 6);
+	cr_assert_eq(p->n_rules, 7);
 	cr_assert_str_eq(p->rules[0].syscall, "mount");
 	cr_assert_eq(p->rules[0].err, EPERM);
 	cr_assert_str_eq(p->rules[0].reason, "threat 10");
@@ -114,25 +124,113 @@ Test(parser, good_policy)
 	cr_assert_eq(p->rules[3].conds[0].mask, 0xffffffffu);
 	cr_assert_eq(p->rules[3].conds[0].value, 0x5412);
 	cr_assert_eq(p->rules[4].group, 1);
-	/* notin 1,2,10: == 0, == 3..9 (8 values) and > 10, each AND arg1 != 3. */
-	cr_assert_eq(seccomp_rule_expansions(&p->rules[4]), 9);
+	/* notin 1,2,10: the gaps 0, 3..9 as aligned blocks (0, 3, 4-7, 8-9) and
+	 * > 10, each AND arg1 != 3. */
+	cr_assert_eq(seccomp_rule_expansions(&p->rules[4]), 5);
 	{
 		struct mpj_seccomp_cond c[MPJ_SECCOMP_MAX_CONDS];
 		size_t n = seccomp_rule_expand(&p->rules[4], 0, c);
 
 		cr_assert_eq(n, 2);
-		cr_assert_eq(c[0].op, MPJ_CMP_EQ);
+		cr_assert_eq(c[0].op, MPJ_CMP_MASKEDEQ);
+		cr_assert_eq(c[0].mask, ~UINT64_C(0));
 		cr_assert_eq(c[0].value, 0);
 		cr_assert_eq(c[1].op, MPJ_CMP_NE);
 		seccomp_rule_expand(&p->rules[4], 1, c);
 		cr_assert_eq(c[0].value, 3);
-		seccomp_rule_expand(&p->rules[4], 7, c);
-		cr_assert_eq(c[0].value, 9);
-		seccomp_rule_expand(&p->rules[4], 8, c);
+		cr_assert_eq(c[0].mask, ~UINT64_C(0));
+		seccomp_rule_expand(&p->rules[4], 2, c);
+		cr_assert_eq(c[0].value, 4);
+		cr_assert_eq(c[0].mask, ~UINT64_C(3));
+		seccomp_rule_expand(&p->rules[4], 3, c);
+		cr_assert_eq(c[0].value, 8);
+		cr_assert_eq(c[0].mask, ~UINT64_C(1));
+		seccomp_rule_expand(&p->rules[4], 4, c);
 		cr_assert_eq(c[0].op, MPJ_CMP_GT);
 		cr_assert_eq(c[0].value, 10);
 	}
+	/* & 0xf notin 1,2: the rest of 0..15 as 0, 3, 4-7, 8-15. */
+	cr_assert_eq(p->rules[6].conds[1].op, MPJ_CMP_MASKEDNOTIN);
+	cr_assert_eq(seccomp_rule_expansions(&p->rules[6]), 4);
+	{
+		static const uint64_t want[][2] = { { 0xf, 0 }, { 0xf, 3 }, { 0xc, 4 }, { 0x8, 8 } };
+		struct mpj_seccomp_cond c[MPJ_SECCOMP_MAX_CONDS];
+
+		for (size_t i = 0; i < 4; i++) {
+			cr_assert_eq(seccomp_rule_expand(&p->rules[6], i, c), 2);
+			cr_assert_eq(c[0].op, MPJ_CMP_EQ);
+			cr_assert_eq(c[1].op, MPJ_CMP_MASKEDEQ);
+			cr_assert_eq(c[1].mask, want[i][0], "block %zu", i);
+			cr_assert_eq(c[1].value, want[i][1], "block %zu", i);
+		}
+	}
 	seccomp_policy_free(p);
+}
+
+/* The expansion of `notin` and `& M notin`, OR'ed, denies exactly the values
+ * outside the set: checked for every value up to 511 and with high bits. */
+static bool cond_holds(const struct mpj_seccomp_cond *c, uint64_t x)
+{
+	switch (c->op) {
+	case MPJ_CMP_EQ:
+		return x == c->value;
+	case MPJ_CMP_GT:
+		return x > c->value;
+	case MPJ_CMP_MASKEDEQ:
+		return (x & c->mask) == c->value;
+	default:
+		cr_assert_fail("unexpected op %d in an expansion", c->op);
+		return false;
+	}
+}
+
+static void check_expansion(const char *rule, uint64_t mask, const uint64_t *set, size_t n_set)
+{
+	char text[256];
+	struct mpj_seccomp_policy *p = NULL;
+	struct diag d = {};
+
+	(void)snprintf(text, sizeof text, "mpjail-seccomp 1\ngroup g x\n%s\n", rule);
+	cr_assert_eq(parse_str(text, &p, &d), 0, "%s: %s", rule, d.msg);
+	for (uint64_t hi = 0; hi < 3; hi++)
+		for (uint64_t v = 0; v < 512; v++) {
+			uint64_t x = v | (hi == 1   ? UINT64_C(1) << 32
+					  : hi == 2 ? UINT64_C(1) << 63
+						    : 0);
+			uint64_t m = mask ? x & mask : x;
+			bool in = false, denied = false;
+
+			for (size_t i = 0; i < n_set; i++)
+				in |= m == set[i];
+			for (size_t e = 0; e < seccomp_rule_expansions(&p->rules[0]); e++) {
+				struct mpj_seccomp_cond c[MPJ_SECCOMP_MAX_CONDS];
+
+				cr_assert_eq(seccomp_rule_expand(&p->rules[0], e, c), 1);
+				denied |= cond_holds(&c[0], x);
+			}
+			cr_assert_eq(denied, !in, "%s: value %#llx denied=%d", rule,
+				     (unsigned long long)x, denied);
+		}
+	seccomp_policy_free(p);
+}
+
+Test(parser, notin_expansions_deny_exactly_the_complement)
+{
+	static const uint64_t s1[] = { 1, 2, 10 }, s2[] = { 0, 6 }, s3[] = { 0, 17 },
+			      s4[] = { 0, 17, 58 }, s5[] = { 255 }, s6[] = { 0 },
+			      s7[] = { 1, 2, 5 }, s8[] = { 1, 2 }, s9[] = { 0, 7 };
+
+	check_expansion("socket arg0 notin 1,2,10", 0, s1, 3);
+	check_expansion("socket arg2 notin 0,IPPROTO_TCP", 0, s2, 2);
+	check_expansion("socket arg2 notin 0,IPPROTO_UDP", 0, s3, 2);
+	check_expansion("socket arg2 notin 0,IPPROTO_UDP,IPPROTO_ICMPV6", 0, s4, 3);
+	check_expansion("socket arg2 notin 255", 0, s5, 1);
+	check_expansion("socket arg2 notin 0", 0, s6, 1);
+	check_expansion("socket arg1 & 0xf notin SOCK_STREAM,SOCK_DGRAM,SOCK_SEQPACKET", 0xf, s7,
+			3);
+	check_expansion("socket arg1 & SOCK_TYPE_MASK notin 1,2", 0xf, s8, 2);
+	check_expansion("socket arg1 & 7 notin 0,7", 7, s9, 2);
+	check_expansion("socket arg1 & 0xff notin 0,7", 0xff, s9, 2);
 }
 
 struct bad_case {
@@ -177,6 +275,14 @@ static const struct bad_case bad_cases[] = {
 	{ "mount EPERM arg0 notin 1,,2\n", false, 3, "bad value `1,,2`" },
 	{ "mount EPERM arg0 notin 1,256\n", false, 3, "values must be at most 255" },
 	{ "mount EPERM arg0 notin 2,1,2\n", false, 3, "repeats a value" },
+	{ "mount EPERM arg0 & 0xf notin\n", false, 3, "set missing" },
+	{ "mount EPERM arg0 & 0x30 notin 1\n", false, 3, "the mask must be low bits only" },
+	{ "mount EPERM arg0 & 0x1ff notin 1\n", false, 3, "at most 255" },
+	{ "mount EPERM arg0 & 3 notin 4\n", false, 3, "has a value outside the mask" },
+	{ "mount EPERM arg0 & 3 notin 0,1,2,3\n", false, 3, "can never match" },
+	{ "mount EPERM arg0 & 0xf notin 1,1\n", false, 3, "repeats a value" },
+	{ "mount EPERM arg0 & 0xf notin 1,x\n", false, 3, "bad value `1,x` in a `notin` set" },
+	{ "mount EPERM arg0 & 0xf notin 1 && arg1 notin 2\n", false, 3, "more than one multi-bit" },
 	{ "mount EPERM arg0 == 1 arg1 == 2\n", false, 3,
 	  "expected `&& argN ...` after a condition, got `arg1`" },
 	{ "mount EPERM arg0 == 1 &&\n", false, 3, "expected `&& argN ...`" },
@@ -616,6 +722,58 @@ static const struct call denied[] = {
 	C("socket(AF_NETLINK, NETLINK_AUDIT)", SYS_socket, EACCES, AF_NETLINK, SOCK_RAW, 9),
 	C("socket(AF_NETLINK, NETLINK_ROUTE | 1<<32)", SYS_socket, EACCES, AF_NETLINK, SOCK_RAW,
 	  HI32),
+	/* Types and protocols of the allowed families (issue 9 item 7): only
+	 * TCP, UDP, unix stream/datagram/seqpacket.  CN: unfiltered they would
+	 * load a module on the host, or the kernel's own answer is EACCES (ping
+	 * sockets outside net.ipv4.ping_group_range). */
+	CN("socket(AF_INET, SOCK_DCCP, IPPROTO_DCCP)", SYS_socket, EACCES, AF_INET, SOCK_DCCP,
+	   IPPROTO_DCCP),
+	CN("socket(AF_INET6, SOCK_DCCP|SOCK_CLOEXEC, IPPROTO_DCCP)", SYS_socket, EACCES, AF_INET6,
+	   SOCK_DCCP | SOCK_CLOEXEC, IPPROTO_DCCP),
+	CN("socket(AF_INET, SOCK_DCCP, 0)", SYS_socket, EACCES, AF_INET, SOCK_DCCP, 0),
+	C("socket(AF_INET, SOCK_RAW, IPPROTO_RAW)", SYS_socket, EACCES, AF_INET, SOCK_RAW,
+	  IPPROTO_RAW),
+	C("socket(AF_INET6, SOCK_RAW|SOCK_NONBLOCK, IPPROTO_ICMPV6)", SYS_socket, EACCES, AF_INET6,
+	  SOCK_RAW | SOCK_NONBLOCK, IPPROTO_ICMPV6),
+	CN("socket(AF_INET, SOCK_PACKET)", SYS_socket, EACCES, AF_INET, SOCK_PACKET, 0),
+	CN("socket(AF_INET, SOCK_RDM)", SYS_socket, EACCES, AF_INET, SOCK_RDM, 0),
+	CN("socket(AF_INET, SOCK_SEQPACKET, SCTP)", SYS_socket, EACCES, AF_INET, SOCK_SEQPACKET,
+	   IPPROTO_SCTP),
+	CN("socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, MPTCP)", SYS_socket, EACCES, AF_INET,
+	   SOCK_STREAM | SOCK_NONBLOCK, IPPROTO_MPTCP),
+	CN("socket(AF_INET, SOCK_STREAM, SMC)", SYS_socket, EACCES, AF_INET, SOCK_STREAM,
+	   IPPROTO_SMC_),
+	CN("socket(AF_INET, SOCK_STREAM, IPPROTO_UDP)", SYS_socket, EACCES, AF_INET, SOCK_STREAM,
+	   IPPROTO_UDP),
+	C("socket(AF_INET, SOCK_STREAM, IPPROTO_TCP | 1<<32)", SYS_socket, EACCES, AF_INET,
+	  SOCK_STREAM, IPPROTO_TCP | HI32),
+	CN("socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP)", SYS_socket, EACCES, AF_INET, SOCK_DGRAM,
+	   IPPROTO_TCP),
+	CN("socket(AF_INET, SOCK_DGRAM, UDPLITE)", SYS_socket, EACCES, AF_INET, SOCK_DGRAM,
+	   IPPROTO_UDPLITE),
+	CN("socket(AF_INET6, SOCK_DGRAM, UDPLITE)", SYS_socket, EACCES, AF_INET6, SOCK_DGRAM,
+	   IPPROTO_UDPLITE),
+	CN("socket(AF_INET, SOCK_DGRAM, L2TP)", SYS_socket, EACCES, AF_INET, SOCK_DGRAM,
+	   IPPROTO_L2TP),
+	CN("socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)", SYS_socket, EACCES, AF_INET, SOCK_DGRAM,
+	   IPPROTO_ICMP),
+	CN("socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6)", SYS_socket, EACCES, AF_INET6, SOCK_DGRAM,
+	   IPPROTO_ICMPV6),
+	C("socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP | 1<<32)", SYS_socket, EACCES, AF_INET,
+	  SOCK_DGRAM, IPPROTO_UDP | HI32),
+	C("socket(AF_UNIX, SOCK_RAW)", SYS_socket, EACCES, AF_UNIX, SOCK_RAW, 0),
+	C("socket(AF_UNIX, SOCK_STREAM, PF_UNIX)", SYS_socket, EACCES, AF_UNIX, SOCK_STREAM,
+	  PF_UNIX),
+	C("socket(AF_UNIX, SOCK_STREAM, 0 | 1<<32)", SYS_socket, EACCES, AF_UNIX, SOCK_STREAM,
+	  HI32),
+	C("socketpair(AF_INET)", SYS_socketpair, EACCES, AF_INET, SOCK_STREAM, 0, BAD),
+	CN("socketpair(AF_INET, SOCK_DCCP, IPPROTO_DCCP)", SYS_socketpair, EACCES, AF_INET,
+	   SOCK_DCCP, IPPROTO_DCCP, BAD),
+	C("socketpair(AF_UNIX | 1<<32)", SYS_socketpair, EACCES, AF_UNIX | HI32, SOCK_STREAM, 0,
+	  BAD),
+	C("socketpair(AF_UNIX, SOCK_RAW)", SYS_socketpair, EACCES, AF_UNIX, SOCK_RAW, 0, BAD),
+	C("socketpair(AF_UNIX, SOCK_STREAM, PF_UNIX)", SYS_socketpair, EACCES, AF_UNIX, SOCK_STREAM,
+	  PF_UNIX, BAD),
 	CN("socketpair(AF_X25)", SYS_socketpair, EACCES, AF_X25, SOCK_STREAM, 0, BAD),
 	C("socketpair(AF_PACKET)", SYS_socketpair, EACCES, AF_PACKET, SOCK_RAW, 0, BAD),
 #ifdef SYS_mknod
@@ -642,6 +800,13 @@ static const struct call allowed[] = {
 	C("ioctl(TIOCSTI + 1<<16)", SYS_ioctl, ENOTTY, 0, TIOCSTI | (1L << 16), BAD),
 	C("socketpair(AF_UNIX) to a bad pointer", SYS_socketpair, EFAULT, AF_UNIX, SOCK_STREAM, 0,
 	  BAD),
+	C("socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC) to a bad pointer", SYS_socketpair, EFAULT,
+	  AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, BAD),
+	C("socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_NONBLOCK) to a bad pointer", SYS_socketpair,
+	  EFAULT, AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, BAD),
+	/* Reaches the kernel, which refuses a bad flag itself. */
+	C("socket(AF_INET, SOCK_STREAM | 0x100000 bad flag)", SYS_socket, EINVAL, AF_INET,
+	  SOCK_STREAM | 0x100000, 0),
 };
 
 static int report_fd = -1;
@@ -703,6 +868,45 @@ static void check_allowed_behaviour(void)
 		report("socket(AF_INET6, SOCK_DGRAM, 0): %s", strerror(errno));
 	else if (fd >= 0)
 		close(fd);
+	{
+		/* The combinations httpd, Perl and glibc use, with and without
+		 * SOCK_NONBLOCK / SOCK_CLOEXEC, explicit or 0 protocol. */
+		static const struct {
+			int family, type, proto;
+		} ok[] = {
+			{ AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP },
+			{ AF_INET, SOCK_STREAM, 0 },
+			{ AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, IPPROTO_UDP },
+			{ AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0 },
+			{ AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP },
+			{ AF_INET6, SOCK_DGRAM, IPPROTO_UDP },
+			{ AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0 },
+			{ AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0 },
+			{ AF_UNIX, SOCK_SEQPACKET, 0 },
+			{ AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_ROUTE },
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+			fd = socket(ok[i].family, ok[i].type, ok[i].proto);
+			if (fd < 0 && !(errno == EAFNOSUPPORT && ok[i].family == AF_INET6))
+				report("socket(%d, %#x, %d): %s", ok[i].family, ok[i].type,
+				       ok[i].proto, strerror(errno));
+			else if (fd >= 0)
+				close(fd);
+		}
+	}
+	{
+		/* glibc's AI_ADDRCONFIG asks rtnetlink which address families
+		 * the host has configured. */
+		struct addrinfo hints = { .ai_flags = AI_ADDRCONFIG, .ai_socktype = SOCK_STREAM },
+				*res = NULL;
+		int e = getaddrinfo("127.0.0.1", "80", &hints, &res);
+
+		if (e != 0)
+			report("getaddrinfo(AI_ADDRCONFIG): %s", gai_strerror(e));
+		else
+			freeaddrinfo(res);
+	}
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		report("socket(AF_NETLINK, NETLINK_ROUTE): %s", strerror(errno));

@@ -339,6 +339,62 @@ Test(directives, overlong_and_nul_lines)
 
 /* ---- includes, on disk ---- */
 
+Test(directives, connect)
+{
+	struct mpj_profile *p;
+
+	p = parse_ok(V "connect 25 443\nconnect 1024-2048 443\n");
+	cr_assert_eq(p->connect.n_spans, 4, "lines add up");
+	cr_assert_eq(p->connect.spans[2].lo, 1024);
+	cr_assert_eq(p->connect.spans[2].hi, 2048);
+	cr_assert_eq(p->connect.spans[2].line, 3);
+	cr_assert_str_eq(p->connect.spans[2].file, "p.profile");
+	cr_assert_not(p->connect.any_other);
+	profile_free(p);
+	p = parse_ok(V "connect 25\nconnect any-other\nconnect 80\n");
+	cr_assert(p->connect.any_other);
+	cr_assert_eq(p->connect.any_other_line, 3);
+	cr_assert_eq(p->connect.n_spans, 2);
+	profile_free(p);
+	p = parse_ok(V "connect 25\nconnect any-other\nconnect none\nconnect 80\n");
+	cr_assert_not(p->connect.any_other, "none starts over");
+	cr_assert_eq(p->connect.n_spans, 1);
+	cr_assert_eq(p->connect.spans[0].lo, 80);
+	profile_free(p);
+	p = parse_ok(V "# no connect line: only the tenant's own ports\n");
+	cr_assert_eq(p->connect.n_spans, 0);
+	cr_assert_not(p->connect.any_other);
+	profile_free(p);
+
+	expect_error(V "connect\n", 2, "takes 1 to 64 arguments, got 0");
+	expect_error(V "connect 0\n", 2, "invalid port `0`");
+	expect_error(V "connect 65536\n", 2, "invalid port `65536`");
+	expect_error(V "connect 443 http\n", 2, "invalid port `http`");
+	expect_error(V "connect 2048-1024\n", 2, "invalid port `2048-1024`");
+	expect_error(V "connect 1-\n", 2, "invalid port `1-`");
+	expect_error(V "connect -5\n", 2, "invalid port `-5`");
+	expect_error(V "connect 1-2-3\n", 2, "invalid port `1-2-3`");
+	expect_error(V "connect +80\n", 2, "invalid port `+80`");
+	expect_error(V "connect any-other 443\n", 2, "`any-other` stands alone on its line");
+	expect_error(V "connect 443 none\n", 2, "invalid port `none`");
+	expect_error(V "connect none 443\n", 2, "`none` stands alone");
+	expect_error(V "connect any\n", 2, "expected `none`, `any-other`, or ports");
+}
+
+Test(directives, connect_span_limit)
+{
+	char text[4096] = V;
+
+	for (int line = 0; line < 3; line++) {
+		strcat(text, "connect");
+		for (int i = 0; i < 30; i++)
+			(void)snprintf(text + strlen(text), sizeof text - strlen(text), " %d",
+				       1000 + line * 100 + i);
+		strcat(text, "\n");
+	}
+	expect_error(text, 4, "more than 64 ports and ranges");
+}
+
 TestSuite(include, .init = make_tmpdir, .fini = remove_tmpdir);
 
 static int load(const char *name, struct mpj_profile **p, struct diag *d)
@@ -562,5 +618,35 @@ Test(shipped, default_alone)
 	cr_assert_str_eq(p->command[0], "/bin/sh");
 	cr_assert_not(p->db_socket);
 	cr_assert_eq(p->n_links, 7);
+	/* Outbound TCP: mail, DNS over TCP, HTTP(S), PostgreSQL; nothing else. */
+	cr_assert_not(p->connect.any_other);
+	cr_assert_eq(p->connect.n_spans, 7);
+	{
+		static const unsigned want[] = { 25, 53, 80, 443, 465, 587, 5432 };
+
+		for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+			cr_assert_eq(p->connect.spans[i].lo, want[i]);
+	}
+	profile_free(p);
+}
+
+Test(include, connect_lines_add_up_across_files)
+{
+	struct mpj_profile *p = NULL;
+	struct diag d = { 0 };
+
+	write_profile("base", V "seccomp default\nconnect 25 443\n");
+	write_profile("more", V "include base\nconnect 3306\n");
+	write_profile("only", V "include base\nconnect none\nconnect 8443\n");
+	cr_assert_eq(load("more", &p, &d), 0, "%s:%u: %s", d.file, d.line, d.msg);
+	cr_assert_eq(p->connect.n_spans, 3);
+	cr_assert_not_null(strstr(p->connect.spans[0].file, "/base.profile"));
+	cr_assert_eq(p->connect.spans[2].lo, 3306);
+	cr_assert_not_null(strstr(p->connect.spans[2].file, "/more.profile"));
+	cr_assert_eq(p->connect.spans[2].line, 3);
+	profile_free(p);
+	cr_assert_eq(load("only", &p, &d), 0, "%s:%u: %s", d.file, d.line, d.msg);
+	cr_assert_eq(p->connect.n_spans, 1);
+	cr_assert_eq(p->connect.spans[0].lo, 8443);
 	profile_free(p);
 }
