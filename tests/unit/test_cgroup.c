@@ -945,14 +945,20 @@ Test(cgroup_real, tasks_and_memory_enforced_below_own_cgroup, .timeout = 60)
  * parent under another launch.  Workers create and remove instances of two
  * tenants in tight loops; before the lock about 1 in 500 failed with ENODEV
  * (a directory removed between mkdir and the write below it). */
+/* One report per worker, written with one write(2): below PIPE_BUF, so the
+ * workers' reports never interleave. */
+struct race_report {
+	int rounds, failures;
+	char first[200];
+};
+
 static void race_worker(const struct mpj_paths *ip, const char *tenant, unsigned ms, int report)
 {
 	struct mpj_cg_limits lim = {
 		.has_memory = true, .memory = 64 * MB, .has_tasks = true, .tasks = 16
 	};
 	struct timespec t0, t;
-	int n[2] = { 0, 0 }; /* rounds, failures */
-	char first[200] = "";
+	struct race_report rr = { 0 };
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
@@ -962,14 +968,14 @@ static void race_worker(const struct mpj_paths *ip, const char *tenant, unsigned
 
 		if (r == 0)
 			r = cgroup_teardown(cg);
-		if (r < 0 && n[1]++ == 0)
-			(void)snprintf(first, sizeof first, "%s (%s)", d.msg ? d.msg : "teardown",
-				       strerror(-r));
+		if (r < 0 && rr.failures++ == 0)
+			(void)snprintf(rr.first, sizeof rr.first, "%s (%s)",
+				       d.msg ? d.msg : "teardown", strerror(-r));
 		diag_clear(&d);
-		n[0]++;
+		rr.rounds++;
 		(void)clock_gettime(CLOCK_MONOTONIC, &t);
 	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
-	if (write(report, n, sizeof n) != sizeof n || write(report, first, sizeof first) < 0)
+	if (write(report, &rr, sizeof rr) != sizeof rr)
 		_exit(2);
 	_exit(0);
 }
@@ -1005,15 +1011,13 @@ Test(cgroup_real, concurrent_launches_and_teardowns_never_fail, .timeout = 60)
 	}
 	close(p[1]);
 	for (int i = 0; i < WORKERS; i++) {
-		int n[2];
-		char first[200];
+		struct race_report rr;
 
-		cr_assert_eq(read(p[0], n, sizeof n), (ssize_t)sizeof n);
-		cr_assert_eq(read(p[0], first, sizeof first), (ssize_t)sizeof first);
-		rounds += n[0];
-		failures += n[1];
-		cr_expect_eq(n[1], 0, "worker %d: %d of %d rounds failed, first: %s", i, n[1], n[0],
-			     first);
+		cr_assert_eq(read(p[0], &rr, sizeof rr), (ssize_t)sizeof rr);
+		rounds += rr.rounds;
+		failures += rr.failures;
+		cr_expect_eq(rr.failures, 0, "worker %d: %d of %d rounds failed, first: %s", i,
+			     rr.failures, rr.rounds, rr.first);
 	}
 	while (wait(NULL) > 0)
 		;
