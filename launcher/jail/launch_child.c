@@ -184,7 +184,7 @@ static int stage_fds(struct child *c)
 			return negerrno();
 		l->landlock.ruleset_fd = FD_LANDLOCK;
 	}
-	/* `network private` + run: the host listeners at FD_LISTEN_BASE..., NOT
+	/* run: the held listeners at FD_LISTEN_BASE..., NOT
 	 * close-on-exec: the command inherits them (MPJAIL_LISTEN_FDS). */
 	if (l->n_listen) {
 		int hi[MPJ_MAX_PORTS];
