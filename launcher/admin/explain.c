@@ -113,7 +113,7 @@ static int gather(struct explain *e, const struct mpj_launch *l, struct diag *di
 	}
 	gather_cgroup(e);
 	/* Names a holding tenant; a broken tenant file elsewhere only loses
-	 * the name, as in portcheck_tenant(). */
+	 * the name. */
 	if (tenant_load_all(l->paths, &all, &n_all, &ignored) < 0) {
 		all = NULL;
 		n_all = 0;

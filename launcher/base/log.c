@@ -6,11 +6,16 @@
 #include <time.h>
 
 static enum log_level level = LOG_LVL_INFO;
-static int extra_fd = -1;
+static log_sink_fn sink;
+static void *sink_data;
 
 void log_set_level(enum log_level lvl) { level = lvl; }
 enum log_level log_get_level(void) { return level; }
-void log_set_extra_fd(int fd) { extra_fd = fd; }
+void log_set_sink(log_sink_fn fn, void *userdata)
+{
+	sink = fn;
+	sink_data = userdata;
+}
 
 void log_msg(enum log_level lvl, const char *stage, int err, const char *fmt, ...)
 {
@@ -40,14 +45,14 @@ void log_msg(enum log_level lvl, const char *stage, int err, const char *fmt, ..
 	if (n > (int)sizeof line - 1)
 		n = sizeof line - 1;
 	(void)write_full(STDERR_FILENO, line, (size_t)n);
-	if (extra_fd >= 0) {
-		char ts[32];
+	if (sink) {
+		char ts[2432];
 		time_t t = time(NULL);
 		struct tm tm;
+		size_t k = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S ", gmtime_r(&t, &tm));
 
-		(void)strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S ", gmtime_r(&t, &tm));
-		(void)write_full(extra_fd, ts, strlen(ts));
-		(void)write_full(extra_fd, line, (size_t)n);
+		memcpy(ts + k, line, (size_t)n);
+		sink(sink_data, ts, k + (size_t)n);
 	}
 	errno = saved;
 }

@@ -9,8 +9,11 @@ enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
-/* Where messages go besides stderr (the supervisor's log file), or -1. */
-void log_set_extra_fd(int fd);
+/* Where messages go besides stderr: the supervisor passes every line
+ * (timestamped) to its tenant log, which counts it against its cap.  NULL:
+ * stderr only.  The sink must not log. */
+typedef void (*log_sink_fn)(void *userdata, const char *line, size_t n);
+void log_set_sink(log_sink_fn fn, void *userdata);
 
 void log_msg(enum log_level lvl, const char *stage, int err, const char *fmt, ...) _printf_(4, 5);
 

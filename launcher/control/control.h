@@ -8,13 +8,14 @@
  * Who may ask is decided by SO_PEERCRED (root or the tenant's uid), never by
  * the socket's file mode, which is 0666 so that no setuid helper is needed.
  *
- * control_proto.c holds the pure parts (parsing, JSON, rate limit, peer
+ * control_proto.c holds the pure parts (parsing, JSON, peer
  * decision: unit-tested and fuzzed); control.c the sockets. */
 #pragma once
 
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/ratelimit.h"
 #include "base/util.h"
 #include "cgroup/cgroup.h"
 
@@ -38,6 +39,11 @@
  * not limited: the admin and init must always be able to act. */
 #define CTL_RATE_BURST 5
 #define CTL_RATE_INTERVAL_MS 12000
+/* status by the tenant: its own bucket, generous for scripts that poll
+ * (30 back to back, then 5 a second), but a flood gets ERR 429 instead of
+ * the supervisor's whole attention (docs/threats.md T38). */
+#define CTL_STATUS_BURST 30
+#define CTL_STATUS_INTERVAL_MS 200
 
 enum ctl_verb {
 	CTL_STATUS,
@@ -95,20 +101,6 @@ enum ctl_peer {
 	CTL_PEER_DENIED,
 };
 enum ctl_peer ctl_peer_check(uid_t peer, uid_t tenant_uid);
-
-/* ---- rate limit: a token bucket in milliseconds of credit ---- */
-
-struct ctl_rate {
-	unsigned burst;       /* actions allowed back to back */
-	uint64_t interval_ms; /* one action's worth of credit refills in this time */
-	uint64_t credit_ms;   /* 0 .. burst * interval_ms */
-	uint64_t last_ms;     /* monotonic time of the last refill */
-};
-void ctl_rate_init(struct ctl_rate *r, unsigned burst, uint64_t interval_ms, uint64_t now_ms);
-/* Take one action at now_ms: true, or false with *ret_wait_s (rounded up,
- * >= 1) until the next one is allowed.  A clock going backwards refills
- * nothing. */
-bool ctl_rate_take(struct ctl_rate *r, uint64_t now_ms, unsigned *ret_wait_s);
 
 /* ---- status ---- */
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The pure half of the control protocol: request parsing, response line
- * parsing, the peer decision, the rate limiter and status rendering.  No
+ * parsing, the peer decision and status rendering (the rate limiter is
+ * base/ratelimit.c).  No
  * syscalls here, so all of it is unit-tested and the parser is fuzzed. */
 #define _GNU_SOURCE
 #include "control/control.h"
@@ -167,35 +168,6 @@ enum ctl_peer ctl_peer_check(uid_t peer, uid_t tenant_uid)
 	if (tenant_uid != 0 && tenant_uid != (uid_t)-1 && peer == tenant_uid)
 		return CTL_PEER_TENANT;
 	return CTL_PEER_DENIED;
-}
-
-void ctl_rate_init(struct ctl_rate *r, unsigned burst, uint64_t interval_ms, uint64_t now_ms)
-{
-	*r = (struct ctl_rate){
-		.burst = burst,
-		.interval_ms = interval_ms,
-		.credit_ms = (uint64_t)burst * interval_ms,
-		.last_ms = now_ms,
-	};
-}
-
-bool ctl_rate_take(struct ctl_rate *r, uint64_t now_ms, unsigned *ret_wait_s)
-{
-	uint64_t cap = (uint64_t)r->burst * r->interval_ms, need;
-
-	if (now_ms > r->last_ms) {
-		uint64_t d = now_ms - r->last_ms;
-
-		r->credit_ms = d >= cap - r->credit_ms ? cap : r->credit_ms + d;
-		r->last_ms = now_ms;
-	}
-	if (r->credit_ms >= r->interval_ms) {
-		r->credit_ms -= r->interval_ms;
-		return true;
-	}
-	need = r->interval_ms - r->credit_ms;
-	*ret_wait_s = (unsigned)((need + 999) / 1000);
-	return false;
 }
 
 char *ctl_text_for_terminal(const char *s, size_t len)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* mpjail-bindshim.so: LD_PRELOADed into a server that runs in a private
- * network namespace.  mpjail bound the tenant's ports on the host and passed
- * the listening sockets in; MPJAIL_LISTEN_FDS says which fd is which address
+/* mpjail-bindshim.so: LD_PRELOADed into every server `mpjail run` starts.
+ * The supervisor bound the tenant's ports on the host once, holds them for
+ * its whole life, and passed the listening sockets in; MPJAIL_LISTEN_FDS says which fd is which address
  * ("7=127.0.0.1:8001,8=127.0.0.1:8002").  When the server binds one of those
  * addresses, the inherited socket is dup'ed over the server's fd and bind()
  * reports success; listen() on it then only resets the backlog.  Apache 2.4
@@ -28,8 +28,9 @@ struct listener {
 static struct listener listeners[MAX_LISTEN];
 static int n_listeners = -1;
 
-/* Parse once; a malformed entry is ignored (the server then binds for real
- * inside its namespace, where nobody can reach it: fails safe). */
+/* Parse once; a malformed entry is ignored: the server then binds for
+ * real, and gets EADDRINUSE (the supervisor holds the port) or, in a
+ * private network namespace, a socket nobody reaches: fails safe. */
 static void load(void)
 {
 	const char *s = getenv("MPJAIL_LISTEN_FDS");

@@ -22,7 +22,6 @@
 #include "config/profile.h"
 #include "config/tenant.h"
 #include "jail/mounts.h"
-#include "jail/portcheck.h"
 #include "jail/reaper.h"
 #include "jail/rlimits.h"
 #include "jail/secrets.h"
@@ -251,7 +250,7 @@ static int open_db_and_secrets(struct mpj_launch *l, struct diag *diag)
 }
 
 /* The shim next to the binary (a build tree), else the installed one.  It
- * runs inside every private-network server: root's, writable by no one else. */
+ * runs inside every server `run` starts: root's, writable by no one else. */
 static int open_shim(struct diag *diag)
 {
 	char exe[4096], *slash;
@@ -273,7 +272,8 @@ static int open_shim(struct diag *diag)
 	if (fd < 0)
 		fd = sys_openat2(AT_FDCWD, path, O_PATH | O_CLOEXEC, RESOLVE_NO_MAGICLINKS);
 	if (fd < 0) {
-		diag_set(diag, path, 0, "the bind shim for `network private` is missing: %s",
+		diag_set(diag, path, 0,
+			 "the bind shim (mpjail run hands its listeners in through it) is missing: %s",
 			 strerror(-fd));
 		return fd;
 	}
@@ -287,37 +287,21 @@ static int open_shim(struct diag *diag)
 	return fd;
 }
 
-/* For a server in a private network namespace: bind 127.0.0.1:PORT for each
- * tenant port here in the host namespace (where the frontend connects), and
- * arrange for the server's own bind() of that address to adopt the socket:
- * the LD_PRELOAD shim mounted read-only at SHIM_JAIL_PATH, told by
- * MPJAIL_LISTEN_FDS which fd is which port (the child puts them at
- * FD_LISTEN_BASE...; docs/apache.md §6). */
-static int listener_prepare(struct mpj_launch *l, struct diag *diag)
+/* For `run`: the server's own bind() of 127.0.0.1:PORT must adopt the
+ * listener the supervisor holds (listeners.h), in either network mode: the
+ * LD_PRELOAD shim mounted read-only at SHIM_JAIL_PATH, told by
+ * MPJAIL_LISTEN_FDS which fd is which port (the child puts the listeners
+ * at FD_LISTEN_BASE...; docs/apache.md §6).  The sockets themselves come
+ * with launch_hand_listeners(). */
+static int shim_prepare(struct mpj_launch *l, struct diag *diag)
 {
 	_cleanup_free_ char *spec = xstrdup("");
 	int r;
 
 	for (size_t i = 0; i < l->tenant->n_ports; i++) {
-		struct sockaddr_in sa = { .sin_family = AF_INET,
-					  .sin_port = htons((uint16_t)l->tenant->ports[i]),
-					  .sin_addr = { htonl(INADDR_LOOPBACK) } };
-		int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		char *next;
+		char *next = xasprintf("%s%s%d=127.0.0.1:%u", spec, i ? "," : "",
+				       FD_LISTEN_BASE + (int)i, l->tenant->ports[i]);
 
-		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-		    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 511) < 0) {
-			r = negerrno();
-			if (fd >= 0)
-				(void)close(fd);
-			diag_set(diag, l->tenant->file, l->tenant->ports_line,
-				 "cannot listen on 127.0.0.1:%u for the jail: %s",
-				 l->tenant->ports[i], strerror(-r));
-			return r;
-		}
-		l->listen_fds[l->n_listen++] = fd;
-		next = xasprintf("%s%s%d=127.0.0.1:%u", spec, i ? "," : "", FD_LISTEN_BASE + (int)i,
-				 l->tenant->ports[i]);
 		free(spec);
 		spec = next;
 	}
@@ -329,6 +313,33 @@ static int listener_prepare(struct mpj_launch *l, struct diag *diag)
 		return r;
 	strv_push(&l->envp, xasprintf("LD_PRELOAD=%s", SHIM_JAIL_PATH));
 	strv_push(&l->envp, xasprintf("MPJAIL_LISTEN_FDS=%s", spec));
+	return 0;
+}
+
+int launch_hand_listeners(struct mpj_launch *l, const unsigned *ports, const int *fds, size_t n,
+			  struct diag *diag)
+{
+	const struct mpj_tenant *t = l->tenant;
+
+	if (n != t->n_ports || memcmp(ports, t->ports, n * sizeof *ports) != 0) {
+		diag_set(diag, t->file, t->ports_line,
+			 "the ports changed since `mpjail run %s` started: it binds them once, at "
+			 "start; restart the supervisor to serve the new ones",
+			 t->name);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int fd = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+
+		if (fd < 0) {
+			int r = negerrno();
+
+			diag_set(diag, t->file, t->ports_line, "cannot hand in port %u: %s",
+				 ports[i], strerror(-r));
+			return r;
+		}
+		l->listen_fds[l->n_listen++] = fd;
+	}
 	return 0;
 }
 
@@ -436,21 +447,12 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		if (r < 0)
 			return r;
 	}
-	/* `run` in a private network namespace: the tenant's ports are bound
-	 * here, on the host, and handed in (listener_prepare). */
-	if (l->mode == LAUNCH_RUN && l->profile->network == NET_PRIVATE && l->tenant->n_ports) {
-		r = portcheck_tenant(paths, l->tenant, diag);
-		if (r < 0)
-			return r;
-		r = listener_prepare(l, diag);
-		if (r < 0)
-			return r;
-	}
-	/* `run` only: an admin's `exec` beside the running server must work.
-	 * A held port is refused here, naming the holder, before any cgroup
-	 * or namespace exists (portcheck.h). */
-	if (l->mode == LAUNCH_RUN && l->profile->network == NET_SHARED) {
-		r = portcheck_tenant(paths, l->tenant, diag);
+	/* `run`: the supervisor holds the tenant's ports for its whole life and
+	 * hands them in (launch_hand_listeners()); no port check here, the
+	 * holder is our own supervisor.  `exec` gets no listener: a server
+	 * started that way binds for itself, per launch (docs/design.md). */
+	if (l->mode == LAUNCH_RUN && l->tenant->n_ports) {
+		r = shim_prepare(l, diag);
 		if (r < 0)
 			return r;
 	}
@@ -533,6 +535,11 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 	memset(rep, 0, sizeof *rep);
 	if (l->mode == LAUNCH_EXPLAIN) /* prepared for explain: it may lack Landlock */
 		return parent_fail(rep, STAGE_LANDLOCK, -EINVAL, "prepared for explain only");
+	/* Fail closed: a run launch without its listeners would leave the
+	 * server to bind for itself, or not serve at all. */
+	if (l->mode == LAUNCH_RUN && l->n_listen != l->tenant->n_ports)
+		return parent_fail(rep, STAGE_OPEN, -EBADF,
+				   "the tenant's listeners were not handed in");
 	r = cgroup_setup(&l->global, l->paths, l->tenant->name, &l->cg_limits, &l->cgroup, &d);
 	if (r < 0) {
 		parent_fail(rep, STAGE_CGROUP, r, d.msg);

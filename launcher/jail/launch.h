@@ -15,16 +15,16 @@
 #include "jail/landlock.h"
 #include "jail/stage.h"
 
-/* `network private` + run: where the listeners sit in the command's fd
- * table (the bind shim's mount point is in mounts.h). */
+/* run: where the held listeners sit in the command's fd table (the bind
+ * shim's mount point is in mounts.h). */
 #define FD_LISTEN_BASE 7
 
 struct mounts_input;
 
-/* What the launch is for.  `run`: the tenant's server, so its ports must be
- * free, and with `network private` they are bound here and handed in.
- * `exec`: a command beside it (or a test of it), which leaves the ports
- * alone: the running server holds them.  `explain`: prepared like `exec`
+/* What the launch is for.  `run`: the tenant's server; the supervisor holds
+ * its ports and hands them in (launch_hand_listeners()), in both network
+ * modes.  `exec`: a command beside it (or a test of it), which gets no
+ * listener: the supervisor holds the ports.  `explain`: prepared like `exec`
  * but never started, so a kernel without Landlock network rules is recorded
  * (landlock_unenforced) instead of refused, for explain to show. */
 enum launch_mode { LAUNCH_EXEC, LAUNCH_RUN, LAUNCH_EXPLAIN };
@@ -53,7 +53,7 @@ struct mpj_launch {
 	int secrets_fd;                /* RUN/.secrets/NAME, detached ro mount, or -1 */
 	int ctl_fd;                    /* RUN/NAME (control socket dir), detached ro mount, or -1 */
 	int *bind_fds;                 /* one O_PATH fd per profile bind (-1: optional, missing) */
-	int listen_fds[MPJ_MAX_PORTS]; /* `network private` + run: host listeners, -1 */
+	int listen_fds[MPJ_MAX_PORTS]; /* run: dups of the supervisor's listeners */
 	size_t n_listen;
 	int shim_fd; /* mpjail-bindshim.so, detached ro mount, or -1 */
 
@@ -81,6 +81,13 @@ struct mpj_launch {
  * (exit 100 when -EINVAL/-ENOENT/-EPERM from configuration). */
 int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
 		   enum launch_mode mode, char **argv, struct diag *diag);
+
+/* run: hand in the listeners the supervisor holds for ports[0..n-1] (dup'ed:
+ * the caller keeps its own).  The ports must still be the tenant's, in
+ * order: -EINVAL with *diag when its file changed them.  launch_start()
+ * refuses a run launch without them. */
+int launch_hand_listeners(struct mpj_launch *l, const unsigned *ports, const int *fds, size_t n,
+			  struct diag *diag);
 
 /* The mount stages' view of a prepared launch (pointers into l; no
  * allocation, so the child may call it). */

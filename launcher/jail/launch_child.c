@@ -161,13 +161,14 @@ static int stage_rlimit(struct child *c)
 static int stage_fds(struct child *c)
 {
 	struct mpj_launch *l = c->l;
-	int err_hi, status_hi, life_hi, ll_hi;
+	int err_hi, status_hi, life_hi, ll_hi, listen_hi[MPJ_MAX_PORTS];
 
 	for (int i = 0; i < 3; i++)
 		if (l->stdio[i] >= 0 && l->stdio[i] != i && dup2(l->stdio[i], i) < 0)
 			return negerrno();
 	/* Copy every fd we keep above 64 first, then to its fixed number:
-	 * a dup3 onto 3 must not clobber a source that happens to be 3. */
+	 * a dup3 onto 3 must not clobber a source that happens to be 3 (the
+	 * listeners the supervisor hands in may sit anywhere from 3 up). */
 	err_hi = fcntl(l->err_pipe[1], F_DUPFD_CLOEXEC, 64);
 	status_hi = fcntl(l->status_pipe[1], F_DUPFD_CLOEXEC, 64);
 	life_hi = fcntl(l->sync_pipe[0], F_DUPFD_CLOEXEC, 64);
@@ -175,6 +176,9 @@ static int stage_fds(struct child *c)
 					    : -2;
 	if (err_hi < 0 || status_hi < 0 || life_hi < 0 || ll_hi == -1)
 		return negerrno();
+	for (size_t i = 0; i < l->n_listen; i++)
+		if ((listen_hi[i] = fcntl(l->listen_fds[i], F_DUPFD_CLOEXEC, 64)) < 0)
+			return negerrno();
 	if (dup3(err_hi, FD_ERR, O_CLOEXEC) < 0 || dup3(status_hi, FD_STATUS, O_CLOEXEC) < 0 ||
 	    dup3(life_hi, FD_LIFELINE, O_CLOEXEC) < 0)
 		return negerrno();
@@ -184,18 +188,11 @@ static int stage_fds(struct child *c)
 			return negerrno();
 		l->landlock.ruleset_fd = FD_LANDLOCK;
 	}
-	/* `network private` + run: the host listeners at FD_LISTEN_BASE..., NOT
+	/* run: the held listeners at FD_LISTEN_BASE..., NOT
 	 * close-on-exec: the command inherits them (MPJAIL_LISTEN_FDS). */
-	if (l->n_listen) {
-		int hi[MPJ_MAX_PORTS];
-
-		for (size_t i = 0; i < l->n_listen; i++)
-			if ((hi[i] = fcntl(l->listen_fds[i], F_DUPFD_CLOEXEC, 64)) < 0)
-				return negerrno();
-		for (size_t i = 0; i < l->n_listen; i++)
-			if (dup2(hi[i], FD_LISTEN_BASE + (int)i) < 0)
-				return negerrno();
-	}
+	for (size_t i = 0; i < l->n_listen; i++)
+		if (dup2(listen_hi[i], FD_LISTEN_BASE + (int)i) < 0)
+			return negerrno();
 	_Static_assert(FD_LANDLOCK + 1 == FD_LISTEN_BASE, "fd layout");
 	if (sys_close_range(FD_LISTEN_BASE + (unsigned)l->n_listen, ~0U, 0) < 0)
 		return negerrno();

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* `network private` + run: where the bind shim is mounted (ro, in the root
+/* run: where the bind shim is mounted (ro, in the root
  * tmpfs, which is not noexec: the dynamic loader must map it executable). */
 #define SHIM_JAIL_PATH "/.mpjail/bindshim.so"
 

@@ -2,7 +2,6 @@
 /* Port holders from /proc (see portcheck.h).  Nothing here changes state. */
 #define _GNU_SOURCE
 #include "jail/portcheck.h"
-#include "config/tenant.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -400,11 +399,21 @@ char *portcheck_describe(const struct portcheck_holder *h)
 			 more ?: "");
 }
 
-/* The diag for the first holder; own: that holder is the tenant itself. */
+char *portcheck_describe_brief(const struct portcheck_holder *h)
+{
+	if (h->pid > 0)
+		return xasprintf("%s:%u is held by uid %u, pid %d", h->sock.addr, h->sock.port,
+				 (unsigned)h->sock.uid, (int)h->pid);
+	return xasprintf("%s:%u is held by uid %u, no process we can see", h->sock.addr,
+			 h->sock.port, (unsigned)h->sock.uid);
+}
+
+/* The diag for the first holder; own: that holder is the tenant itself.
+ * Brief: these messages reach the tenant (portcheck.h). */
 static int held(const struct portcheck_holder *h, const char *file, unsigned line, bool own,
 		struct diag *diag)
 {
-	_cleanup_free_ char *what = portcheck_describe(h);
+	_cleanup_free_ char *what = portcheck_describe_brief(h);
 
 	diag_set(diag, file, line, "port %u is already in use: %s%s", h->sock.port, what,
 		 own ? " (is this tenant's `mpjail run` already running?)" : "");
@@ -437,27 +446,16 @@ int portcheck_free(const unsigned *ports, size_t n, struct mpj_tenant *const *te
 	return r;
 }
 
-int portcheck_tenant(const struct mpj_paths *paths, const struct mpj_tenant *t, struct diag *diag)
+int portcheck_tenant(const struct mpj_tenant *t, struct diag *diag)
 {
-	struct mpj_tenant **all = NULL;
 	struct portcheck_holder *h = NULL;
-	size_t n_all = 0, nh = 0;
-	struct diag ignored = { 0 };
+	size_t nh = 0;
 	int r;
 
-	/* The list only names a holding tenant: if another tenant's file is
-	 * broken, the check itself still runs, without that name. */
-	if (tenant_load_all(paths, &all, &n_all, &ignored) < 0) {
-		all = NULL;
-		n_all = 0;
-	}
-	diag_clear(&ignored);
-	r = holders_or_diag(t->ports, t->n_ports, all, n_all, &h, &nh, diag);
+	r = holders_or_diag(t->ports, t->n_ports, NULL, 0, &h, &nh, diag);
 	if (r >= 0 && nh > 0)
 		r = held(&h[0], t->file, t->ports_line,
-			 h[0].tenant && strcmp(h[0].tenant, t->name) == 0, diag);
+			 h[0].user && t->user && strcmp(h[0].user, t->user) == 0, diag);
 	portcheck_holders_free(h, nh);
-	if (all)
-		tenant_free_all(all, n_all);
 	return r;
 }

@@ -53,15 +53,23 @@ int portcheck_holders(const unsigned *ports, size_t n, struct mpj_tenant *const 
 		      size_t n_tenants, struct portcheck_holder **ret, size_t *ret_n);
 void portcheck_holders_free(struct portcheck_holder *h, size_t n);
 
-/* "127.0.0.1:8080 is held by pid 4711 `python3` (`python3 -m http.server`),
- * user root (uid 0), and 2 more processes". */
+/* For root's terminal only (`mpjail check` and `explain`, both root-only):
+ * "127.0.0.1:8080 is held by pid 4711 `python3` (`python3 -m http.server`),
+ * user root (uid 0), and 2 more processes".  The command line is another
+ * user's business: it may carry a password or a customer's name, and
+ * root reads it even where /proc is mounted hidepid (docs/threats.md T39). */
 char *portcheck_describe(const struct portcheck_holder *h);
 
+/* For every message a tenant can read (the journal behind `systemctl
+ * status`, the tenant log, control replies): "127.0.0.1:8080 is held by
+ * uid 1001, pid 4711" and nothing else of the holder. */
+char *portcheck_describe_brief(const struct portcheck_holder *h);
+
 /* 0 when nobody listens on any of ports[]; -EADDRINUSE with *diag naming
- * the port, pid, command, user and tenant of the first holder found. */
+ * the port and the uid and pid of the first holder found (the brief form). */
 int portcheck_free(const unsigned *ports, size_t n, struct mpj_tenant *const *tenants,
 		   size_t n_tenants, struct diag *diag);
 
-/* launch_prepare() for `run`: portcheck_free() on t's ports, with the tenant
- * list loaded to name a holding tenant; *diag points at t's ports line. */
-int portcheck_tenant(const struct mpj_paths *paths, const struct mpj_tenant *t, struct diag *diag);
+/* portcheck_free() on t's ports, *diag pointing at t's ports line; whether
+ * the holder is t's own account only adds a hint. */
+int portcheck_tenant(const struct mpj_tenant *t, struct diag *diag);

@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,12 +23,23 @@
 #include "config/global.h"
 #include "config/tenant.h"
 #include "jail/launch.h"
+#include "jail/listeners.h"
 #include "jail/reaper.h"
 
 #define LOG_NAME "mpjail.log"
 #define LOG_FILE_MAX (16u << 20) /* bytes of jail output copied to LOG_NAME */
 #define READY_POLL_MS 50
 #define STABLE_SECONDS 60 /* a run this long resets the back-off */
+/* The jail's output on our stderr (the journal, root's): a burst of 40
+ * lines (httpd's start-up errors fit), then 2 a second, each cut at
+ * JAIL_LINE_MAX bytes: at most ~20 KiB in a 10 s flood.  The tenant log
+ * gets it all, up to LOG_FILE_MAX (docs/threats.md T38). */
+#define JAIL_LOG_BURST 40
+#define JAIL_LOG_INTERVAL_MS 500
+#define JAIL_LINE_MAX 512
+/* Lines a tenant's control requests cause (refusals): 10, then 1 per 5 s. */
+#define CTL_LOG_BURST 10
+#define CTL_LOG_INTERVAL_MS 5000
 
 uint64_t sv_now_ms(void)
 {
@@ -127,39 +139,107 @@ void sv_log(struct sv *s, enum log_level lvl, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 
-	(void)s;
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	log_msg(lvl, "run", 0, "%s: %s", s->tenant, msg);
 }
 
+void sv_log_limited(struct sv *s, struct ratelimit *rl, enum log_level lvl, const char *fmt, ...)
+{
+	char msg[1024];
+	uint64_t dropped;
+	va_list ap;
+
+	if (!ratelimit_log(rl, sv_now_ms(), &dropped)) {
+		/* Said once per episode: at most one line per line allowed. */
+		if (rl->suppressed == 1)
+			sv_log(s, LOG_LVL_WARN,
+			       "rate limit: suppressing lines like the last one; the next "
+			       "one says how many");
+		return;
+	}
+	if (dropped)
+		sv_log(s, LOG_LVL_WARN, "rate limit: %llu lines suppressed",
+		       (unsigned long long)dropped);
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sv_log(s, lvl, "%s", msg);
+}
+
 /* Root writes the tenant log, so neither the tenant's disk quota (root's
  * CAP_SYS_RESOURCE passes hard limits) nor the jail's RLIMIT_FSIZE bounds
  * it: a jail printing without end would fill the homes' filesystem through
- * us.  Copy at most LOG_FILE_MAX bytes; once the tenant truncates the file,
- * copying resumes.  The journal still gets everything. */
-static void log_file_write(struct sv *s, const char *buf, size_t n)
+ * us.  Every byte we write there, the jail's output and our own lines
+ * alike, counts against LOG_FILE_MAX; once the tenant truncates the file,
+ * writing resumes.  true: the file has just become full. */
+static bool log_file_append(struct sv *s, const char *buf, size_t n)
 {
 	struct stat st;
-	bool full;
+	bool full, became_full;
 
 	if (s->logfd < 0 || fstat(s->logfd, &st) < 0)
-		return;
+		return false;
 	full = st.st_size < 0 || (uint64_t)st.st_size >= LOG_FILE_MAX;
-	if (full != s->log_full) {
-		s->log_full = full;
-		if (full)
-			sv_log(s, LOG_LVL_WARN,
-			       "logs/" LOG_NAME " reached %u MiB: the jail's output goes only to "
-			       "the journal until the file is truncated",
-			       LOG_FILE_MAX >> 20);
-	}
+	became_full = full && !s->log_full;
+	s->log_full = full;
 	if (full)
-		return;
+		return became_full;
 	if (n > LOG_FILE_MAX - (uint64_t)st.st_size)
 		n = (size_t)(LOG_FILE_MAX - (uint64_t)st.st_size);
 	(void)write_full(s->logfd, buf, n);
+	return false;
+}
+
+static void log_file_write(struct sv *s, const char *buf, size_t n)
+{
+	if (log_file_append(s, buf, n))
+		sv_log(s, LOG_LVL_WARN,
+		       "logs/" LOG_NAME " reached %u MiB: the jail's output goes only to "
+		       "the journal until the file is truncated",
+		       LOG_FILE_MAX >> 20);
+}
+
+/* log_msg()'s sink: our own lines go to the tenant log too, within its cap. */
+static void log_sink(void *userdata, const char *line, size_t n)
+{
+	(void)log_file_append(userdata, line, n);
+}
+
+/* The jail's output on our stderr, line by line within s->jail_log: a
+ * line over the rate is dropped whole, a long one is cut. */
+static void journal_write(struct sv *s, const char *buf, size_t n)
+{
+	while (n > 0) {
+		const char *nl = memchr(buf, '\n', n);
+		size_t k = nl ? (size_t)(nl - buf) + 1 : n;
+
+		if (!s->jail_mid_line) {
+			uint64_t dropped = 0;
+
+			s->jail_line_ok = ratelimit_log(&s->jail_log, sv_now_ms(), &dropped);
+			s->jail_line_len = 0;
+			if (s->jail_line_ok && dropped)
+				sv_log(s, LOG_LVL_WARN,
+				       "rate limit: %llu lines of the jail's output suppressed here "
+				       "(logs/" LOG_NAME " has them)",
+				       (unsigned long long)dropped);
+		}
+		if (s->jail_line_ok && s->jail_line_len < JAIL_LINE_MAX) {
+			size_t w = k - (nl ? 1 : 0), room = JAIL_LINE_MAX - s->jail_line_len;
+
+			if (w > room)
+				w = room;
+			(void)write_full(STDERR_FILENO, buf, w);
+			s->jail_line_len += w;
+		}
+		if (nl && s->jail_line_ok)
+			(void)write_full(STDERR_FILENO, "\n", 1);
+		s->jail_mid_line = !nl;
+		buf += k;
+		n -= k;
+	}
 }
 
 /* Copy the jail's stdout/stderr to ours (the journal) and the tenant log. */
@@ -170,18 +250,41 @@ static bool pump_output(struct sv *s, int fd)
 
 	if (n <= 0)
 		return n < 0 && (errno == EINTR || errno == EAGAIN);
-	(void)write_full(STDERR_FILENO, buf, (size_t)n);
+	journal_write(s, buf, (size_t)n);
 	log_file_write(s, buf, (size_t)n);
 	return true;
 }
 
-static bool port_answers(unsigned port)
+/* One connection to 127.0.0.1:port, closed at once; bounded, so a full
+ * accept queue cannot stall us. */
+static bool probe_connect(unsigned port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct timeval tv = { .tv_usec = 200 * 1000 };
 	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	return fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0 &&
+	       connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+}
+
+/* With the listener held, connect() succeeds whether or not the server
+ * runs: the kernel completes the handshake into the accept queue we share
+ * with the jail.  So "answers" means "takes connections off that queue":
+ * a queue with something in it (POLLIN on our copy) is not ready yet; an
+ * empty one after our probe was queued means the server accepted it.  One
+ * probe at most is queued per generation; the server later sees it as a
+ * client that closed at once. */
+static bool gen_check_ready(struct sv *s, struct sv_gen *g)
+{
+	struct pollfd p = { .fd = s->listen_fds[0], .events = POLLIN };
+
+	if (poll(&p, 1, 0) < 0 || (p.revents & POLLIN))
+		return false;
+	if (g->probe_queued)
+		return true;
+	g->probe_queued = probe_connect(s->ports[0]);
+	return false;
 }
 
 void sv_set_state(struct sv *s, enum ctl_state st)
@@ -286,15 +389,27 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 		*ret_code = launch_prepare_exit_code(r);
 		return END_FAILED_START;
 	}
+	/* Our held listeners, for the ports they were bound for: a changed
+	 * tenant file is refused until the supervisor restarts. */
+	r = launch_hand_listeners(&g->l, s->ports, s->listen_fds, s->n_ports, &d);
+	if (r < 0) {
+		diag_print(&d);
+		svc_restart_done(s, CTL_E_INTERNAL, d.msg);
+		diag_clear(&d);
+		launch_done(&g->l);
+		*ret_code = EXIT_MPJ_CONFIG;
+		return END_FAILED_START;
+	}
 	s->tenant_uid = g->l.id.uid;
 	s->tenant_gid = g->l.id.gid;
-	s->n_ports = g->l.tenant->n_ports;
-	memcpy(s->ports, g->l.tenant->ports, sizeof s->ports);
+	s->jail_mid_line = false;
 	if (first && s->logfd < 0) {
 		s->logfd = open_tenant_log(g->l.tenant, g->l.id.uid, g->l.id.gid);
 		if (s->logfd < 0)
 			sv_log(s, LOG_LVL_WARN, "not logging to %s/logs/%s: %s", g->l.tenant->home,
 			       LOG_NAME, strerror(-s->logfd));
+		else
+			log_set_sink(log_sink, s);
 	}
 	if (devnull < 0 || pipe2(out, O_CLOEXEC) < 0) {
 		svc_restart_done(s, CTL_E_INTERNAL, "pipe2 failed");
@@ -397,7 +512,7 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		/* A generation being stopped must not answer a `restart` as
 		 * its successor would. */
 		if (waiting_ready && !g.stop.started && !s->stopping && !s->restart_requested &&
-		    port_answers(s->ports[0]))
+		    gen_check_ready(s, &g))
 			gen_ready(s, &g);
 		else if (!g.ready && s->n_ports && g.ready_deadline && t >= g.ready_deadline &&
 			 !g.stop.started) {
@@ -419,6 +534,13 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 	while (g.out >= 0 && pump_output(s, g.out))
 		;
 	closep(&g.out);
+	if (s->jail_log.suppressed) {
+		sv_log(s, LOG_LVL_WARN,
+		       "rate limit: %llu lines of the jail's output suppressed here "
+		       "(logs/" LOG_NAME " has them)",
+		       (unsigned long long)s->jail_log.suppressed);
+		s->jail_log.suppressed = 0;
+	}
 	r = launch_reap(&g.l, &res);
 	if (r < 0) {
 		*ret_code = EXIT_MPJ_SETUP;
@@ -502,6 +624,29 @@ static int resolve_tenant(struct sv *s)
 	return r;
 }
 
+/* Bind every port of the tenant once, as root, before the first launch,
+ * and hold them until we exit: between two generations (a restart, the
+ * crash back-off) nobody else can take them (docs/threats.md T37).  Loaded
+ * afresh after the control socket's lock is ours, so a second supervisor
+ * is told "already supervises", not "port in use". */
+static int hold_ports(struct sv *s)
+{
+	struct mpj_tenant *t = NULL;
+	struct diag d = { 0 };
+	int r = tenant_load(s->paths, s->tenant, &t, &d);
+
+	if (r >= 0)
+		r = listeners_bind(t, s->listen_fds, &d);
+	if (r >= 0) {
+		s->n_ports = t->n_ports;
+		memcpy(s->ports, t->ports, sizeof s->ports);
+	} else
+		diag_print(&d);
+	diag_clear(&d);
+	tenant_free(t);
+	return r;
+}
+
 int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv_options *o)
 {
 	struct sv s = { .paths = paths,
@@ -517,6 +662,8 @@ int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv
 	sigset_t set;
 	int code = 0, r;
 
+	for (size_t i = 0; i < MPJ_MAX_PORTS; i++)
+		s.listen_fds[i] = -1;
 	svc_init(&s);
 	if (resolve_tenant(&s) < 0)
 		return EXIT_MPJ_CONFIG;
@@ -535,14 +682,21 @@ int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv
 		closep(&s.sigfd);
 		return r == -ENOMEM || r == -EIO ? EXIT_MPJ_SETUP : EXIT_MPJ_CONFIG;
 	}
-	ctl_rate_init(&s.rate, CTL_RATE_BURST, CTL_RATE_INTERVAL_MS, sv_now_ms());
-	log_set_extra_fd(-1);
+	r = hold_ports(&s);
+	if (r < 0) {
+		ctl_server_close(&s.ctl);
+		closep(&s.sigfd);
+		return r == -ENOMEM ? EXIT_MPJ_SETUP : EXIT_MPJ_CONFIG;
+	}
+	ratelimit_init(&s.rate, CTL_RATE_BURST, CTL_RATE_INTERVAL_MS, sv_now_ms());
+	ratelimit_init(&s.status_rate, CTL_STATUS_BURST, CTL_STATUS_INTERVAL_MS, sv_now_ms());
+	ratelimit_init(&s.ctl_log, CTL_LOG_BURST, CTL_LOG_INTERVAL_MS, sv_now_ms());
+	ratelimit_init(&s.jail_log, JAIL_LOG_BURST, JAIL_LOG_INTERVAL_MS, sv_now_ms());
+	log_set_sink(NULL, NULL);
 
 	for (bool first = true;; first = false) {
 		enum run_end e = run_once(&s, &code, first);
 
-		if (s.logfd >= 0)
-			log_set_extra_fd(s.logfd);
 		if (e == END_STOPPED)
 			break;
 		if (e == END_RESTART)
@@ -569,8 +723,9 @@ int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv
 	ctl_server_close(&s.ctl);
 	svc_finish(&s);
 	free(s.last_exit);
-	log_set_extra_fd(-1);
+	log_set_sink(NULL, NULL);
 	closep(&s.logfd);
+	listeners_close(s.listen_fds, MPJ_MAX_PORTS);
 	closep(&s.sigfd);
 	/* Stopped on request: success.  Otherwise the server's own code. */
 	return s.stopping ? 0 : code;

@@ -14,6 +14,7 @@
 
 #include "config/profile.h"
 #include "config/tenant.h"
+#include "jail/listeners.h"
 #include "supervise/supervise_internal.h"
 
 /* Refusals are logged (someone probing other tenants' supervisors), but
@@ -29,8 +30,7 @@ void svc_init(struct sv *s)
 		s->clients[i] = (struct sv_client){ .fd = -1, .pidx = -1 };
 	s->test = (struct sv_test){ .out = -1, .pidx = -1 };
 	s->listen_pidx = -1;
-	ctl_rate_init(&s->refuse_log, REFUSE_LOG_BURST, REFUSE_LOG_INTERVAL_MS, sv_now_ms());
-	s->refused_quiet = 0;
+	ratelimit_init(&s->refuse_log, REFUSE_LOG_BURST, REFUSE_LOG_INTERVAL_MS, sv_now_ms());
 }
 
 /* Read what the peer already sent, so closing does not reset the
@@ -158,7 +158,9 @@ static _noreturn_ void configtest_child(struct sv *s, pid_t parent, int out)
 	closep(&s->test.out);
 	if (s->gen)
 		closep(&s->gen->out);
-	log_set_extra_fd(-1);
+	/* The config test gets no listener (LAUNCH_EXEC). */
+	listeners_close(s->listen_fds, MPJ_MAX_PORTS);
+	log_set_sink(NULL, NULL);
 	if (dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
 		_exit(EXIT_MPJ_SETUP);
 	if (out > STDERR_FILENO)
@@ -318,12 +320,27 @@ static void do_request(struct sv *s, struct sv_client *c, enum ctl_verb v)
 	unsigned wait_s;
 	int r;
 
+	/* The tenant's status requests have a bucket of their own: polling
+	 * scripts get through, a flood gets 429 (docs/threats.md T38). */
+	if (!ctl_verb_is_action(v) && c->peer == CTL_PEER_TENANT &&
+	    !ratelimit_take(&s->status_rate, sv_now_ms(), &wait_s)) {
+		char msg[80];
+
+		sv_log_limited(s, &s->ctl_log, LOG_LVL_WARN,
+			       "%s by uid %u (pid %d) refused: rate limit", ctl_verb_name(v),
+			       (unsigned)c->uid, (int)c->pid);
+		(void)snprintf(msg, sizeof msg, "too many status requests: try again in %u s",
+			       wait_s);
+		client_reply(c, CTL_E_RATE, msg, NULL);
+		return;
+	}
 	if (ctl_verb_is_action(v)) {
-		if (c->peer == CTL_PEER_TENANT && !ctl_rate_take(&s->rate, sv_now_ms(), &wait_s)) {
+		if (c->peer == CTL_PEER_TENANT && !ratelimit_take(&s->rate, sv_now_ms(), &wait_s)) {
 			char msg[80];
 
-			sv_log(s, LOG_LVL_WARN, "%s by uid %u (pid %d) refused: rate limit",
-			       ctl_verb_name(v), (unsigned)c->uid, (int)c->pid);
+			sv_log_limited(s, &s->ctl_log, LOG_LVL_WARN,
+				       "%s by uid %u (pid %d) refused: rate limit",
+				       ctl_verb_name(v), (unsigned)c->uid, (int)c->pid);
 			(void)snprintf(msg, sizeof msg, "too many restarts: try again in %u s",
 				       wait_s);
 			client_reply(c, CTL_E_RATE, msg, NULL);
@@ -429,23 +446,9 @@ static void client_read(struct sv *s, struct sv_client *c)
 
 static void log_refusal(struct sv *s, uid_t uid, pid_t pid)
 {
-	unsigned wait_s;
-
-	if (ctl_rate_take(&s->refuse_log, sv_now_ms(), &wait_s)) {
-		char more[64] = "";
-
-		if (s->refused_quiet)
-			(void)snprintf(more, sizeof more, " (and %u more not logged)",
-				       s->refused_quiet);
-		sv_log(s, LOG_LVL_WARN,
-		       "control socket: refused uid %u (pid %d): not root and not the tenant%s",
-		       (unsigned)uid, (int)pid, more);
-		s->refused_quiet = 0;
-	} else if (s->refused_quiet++ == 0)
-		sv_log(s, LOG_LVL_WARN,
-		       "control socket: more refused connections than are worth logging: "
-		       "the next line in %u s counts them",
-		       wait_s);
+	sv_log_limited(s, &s->refuse_log, LOG_LVL_WARN,
+		       "control socket: refused uid %u (pid %d): not root and not the tenant",
+		       (unsigned)uid, (int)pid);
 }
 
 /* Every slot is taken and root asks: a tenant's process could hold all of

@@ -26,6 +26,7 @@ struct sv_gen {
 	struct stopclock stop; /* started by a stop signal: SIGKILL when due */
 	bool killed;           /* the stop clock ran out: SIGKILL sent */
 	bool ready;
+	bool probe_queued; /* readiness: our probe connection waits in the queue */
 };
 
 struct sv_client {
@@ -59,12 +60,13 @@ struct sv {
 	const char *tenant;
 	const struct sv_options *o;
 	int sigfd;
-	int logfd;               /* in the tenant's logs/, or -1 */
-	bool log_full;           /* logfd reached its cap: copying paused */
-	unsigned restarts;       /* crash restarts in a row: drives the back-off */
-	unsigned restarts_total; /* generations started after the first: status */
-	bool stopping;           /* TERM/INT or `stop`: exit once the jail is gone */
-	bool restart_requested;  /* `restart`: next generation at once */
+	int logfd;                     /* in the tenant's logs/, or -1 */
+	int listen_fds[MPJ_MAX_PORTS]; /* held for our whole life (listeners.h) */
+	bool log_full;                 /* logfd reached its cap: copying paused */
+	unsigned restarts;             /* crash restarts in a row: drives the back-off */
+	unsigned restarts_total;       /* generations started after the first: status */
+	bool stopping;                 /* TERM/INT or `stop`: exit once the jail is gone */
+	bool restart_requested;        /* `restart`: next generation at once */
 	enum ctl_state state;
 	char *last_exit; /* launch_describe() of the last generation */
 	unsigned ports[MPJ_MAX_PORTS];
@@ -75,9 +77,14 @@ struct sv {
 
 	struct ctl_server ctl;
 	int listen_pidx;
-	struct ctl_rate rate;
-	struct ctl_rate refuse_log; /* bounds the log lines strangers cause */
-	unsigned refused_quiet;     /* refusals not logged since the last line */
+	struct ratelimit rate;        /* the tenant's restart/reload/stop */
+	struct ratelimit status_rate; /* the tenant's status requests */
+	struct ratelimit refuse_log;  /* log lines strangers cause */
+	struct ratelimit ctl_log;     /* log lines the tenant's requests cause */
+	struct ratelimit jail_log;    /* lines of the jail's output on our stderr */
+	bool jail_mid_line;           /* the jail's output: inside a line ... */
+	bool jail_line_ok;            /* ... which is being copied */
+	size_t jail_line_len;         /* ... of which this much went out */
 	struct sv_client clients[CTL_MAX_CLIENTS];
 	struct sv_test test;
 };
@@ -88,6 +95,11 @@ struct sv {
 /* supervise.c */
 uint64_t sv_now_ms(void);
 void sv_log(struct sv *s, enum log_level lvl, const char *fmt, ...) _printf_(3, 4);
+/* sv_log() for a line a tenant or stranger can cause at will: at most as
+ * often as rl allows; when it allows again, a line first says how many
+ * were suppressed meanwhile (docs/threats.md T38). */
+void sv_log_limited(struct sv *s, struct ratelimit *rl, enum log_level lvl, const char *fmt, ...)
+	_printf_(4, 5);
 /* Record a state change: status.json is rewritten on every change. */
 void sv_set_state(struct sv *s, enum ctl_state st);
 /* Begin ending the current generation with sig (bounded by stop_timeout,

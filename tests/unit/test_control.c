@@ -189,51 +189,70 @@ Test(peer, decision)
 
 Test(rate, burst_then_refill)
 {
-	struct ctl_rate r;
+	struct ratelimit r;
 	unsigned wait = 0;
 	uint64_t t = 1000000;
 
-	ctl_rate_init(&r, 5, 12000, t);
+	ratelimit_init(&r, 5, 12000, t);
 	for (int i = 0; i < 5; i++)
-		cr_assert(ctl_rate_take(&r, t, &wait), "action %d of the burst", i + 1);
-	cr_assert_not(ctl_rate_take(&r, t, &wait));
+		cr_assert(ratelimit_take(&r, t, &wait), "action %d of the burst", i + 1);
+	cr_assert_not(ratelimit_take(&r, t, &wait));
 	cr_assert_eq(wait, 12, "a full interval to wait, got %u", wait);
-	cr_assert_not(ctl_rate_take(&r, t + 11001, &wait));
+	cr_assert_not(ratelimit_take(&r, t + 11001, &wait));
 	cr_assert_eq(wait, 1, "rounded up, never 0: got %u", wait);
-	cr_assert(ctl_rate_take(&r, t + 12000, &wait));
-	cr_assert_not(ctl_rate_take(&r, t + 12000, &wait));
+	cr_assert(ratelimit_take(&r, t + 12000, &wait));
+	cr_assert_not(ratelimit_take(&r, t + 12000, &wait));
 }
 
 Test(rate, idle_refills_to_the_burst_only)
 {
-	struct ctl_rate r;
+	struct ratelimit r;
 	unsigned wait;
 	uint64_t t = 5;
 	int n = 0;
 
-	ctl_rate_init(&r, 5, 12000, t);
-	while (ctl_rate_take(&r, t, &wait))
+	ratelimit_init(&r, 5, 12000, t);
+	while (ratelimit_take(&r, t, &wait))
 		n++;
 	cr_assert_eq(n, 5);
 	t += 24ULL * 3600 * 1000; /* a day later */
 	n = 0;
-	while (ctl_rate_take(&r, t, &wait))
+	while (ratelimit_take(&r, t, &wait))
 		n++;
 	cr_assert_eq(n, 5, "credit capped at the burst, got %d", n);
 	/* Overflow-safe for absurd gaps. */
-	cr_assert(ctl_rate_take(&r, UINT64_MAX, &wait));
+	cr_assert(ratelimit_take(&r, UINT64_MAX, &wait));
 }
 
 Test(rate, clock_going_back_refills_nothing)
 {
-	struct ctl_rate r;
+	struct ratelimit r;
 	unsigned wait;
 
-	ctl_rate_init(&r, 1, 1000, 50000);
-	cr_assert(ctl_rate_take(&r, 50000, &wait));
-	cr_assert_not(ctl_rate_take(&r, 10, &wait));
-	cr_assert_not(ctl_rate_take(&r, 50999, &wait));
-	cr_assert(ctl_rate_take(&r, 51000, &wait));
+	ratelimit_init(&r, 1, 1000, 50000);
+	cr_assert(ratelimit_take(&r, 50000, &wait));
+	cr_assert_not(ratelimit_take(&r, 10, &wait));
+	cr_assert_not(ratelimit_take(&r, 50999, &wait));
+	cr_assert(ratelimit_take(&r, 51000, &wait));
+}
+
+Test(rate, log_counts_what_it_suppresses)
+{
+	struct ratelimit r;
+	uint64_t dropped = 99;
+
+	ratelimit_init(&r, 2, 1000, 0);
+	cr_assert(ratelimit_log(&r, 0, &dropped));
+	cr_assert_eq(dropped, 0);
+	cr_assert(ratelimit_log(&r, 0, &dropped));
+	for (int i = 0; i < 7; i++)
+		cr_assert_not(ratelimit_log(&r, 10, &dropped), "line %d over the burst", i);
+	cr_assert_not(ratelimit_log(&r, 999, &dropped));
+	cr_assert(ratelimit_log(&r, 1000, &dropped), "one line's credit back after 1 s");
+	cr_assert_eq(dropped, 8, "the 8 lines refused meanwhile, got %llu",
+		     (unsigned long long)dropped);
+	cr_assert(ratelimit_log(&r, 2000, &dropped));
+	cr_assert_eq(dropped, 0, "the count starts again");
 }
 
 static void term_case_n(const char *in, size_t n, const char *want)
