@@ -41,7 +41,7 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 		return launch_prepare_exit_code(r);
 	}
 	/* A terminal on stdin, stdout or stderr: the jail gets its own pty
-	 * and we relay; the caller's terminal never enters it (T37). */
+	 * and we relay; the caller's terminal never enters it (T40). */
 	r = pty_spec_init(&l.pty, l.stdio);
 	if (r < 0) {
 		log_error_errno("pty", r, "preparing the jail's terminal");

@@ -562,7 +562,7 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 	 * watches for its EOF to die with us, even after a SIGKILL. */
 
 	/* EOF (every copy of the close-on-exec write end gone) = exec done;
-	 * bounded, and a stopped jail is not waited for (T38). */
+	 * bounded, and a stopped jail is not waited for (T41). */
 	r = launch_wait_verdict(l, rep);
 	close_pair(l->err_pipe);
 	if (r == 0 && l->pty.on) {

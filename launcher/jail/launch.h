@@ -22,7 +22,7 @@
 
 /* How long launch_start() waits for the jail's verdict (exec'd, or a failed
  * stage).  From the uid drop on, the child runs with the tenant's uid, and
- * the tenant's host login can SIGSTOP it (docs/threats.md T38): the wait
+ * the tenant's host login can SIGSTOP it (docs/threats.md T41): the wait
  * must end.  A launch takes milliseconds; the bound is for a loaded host. */
 #define LAUNCH_VERDICT_TIMEOUT_MS 5000
 
@@ -69,7 +69,7 @@ struct mpj_launch {
 	/* stdio for the jail: -1 = inherit the caller's */
 	int stdio[3];
 	/* `exec` from a terminal: the jail's own pty replaces every stdio fd
-	 * that is a terminal (pty_spec_init(), docs/threats.md T37); the
+	 * that is a terminal (pty_spec_init(), docs/threats.md T40); the
 	 * launcher relays through pty_master once the command runs. */
 	struct pty_spec pty;
 	int pty_master;
@@ -119,7 +119,7 @@ int launch_reap(struct mpj_launch *l, struct launch_result *ret);
  * the jail's pty if it has one (restoring the caller's terminal on every
  * path), then launch_reap().  0, or -errno; -ECHILD: the jail's pid 1 was
  * stopped by a signal (the tenant's uid can send it SIGSTOP, docs/threats.md
- * T38), so it was killed and reaped. */
+ * T41), so it was killed and reaped. */
 int launch_wait(struct mpj_launch *l, struct launch_result *ret);
 
 /* Exit code for a result: the command's code, or 128 + signal. */

@@ -146,7 +146,7 @@ static int stage_network(struct child *c)
 }
 
 /* The caller's terminal stays outside: a pty of the jail's own devpts
- * instead, its master sent to the launcher (pty.h, docs/threats.md T37). */
+ * instead, its master sent to the launcher (pty.h, docs/threats.md T40). */
 static int stage_pty(struct child *c)
 {
 	if (!c->l->pty.on)
@@ -192,7 +192,7 @@ static int stage_fds(struct child *c)
 			return negerrno();
 	}
 	/* Fail closed: whatever the caller passed, no terminal of the host
-	 * reaches tenant code (T37: pidfd_getfd from the tenant's login). */
+	 * reaches tenant code (T40: pidfd_getfd from the tenant's login). */
 	for (int i = 0; i < 3; i++)
 		if (foreign_tty(i, c->pty_slave)) {
 			(void)snprintf(c->detail, sizeof c->detail,

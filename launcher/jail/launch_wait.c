@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The launcher's waits on a jail.  From the uid drop on, the jail's
  * processes run with the tenant's uid, and the tenant logs in to the host
- * with that uid: it can SIGSTOP them at any moment (docs/threats.md T38).
+ * with that uid: it can SIGSTOP them at any moment (docs/threats.md T41).
  * So no wait here trusts them to make progress: the verdict has a deadline,
  * and a stopped jail is noticed, killed and reported. */
 #define _GNU_SOURCE
@@ -168,7 +168,7 @@ int launch_wait(struct mpj_launch *l, struct launch_result *res)
 			if (s == PID1_EXITED)
 				break;
 			/* pid 1 stopped forwards nothing and reaps nothing: the
-			 * admin's exec would hang.  Fail closed (T38). */
+			 * admin's exec would hang.  Fail closed (T41). */
 			if (s == PID1_STOPPED && !stopped) {
 				stopped = true;
 				(void)kill(l->pid, SIGKILL);

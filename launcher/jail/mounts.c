@@ -447,7 +447,7 @@ static int do_dev(const struct mounts_input *in, int rootfd, char *detail, size_
 }
 
 /* A devpts instance of the jail's own: its ptys are not the host's, so the
- * caller's terminal never appears in the jail (docs/threats.md T37).  New
+ * caller's terminal never appears in the jail (docs/threats.md T40).  New
  * ptys belong to the tenant, 0600; at most PTY_JAIL_MAX of them. */
 static int do_devpts(const struct mounts_input *in, int rootfd, char *detail, size_t dn)
 {

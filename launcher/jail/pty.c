@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The jail's own terminal and the launcher's relay (pty.h, docs/threats.md T37). */
+/* The jail's own terminal and the launcher's relay (pty.h, docs/threats.md T40). */
 #define _GNU_SOURCE
 #include "jail/pty.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `mpjail exec` from a terminal: the jail gets a terminal of its own, never
- * the caller's (docs/threats.md T37).  The tenant logs in to the host with
+ * the caller's (docs/threats.md T40).  The tenant logs in to the host with
  * the uid the jailed command has: any fd of the caller's tty inside the jail
  * (pidfd_getfd from the host, or passed out by tenant code such as a
  * .bashrc) would let it read what the admin types after exec returns.  So a

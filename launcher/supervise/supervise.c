@@ -266,7 +266,7 @@ static bool gen_signal(struct sv *s, struct sv_gen *g)
 			return false;
 		/* pid 1 runs with the tenant's uid, whose host login can stop
 		 * it: stopped, it forwards no signal (reload, stop) and reaps
-		 * nothing.  Fail closed, as a crash (docs/threats.md T38). */
+		 * nothing.  Fail closed, as a crash (docs/threats.md T41). */
 		if (!g->stop_killed) {
 			sv_log(s, LOG_LVL_ERR,
 			       "the jail's pid 1 was stopped by a signal (SIGSTOP from the "

@@ -24,7 +24,7 @@ struct sv_gen {
 	uint64_t ready_deadline;
 	uint64_t kill_at; /* SIGKILL after a stop signal, or 0 */
 	bool ready;
-	bool stop_killed; /* pid 1 was found stopped and killed (T38) */
+	bool stop_killed; /* pid 1 was found stopped and killed (T41) */
 };
 
 struct sv_client {

@@ -5,10 +5,10 @@
 #  1. `mpjail exec` from a terminal: the jail gets a pty of its own devpts;
 #     the admin's terminal is never in it, neither passed out by tenant code
 #     nor taken with pidfd_getfd; the relay keeps I/O, window size and the
-#     exit status, and puts the terminal back (docs/threats.md T37).
+#     exit status, and puts the terminal back (docs/threats.md T40).
 #  2. A jail stopped between the uid drop and the exec no longer freezes the
 #     launcher: a named error within the deadline, nothing left
-#     (docs/threats.md T38).
+#     (docs/threats.md T41).
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd useradd setpriv python3 pgrep
@@ -93,7 +93,7 @@ out=$(echo piped | mpj exec a -- sh -c 'cat; test -e /dev/pts && echo has-pts; t
 expect_eq "pipes: no pty in the jail, stdin passes through" "piped
 not a tty" "$out"
 
-# ------------------------------------ 2. stopped before its exec (T38) ---
+# ------------------------------------ 2. stopped before its exec (T41) ---
 # The tenant's login SIGSTOPs everything of its uid, in a loop, while root
 # launches: the launcher must come back within its deadline (5 s) with a
 # named error, and leave nothing behind.  A 3% CPU cap on the tenant makes

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Run a command (mpjail exec) on a fresh pty, as an admin at a terminal
-# would (tests/integration/tty.sh, docs/threats.md T37).  The pty's slave is
+# would (tests/integration/tty.sh, docs/threats.md T40).  The pty's slave is
 # the command's controlling terminal and, by default, its stdin, stdout and
 # stderr.
 #   ptyrun.py [--stdin-null] [--input TEXT] [--winch ROWSxCOLS] -- CMD...

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The tenant's host login freezing its own jails (tests/integration/
-# hostlogin.sh, docs/threats.md T38): with the tenant's uid, SIGSTOP every
+# hostlogin.sh, docs/threats.md T41): with the tenant's uid, SIGSTOP every
 # process it may signal, as fast as it can, until the file STOP exists or
 # SECONDS pass.  It reaches the jail's processes from the moment they drop
 # to the tenant's uid, before their exec included.

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The tenant's host login trying to get the admin's terminal
-# (tests/integration/hostlogin.sh, docs/threats.md T37).  Runs with the
+# (tests/integration/hostlogin.sh, docs/threats.md T40).  Runs with the
 # tenant's uid on the host, beside a jailed command started by
 # `mpjail exec` from a terminal:
 #   - accepts one connection on SOCK (a unix socket in the tenant's home)

@@ -246,7 +246,7 @@ static const struct dev_entry {
 	{ "stdout", S_IFLNK, 0, 0 },
 	{ "stderr", S_IFLNK, 0, 0 },
 	{ "shm", S_IFDIR, 0, 0 },
-	/* `mpjail exec` from a terminal: the jail's own devpts and its ptmx (T37) */
+	/* `mpjail exec` from a terminal: the jail's own devpts and its ptmx (T40) */
 	{ "pts", S_IFDIR, 0, 0 },
 	{ "ptmx", S_IFLNK, 0, 0 },
 };
