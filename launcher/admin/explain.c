@@ -142,6 +142,7 @@ static const char *const kind_names[] = {
 	[MK_TMPFS] = "tmpfs",     [MK_DEV] = "dev",         [MK_DEVNODE] = "devnode",
 	[MK_PROC] = "proc",       [MK_DB] = "db-socket",    [MK_SECRETS] = "secrets",
 	[MK_CTL] = "control",     [MK_DIR] = "dir",         [MK_ROOT] = "root",
+	[MK_DEVPTS] = "devpts",
 };
 
 static const struct {
@@ -195,6 +196,8 @@ static char *op_source(const struct explain *e, const struct mount_op *op)
 		return xstrdup("tmpfs with device nodes bound from the host");
 	case MK_DEVNODE:
 		return xstrdup(op->target); /* the host's node of the same name */
+	case MK_DEVPTS:
+		return xstrdup("devpts newinstance, the jail's own (exec from a terminal)");
 	case MK_PROC:
 		return xstrdup("proc hidepid=invisible,subset=pid");
 	case MK_DB:

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "jail/launch.h"
+#include "jail/pty.h"
 #include "jail/reaper.h"
 
 int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
@@ -39,6 +40,14 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 		launch_done(&l);
 		return launch_prepare_exit_code(r);
 	}
+	/* A terminal on stdin, stdout or stderr: the jail gets its own pty
+	 * and we relay; the caller's terminal never enters it (T40). */
+	r = pty_spec_init(&l.pty, l.stdio);
+	if (r < 0) {
+		log_error_errno("pty", r, "preparing the jail's terminal");
+		launch_done(&l);
+		return EXIT_MPJ_SETUP;
+	}
 
 	/* Queue forwarded signals from now on; the child unblocks its own. */
 	reaper_sigset(&set);
@@ -51,8 +60,13 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	}
 	r = launch_wait(&l, &res);
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
-	if (r < 0) {
+	if (r == -ECHILD)
+		log_error("exec",
+			  "the jail's pid 1 was stopped by a signal (a process with the tenant's "
+			  "uid can send it SIGSTOP): killed the jail");
+	else if (r < 0)
 		log_error_errno("exec", r, "waiting for the jail");
+	if (r < 0) {
 		launch_done(&l);
 		return EXIT_MPJ_SETUP;
 	}

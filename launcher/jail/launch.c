@@ -4,6 +4,7 @@
  * the jail and read its verdict from the error pipe. */
 #define _GNU_SOURCE
 #include "jail/launch.h"
+#include "jail/launch_internal.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -358,6 +359,8 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		.ctl_fd = -1,
 		.shim_fd = -1,
 		.stdio = { -1, -1, -1 },
+		.pty = { .in_fd = -1, .out_fd = -1, .sock = { -1, -1 } },
+		.pty_master = -1,
 		.err_pipe = { -1, -1 },
 		.sync_pipe = { -1, -1 },
 		.status_pipe = { -1, -1 },
@@ -477,6 +480,7 @@ void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret)
 		.secrets_fd = l->secrets_fd,
 		.ctl_fd = l->ctl_fd,
 		.shim_fd = l->shim_fd,
+		.devpts = l->pty.on,
 		.uid = l->id.uid,
 		.gid = l->id.gid,
 		.tree_path = l->tree_path,
@@ -561,6 +565,7 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 	(void)close(l->sync_pipe[0]);
 	(void)close(l->status_pipe[1]);
 	l->err_pipe[1] = l->sync_pipe[0] = l->status_pipe[1] = -1;
+	closep(&l->pty.sock[1]);
 
 	if (!born_in && l->cgroup) {
 		r = cgroup_attach(l->cgroup, l->pid);
@@ -581,16 +586,25 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 	/* sync_pipe[1] stays open until the jail is reaped: the jail's pid 1
 	 * watches for its EOF to die with us, even after a SIGKILL. */
 
-	/* EOF (every copy of the close-on-exec write end gone) = exec done. */
-	r = stage_report_read(l->err_pipe[0], rep);
+	/* EOF (every copy of the close-on-exec write end gone) = exec done;
+	 * bounded, and a stopped jail is not waited for (T41). */
+	r = launch_wait_verdict(l, rep);
 	close_pair(l->err_pipe);
+	if (r == 0 && l->pty.on) {
+		r = pty_recv_master(&l->pty, &l->pty_master);
+		if (r < 0)
+			parent_fail(rep, STAGE_PTY, r, "the jail's pty master did not arrive");
+	}
+	closep(&l->pty.sock[0]);
 	if (r == 0)
 		return 0;
-	if (r < 0) {
+	if (r < 0 && rep->stage != STAGE_VERDICT && rep->stage != STAGE_PTY)
 		parent_fail(rep, STAGE_SYNC, r, "error pipe");
-		(void)kill(l->pid, SIGKILL);
-	}
-	(void)waitpid(l->pid, NULL, 0);
+	/* Killed in every case: a child that reported its failure runs with
+	 * the tenant's uid after the uid drop, and a stopped one never exits. */
+	(void)kill(l->pid, SIGKILL);
+	while (waitpid(l->pid, NULL, 0) < 0 && errno == EINTR)
+		;
 	l->pid = -1;
 	return r < 0 ? r : 1;
 }
@@ -628,32 +642,6 @@ int launch_reap(struct mpj_launch *l, struct launch_result *ret)
 	return 0;
 }
 
-int launch_wait(struct mpj_launch *l, struct launch_result *res)
-{
-	sigset_t set;
-
-	reaper_sigset(&set);
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si);
-
-		if (sig < 0) {
-			if (errno == EINTR)
-				continue;
-			return negerrno();
-		}
-		if (sig == SIGCHLD) {
-			siginfo_t w = { 0 };
-
-			if (waitid(P_PID, (id_t)l->pid, &w, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-			    w.si_pid == l->pid)
-				return launch_reap(l, res);
-			continue;
-		}
-		(void)kill(l->pid, sig);
-	}
-}
-
 int launch_exit_code(const struct launch_result *r)
 {
 	if (WIFSIGNALED(r->wait_status))
@@ -686,6 +674,8 @@ void launch_done(struct mpj_launch *l)
 	close_pair(l->err_pipe);
 	close_pair(l->sync_pipe);
 	close_pair(l->status_pipe);
+	pty_spec_done(&l->pty);
+	closep(&l->pty_master);
 	for (size_t i = 0; l->profile && l->bind_fds && i < l->profile->n_binds; i++)
 		if (l->bind_fds[i] >= 0)
 			(void)close(l->bind_fds[i]);

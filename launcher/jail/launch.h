@@ -13,11 +13,18 @@
 #include "config/model.h"
 #include "filter/filter.h"
 #include "jail/landlock.h"
+#include "jail/pty.h"
 #include "jail/stage.h"
 
 /* run: where the held listeners sit in the command's fd table (the bind
  * shim's mount point is in mounts.h). */
 #define FD_LISTEN_BASE 7
+
+/* How long launch_start() waits for the jail's verdict (exec'd, or a failed
+ * stage).  From the uid drop on, the child runs with the tenant's uid, and
+ * the tenant's host login can SIGSTOP it (docs/threats.md T41): the wait
+ * must end.  A launch takes milliseconds; the bound is for a loaded host. */
+#define LAUNCH_VERDICT_TIMEOUT_MS 5000
 
 struct mounts_input;
 
@@ -65,6 +72,11 @@ struct mpj_launch {
 
 	/* stdio for the jail: -1 = inherit the caller's */
 	int stdio[3];
+	/* `exec` from a terminal: the jail's own pty replaces every stdio fd
+	 * that is a terminal (pty_spec_init(), docs/threats.md T40); the
+	 * launcher relays through pty_master once the command runs. */
+	struct pty_spec pty;
+	int pty_master;
 
 	/* pipes (parent end, child end) */
 	int err_pipe[2];    /* child -> parent: struct stage_report; EOF = exec'd */
@@ -96,7 +108,9 @@ void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret);
 /* Create the cgroup, clone, release the child, read its verdict.
  * Returns 0 when the command was exec'd (l->pid is running), 1 when the
  * child reported a failed stage (*ret_report filled; the child is reaped),
- * or -errno for a parent-side failure (*ret_report names the stage). */
+ * or -errno for a parent-side failure (*ret_report names the stage).  No
+ * verdict within LAUNCH_VERDICT_TIMEOUT_MS, or a jail process found stopped
+ * before it: the jail is killed and reaped, -ETIMEDOUT, stage `verdict`. */
 int launch_start(struct mpj_launch *l, struct stage_report *ret_report);
 
 /* Why the jail ended: the command's status from pid 1, plus cgroup events. */
@@ -112,8 +126,11 @@ struct launch_result {
 int launch_reap(struct mpj_launch *l, struct launch_result *ret);
 
 /* exec's wait: forward the signals of reaper_sigset() (blocked by the
- * caller before launch_start()) to the jail's pid 1 until it exits, then
- * launch_reap().  0 or -errno. */
+ * caller before launch_start()) to the jail's pid 1 until it exits, relay
+ * the jail's pty if it has one (restoring the caller's terminal on every
+ * path), then launch_reap().  0, or -errno; -ECHILD: the jail's pid 1 was
+ * stopped by a signal (the tenant's uid can send it SIGSTOP, docs/threats.md
+ * T41), so it was killed and reaped. */
 int launch_wait(struct mpj_launch *l, struct launch_result *ret);
 
 /* Exit code for a result: the command's code, or 128 + signal. */

@@ -35,6 +35,7 @@ struct child {
 	size_t n_ops;
 	int rootfd;
 	int err_fd;
+	int pty_slave; /* the jail's own pty, when the caller had a terminal */
 	char detail[248];
 };
 
@@ -144,6 +145,27 @@ static int stage_network(struct child *c)
 	return 0;
 }
 
+/* The caller's terminal stays outside: a pty of the jail's own devpts
+ * instead, its master sent to the launcher (pty.h, docs/threats.md T40). */
+static int stage_pty(struct child *c)
+{
+	if (!c->l->pty.on)
+		return 0;
+	(void)snprintf(c->detail, sizeof c->detail, "/dev/pts/ptmx");
+	return pty_open_in_jail(&c->l->pty, &c->pty_slave);
+}
+
+/* True when fd is a terminal other than the jail's own pty. */
+static bool foreign_tty(int fd, int slave)
+{
+	struct stat a, b;
+
+	if (!isatty(fd))
+		return false;
+	return slave < 0 || fstat(fd, &a) < 0 || fstat(slave, &b) < 0 || a.st_dev != b.st_dev ||
+	       a.st_rdev != b.st_rdev;
+}
+
 static int stage_rlimit(struct child *c)
 {
 	int res = -1;
@@ -163,9 +185,20 @@ static int stage_fds(struct child *c)
 	struct mpj_launch *l = c->l;
 	int err_hi, status_hi, life_hi, ll_hi, listen_hi[MPJ_MAX_PORTS];
 
-	for (int i = 0; i < 3; i++)
-		if (l->stdio[i] >= 0 && l->stdio[i] != i && dup2(l->stdio[i], i) < 0)
+	for (int i = 0; i < 3; i++) {
+		int src = l->pty.slave_fd[i] ? c->pty_slave : l->stdio[i];
+
+		if (src >= 0 && src != i && dup2(src, i) < 0)
 			return negerrno();
+	}
+	/* Fail closed: whatever the caller passed, no terminal of the host
+	 * reaches tenant code (T40: pidfd_getfd from the tenant's login). */
+	for (int i = 0; i < 3; i++)
+		if (foreign_tty(i, c->pty_slave)) {
+			(void)snprintf(c->detail, sizeof c->detail,
+				       "fd %d is a terminal from outside the jail", i);
+			return -EPERM;
+		}
 	/* Copy every fd we keep above 64 first, then to its fixed number:
 	 * a dup3 onto 3 must not clobber a source that happens to be 3 (the
 	 * listeners the supervisor hands in may sit anywhere from 3 up). */
@@ -258,6 +291,16 @@ static int stage_reaper(struct child *c)
 		(void)sigprocmask(SIG_SETMASK, &none, NULL);
 		(void)close(FD_STATUS);
 		(void)close(FD_LIFELINE);
+		/* With a pty the command leads its own session on it, so ^C and
+		 * ^Z reach its job, not pid 1. */
+		if (c->l->pty.on) {
+			int fd = c->l->pty.slave_fd[0] ? 0 : c->l->pty.slave_fd[1] ? 1 : 2;
+
+			(void)snprintf(c->detail, sizeof c->detail, "controlling terminal");
+			if (setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+				return negerrno();
+			c->detail[0] = '\0';
+		}
 		return 0;
 	}
 	/* pid 1: the filter covers it too, then it only waits and forwards. */
@@ -307,7 +350,7 @@ static int stage_exec(struct child *c)
 
 _noreturn_ void launch_child(struct mpj_launch *l)
 {
-	struct child c = { .l = l, .rootfd = -1, .err_fd = l->err_pipe[1] };
+	struct child c = { .l = l, .rootfd = -1, .err_fd = l->err_pipe[1], .pty_slave = -1 };
 	sigset_t fwd;
 
 	/* Signals the supervisor forwards stay blocked until the reaper forks
@@ -329,6 +372,7 @@ _noreturn_ void launch_child(struct mpj_launch *l)
 	STAGE(&c, HOSTNAME, stage_hostname(&c));
 	STAGE(&c, NETWORK, stage_network(&c));
 	STAGE(&c, RLIMIT, stage_rlimit(&c));
+	STAGE(&c, PTY, stage_pty(&c));
 	STAGE(&c, FDS, stage_fds(&c));
 	STAGE(&c, IDENTITY, stage_identity(&c));
 	STAGE(&c, VERIFY, stage_verify(&c));

@@ -13,6 +13,7 @@
 #include "base/safefs.h"
 #include "base/sys.h"
 #include "config/model.h"
+#include "jail/pty.h"
 
 #define ROOT_TMPFS_SIZE "16m"
 #define ROOT_TMPFS_INODES "4096"
@@ -45,6 +46,7 @@ static const struct {
 	{ MK_TMPFS, MS_NOSUID | MS_NODEV, true, false },
 	{ MK_DEV, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
 	{ MK_DEVNODE, MS_NOSUID | MS_NOEXEC, true, false },
+	{ MK_DEVPTS, MS_NOSUID | MS_NOEXEC, true, false },
 	{ MK_PROC, MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
 	{ MK_DB, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
 	{ MK_CTL, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
@@ -139,6 +141,8 @@ int mounts_plan(const struct mounts_input *in, struct mount_op **ret, size_t *re
 		op = plan_add(&ops, &n, MK_DEVNODE, t);
 		op->src_path = NULL; /* derived from target */
 	}
+	if (in->devpts)
+		plan_add(&ops, &n, MK_DEVPTS, "/dev/pts");
 	plan_add(&ops, &n, MK_PROC, "/proc");
 	if (in->db_fd >= 0) {
 		op = plan_add(&ops, &n, MK_DB, "/run/postgresql");
@@ -414,7 +418,7 @@ int mounts_build_root(const struct mounts_input *in, int *ret_rootfd, char *deta
 
 /* ------------------------------------------------------------- populate --- */
 
-static int do_dev(int rootfd, char *detail, size_t dn)
+static int do_dev(const struct mounts_input *in, int rootfd, char *detail, size_t dn)
 {
 	_cleanup_close_ int mfd =
 		new_tmpfs("64k", "0755", "64",
@@ -434,8 +438,41 @@ static int do_dev(int rootfd, char *detail, size_t dn)
 	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
 		if (symlinkat(dev_links[i].target, mfd, dev_links[i].name) < 0)
 			return FAIL(dev_links[i].name, negerrno());
+	/* The mount point of the jail's devpts, and /dev/ptmx as its own
+	 * ptmx (the kernel's devpts(4) layout for a private instance). */
+	if (in->devpts && (mkdirat(mfd, "pts", 0755) < 0 || symlinkat("pts/ptmx", mfd, "ptmx") < 0))
+		return FAIL("/dev/pts", negerrno());
 	r = attach(mfd, rootfd, "/dev", true);
 	return r < 0 ? FAIL("/dev", r) : 0;
+}
+
+/* A devpts instance of the jail's own: its ptys are not the host's, so the
+ * caller's terminal never appears in the jail (docs/threats.md T40).  New
+ * ptys belong to the tenant, 0600; at most PTY_JAIL_MAX of them. */
+static int do_devpts(const struct mounts_input *in, int rootfd, char *detail, size_t dn)
+{
+	_cleanup_close_ int fs = fsopen("devpts", FSOPEN_CLOEXEC);
+	_cleanup_close_ int mfd = -1;
+	char uid[16], gid[16];
+	int r;
+
+	if (fs < 0)
+		return FAIL("/dev/pts", negerrno());
+	(void)snprintf(uid, sizeof uid, "%u", (unsigned)in->uid);
+	(void)snprintf(gid, sizeof gid, "%u", (unsigned)in->gid);
+	if (fsconfig(fs, FSCONFIG_SET_FLAG, "newinstance", NULL, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "ptmxmode", "0666", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0600", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "uid", uid, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "gid", gid, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "max", PTY_JAIL_MAX, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return FAIL("/dev/pts (devpts newinstance)", negerrno());
+	mfd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	if (mfd < 0)
+		return FAIL("/dev/pts", negerrno());
+	r = attach(mfd, rootfd, "/dev/pts", true);
+	return r < 0 ? FAIL("/dev/pts", r) : 0;
 }
 
 static int do_devnode(int rootfd, const char *target, char *detail, size_t dn)
@@ -586,7 +623,10 @@ int mounts_populate(const struct mounts_input *in, int rootfd, const struct moun
 			r = do_tmpfs(rootfd, op, detail, dn);
 			break;
 		case MK_DEV:
-			r = do_dev(rootfd, detail, dn);
+			r = do_dev(in, rootfd, detail, dn);
+			break;
+		case MK_DEVPTS:
+			r = do_devpts(in, rootfd, detail, dn);
 			break;
 		case MK_DEVNODE:
 			r = do_devnode(rootfd, op->target, detail, dn);

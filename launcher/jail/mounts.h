@@ -34,7 +34,8 @@ struct mounts_input {
 	int secrets_fd; /* RUN/.secrets/NAME at /run/secrets */
 	int ctl_fd;     /* RUN/NAME at /run/mpjail */
 	int shim_fd;    /* the bind shim at SHIM_JAIL_PATH */
-	uid_t uid;      /* owner of the tenant-owned dirs */
+	bool devpts;    /* `exec` from a terminal: the jail's own devpts at /dev/pts */
+	uid_t uid;      /* owner of the tenant-owned dirs (and of the jail's ptys) */
 	gid_t gid;
 	const char *tree_path; /* mounts_build_root(): the staging point */
 	int tree_fd;           /* ... and the built tree copied there */
@@ -47,6 +48,7 @@ enum mount_kind {
 	MK_TMPFS,   /* profile tmpfs: nosuid, nodev (+noexec but /tmp) */
 	MK_DEV,     /* minimal /dev tmpfs: sealed ro, nosuid, nodev, noexec */
 	MK_DEVNODE, /* host device bound onto a file: nosuid, noexec */
+	MK_DEVPTS,  /* the jail's own devpts instance at /dev/pts: nosuid, noexec */
 	MK_PROC,    /* procfs hidepid=invisible,subset=pid: nosuid, nodev, noexec */
 	MK_DB,      /* database socket directory: ro, nosuid, nodev, noexec */
 	MK_SECRETS, /* RUN/.secrets/NAME: ro, nosuid, nodev, noexec */

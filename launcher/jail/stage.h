@@ -34,14 +34,18 @@ enum mpj_exit {
 	X(HOSTNAME, "hostname", "sethostname failed")                                         \
 	X(NETWORK, "network", "bringing up loopback in the private network namespace failed") \
 	X(RLIMIT, "rlimit", "a hard limit above the current one needs root")                  \
-	X(FDS, "fds", "close_range or stdio setup failed")                                    \
+	X(PTY, "pty", "opening a pty in the jail's own devpts instance failed")               \
+	X(FDS, "fds", "close_range or stdio setup failed; a terminal fd is never inherited")  \
 	X(IDENTITY, "identity", "setgroups/setgid/setuid or capability drop failed")          \
 	X(VERIFY, "verify", "the process still holds an id or capability it should not")      \
 	X(CHDIR, "chdir", "the home directory is not reachable inside the jail")              \
 	X(LANDLOCK, "landlock", "the kernel lacks Landlock network rules (ABI >= 4)")         \
 	X(REAPER, "reaper", "fork of the jail's pid 1 child failed")                          \
 	X(SECCOMP, "seccomp", "loading the seccomp filter failed")                            \
-	X(EXEC, "exec", "the command could not be executed inside the jail")
+	X(EXEC, "exec", "the command could not be executed inside the jail")                  \
+	X(VERDICT, "verdict",                                                                 \
+	  "the jail did not reach exec in time: stopped by a process of the tenant's uid, "   \
+	  "or the host is overloaded")
 
 /* clang-format off */
 enum mpj_stage {

@@ -362,8 +362,22 @@ static bool gen_signal(struct sv *s, struct sv_gen *g)
 		return true;
 	case SIGCHLD:
 		svc_child(s);
-		return !(waitid(P_PID, (id_t)g->l.pid, &w, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-			 w.si_pid == g->l.pid);
+		if (waitid(P_PID, (id_t)g->l.pid, &w, WEXITED | WSTOPPED | WNOHANG | WNOWAIT) < 0 ||
+		    w.si_pid != g->l.pid)
+			return true;
+		if (w.si_code != CLD_STOPPED)
+			return false;
+		/* pid 1 runs with the tenant's uid, whose host login can stop
+		 * it: stopped, it forwards no signal (reload, stop) and reaps
+		 * nothing.  Fail closed, as a crash (docs/threats.md T41). */
+		if (!g->stop_killed) {
+			sv_log(s, LOG_LVL_ERR,
+			       "the jail's pid 1 was stopped by a signal (SIGSTOP from the "
+			       "tenant's uid?): SIGKILL");
+			(void)kill(g->l.pid, SIGKILL);
+			g->stop_killed = true; /* said once; the exit follows */
+		}
+		return true;
 	default:
 		(void)kill(g->l.pid, (int)si.ssi_signo);
 		return true;

@@ -108,9 +108,12 @@ expect_eq "an i386 int 0x80 syscall reaches no syscall in the jail (128+SIGSYS, 
 mpj exec a -- "$P" x32 >/dev/null 2>&1
 expect_eq "an x32 syscall kills the probe (128+SIGSYS)" 159 "$?"
 
-# TIOCSTI needs a terminal: give the jail a pty as stdin.
+# TIOCSTI needs a terminal: run exec on a pty.  The jail gets a pty of its
+# own devpts, never this one (T40, hostlogin.sh); the filter must still deny
+# the ioctls on it.  (script's end-of-input byte, relayed like any key, is
+# echoed by the jail's pty: do not anchor at the start of the line.)
 tiocsti=$(script -qfec "$MPJAIL exec --config-dir $CONF --state-dir $STATE --run-dir $RUN --data-dir $MPJAIL_SRC a -- $P tiocsti" /dev/null </dev/null | tr -d '\r')
-expect_match "TIOCSTI on an inherited tty is refused" '^ATTACK tiocsti: BLOCKED' "$tiocsti"
+expect_match "TIOCSTI on the jail's terminal is refused" 'ATTACK tiocsti: BLOCKED' "$tiocsti"
 expect_match "TIOCSTI with high bits set is refused" '^ATTACK tiocsti_highbits: BLOCKED' "$tiocsti"
 expect_no_match "no terminal injection escapes" 'ESCAPED' "$tiocsti"
 

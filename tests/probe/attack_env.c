@@ -236,10 +236,19 @@ static const struct dev_entry {
 	mode_t type;
 	unsigned major, minor;
 } dev_allowed[] = {
-	{ "null", S_IFCHR, 1, 3 },   { "zero", S_IFCHR, 1, 5 },    { "full", S_IFCHR, 1, 7 },
-	{ "random", S_IFCHR, 1, 8 }, { "urandom", S_IFCHR, 1, 9 }, { "fd", S_IFLNK, 0, 0 },
-	{ "stdin", S_IFLNK, 0, 0 },  { "stdout", S_IFLNK, 0, 0 },  { "stderr", S_IFLNK, 0, 0 },
+	{ "null", S_IFCHR, 1, 3 },
+	{ "zero", S_IFCHR, 1, 5 },
+	{ "full", S_IFCHR, 1, 7 },
+	{ "random", S_IFCHR, 1, 8 },
+	{ "urandom", S_IFCHR, 1, 9 },
+	{ "fd", S_IFLNK, 0, 0 },
+	{ "stdin", S_IFLNK, 0, 0 },
+	{ "stdout", S_IFLNK, 0, 0 },
+	{ "stderr", S_IFLNK, 0, 0 },
 	{ "shm", S_IFDIR, 0, 0 },
+	/* `mpjail exec` from a terminal: the jail's own devpts and its ptmx (T40) */
+	{ "pts", S_IFDIR, 0, 0 },
+	{ "ptmx", S_IFLNK, 0, 0 },
 };
 
 static bool dev_ok(const char *name, const struct stat *st)
