@@ -27,7 +27,7 @@ struct sv_gen {
 	bool killed;           /* the stop clock ran out: SIGKILL sent */
 	bool ready;
 	bool probe_queued; /* readiness: our probe connection waits in the queue */
-	bool stop_killed; /* pid 1 was found stopped and killed (T41) */
+	bool stop_killed;  /* pid 1 was found stopped and killed (T41) */
 };
 
 struct sv_client {

@@ -382,9 +382,10 @@ Test(landlock, connect_only_to_own_and_listed_ports)
 	l1 = listen_any(&ca.own);
 	l2 = listen_any(&ca.allowed);
 	l3 = listen_any(&ca.other);
-	(void)snprintf(ca.unix_addr.sun_path, sizeof(ca.unix_addr.sun_path),
-		       "/tmp/mpjail-test-ll-%d.sock", (int)getpid());
-	(void)unlink(ca.unix_addr.sun_path);
+	char dir[] = "/tmp/mpjail-test-ll-XXXXXX";
+
+	cr_assert_not_null(mkdtemp(dir));
+	(void)snprintf(ca.unix_addr.sun_path, sizeof(ca.unix_addr.sun_path), "%s/s.sock", dir);
 	ca.unix_len = sizeof(ca.unix_addr);
 	lu = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cr_assert_geq(lu, 0);
@@ -394,6 +395,7 @@ Test(landlock, connect_only_to_own_and_listed_ports)
 	 * may say EADDRINUSE, which still means Landlock let it through. */
 	run_child(connect_policy_checks, &ca);
 	(void)unlink(ca.unix_addr.sun_path);
+	(void)rmdir(dir);
 	close(l1);
 	close(l2);
 	close(l3);
