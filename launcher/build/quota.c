@@ -112,6 +112,19 @@ int quota_fs_probe(int fd, struct quota_fs *ret)
 	ret->size = (uint64_t)sf.f_blocks * (uint64_t)sf.f_frsize;
 	ret->files = (uint64_t)sf.f_files;
 	find_mount(st.st_dev, ret);
+	/* ext4 and XFS report a PROJINHERIT directory's project limits as
+	 * its size when project quotas are enforced: the filesystem's own
+	 * size comes from its mount point (no PROJINHERIT there, normally). */
+	if (ret->target) {
+		struct statfs root_sf;
+		struct stat root_st;
+
+		if (statfs(ret->target, &root_sf) == 0 && stat(ret->target, &root_st) == 0 &&
+		    root_st.st_dev == st.st_dev) {
+			ret->size = (uint64_t)root_sf.f_blocks * (uint64_t)root_sf.f_frsize;
+			ret->files = (uint64_t)root_sf.f_files;
+		}
+	}
 	if (!ret->fstype) {
 		ret->fstype = xstrdup("?");
 		ret->source = xstrdup("?");
