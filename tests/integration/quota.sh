@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Disk quotas per tenant (docs/limits.md "Disk quotas", docs/threats.md T33,
-# T37) on real filesystems in loop-mounted images:
+# T43) on real filesystems in loop-mounted images:
 #  1. a limit on a filesystem without quotas: build and exec refuse (exit
 #     100) with a hint, nothing is built;
 #  2. inside the jail the tenant cannot change its project id or clear

@@ -630,7 +630,7 @@ static const struct call denied[] = {
 #endif
 	C("mknodat(S_IFCHR)", SYS_mknodat, EPERM, AT_FDCWD, BAD, S_IFCHR | 0600, 0x103),
 	C("mknodat(S_IFBLK)", SYS_mknodat, EPERM, AT_FDCWD, BAD, S_IFBLK | 0600, 0x800),
-	/* The disk quota's project id and PROJINHERIT (docs/threats.md T37). */
+	/* The disk quota's project id and PROJINHERIT (docs/threats.md T43). */
 	C("ioctl(FS_IOC_FSSETXATTR)", SYS_ioctl, EPERM, 0, FS_IOC_FSSETXATTR, BAD),
 	C("ioctl(FS_IOC_FSSETXATTR | 1<<32)", SYS_ioctl, EPERM, 0, FS_IOC_FSSETXATTR | HI32, BAD),
 	C("ioctl(FS_IOC_SETFLAGS)", SYS_ioctl, EPERM, 0, FS_IOC_SETFLAGS, BAD),
