@@ -75,6 +75,10 @@ void check_jail_tree(struct check_report *r, const char *subject, const struct m
  * for the same RAM (check_host.c). */
 void check_memory_sum(struct check_report *r, const struct mpj_global *g,
 		      const struct check_tenant *s, size_t n);
+/* Usage against the disk and inode limits of one tenant (check_quota.c). */
+void check_tenant_quota(struct check_report *r, const char *subject, const struct check_tenant *s);
+/* The disk limits of all n tenants against the filesystems they share. */
+void check_disk_sum(struct check_report *r, const struct check_tenant *s, size_t n);
 /* Landlock and the settings below /proc/sys (check_host.c). */
 void check_host(struct check_report *r);
 

@@ -176,8 +176,10 @@ void check_tenant(struct check_report *r, const struct mpj_paths *paths,
 	check_home(r, subject, s);
 	check_credentials(r, subject, paths, s->name);
 	check_jail_tree(r, subject, paths, s->name);
-	if (s->p)
+	if (s->p) {
 		check_tenant_limits(r, subject, s->t, s->p);
+		check_tenant_quota(r, subject, s);
+	}
 	check_ports(r, subject, s, all, n_all);
 }
 

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sys/mount.h>
 
 #include "base/json.h"
@@ -35,6 +36,8 @@ struct explain {
 	bool holders_known;
 	struct mpj_seccomp_policy *policy;
 	char **credentials; /* file names only, never contents (strv) */
+	struct quota_usage quota_used;
+	bool quota_used_known;
 };
 
 static void explain_done(struct explain *e)
@@ -47,6 +50,68 @@ static void explain_done(struct explain *e)
 	portcheck_holders_free(e->holders, e->n_holders);
 	seccomp_policy_free(e->policy);
 	strv_free(e->credentials);
+}
+
+static void json_opt_u64(FILE *out, const char *key, bool has, uint64_t v);
+
+/* The disk quota as the kernel holds it now (the launch writes the limits
+ * again; explain only reads). */
+static void gather_quota(struct explain *e)
+{
+	const struct quota_home *q = &e->l->quota;
+
+	if (q->probed && e->l->quota_fd >= 0 && q->fs.kind != QUOTA_NONE)
+		e->quota_used_known =
+			quota_get(e->l->quota_fd, &q->fs, q->fs.kind, q->id, &e->quota_used) == 0;
+}
+
+static void text_quota(const struct explain *e, FILE *out)
+{
+	const struct quota_home *q = &e->l->quota;
+	char a[32], b[32];
+
+	if (!q->probed || !quota_want_any(&q->want)) {
+		fprintf(out, "disk quota:   none (no disk or inodes limit)\n");
+		return;
+	}
+	fprintf(out, "disk quota:   %s quota, id %u, on %s `%s` mounted at `%s`\n",
+		quota_kind_name(q->fs.kind), q->id, q->fs.fstype, q->fs.source, q->fs.target);
+	fprintf(out, "  %-12s %s", "disk",
+		q->want.has_disk ? quota_fmt_bytes(q->want.disk, a, sizeof a) : "unlimited");
+	if (e->quota_used_known)
+		fprintf(out, " (used %s)", quota_fmt_bytes(e->quota_used.space, b, sizeof b));
+	fprintf(out, "\n  %-12s ", "inodes");
+	if (q->want.has_inodes)
+		fprintf(out, "%" PRIu64, q->want.inodes);
+	else
+		fputs("unlimited", out);
+	if (e->quota_used_known)
+		fprintf(out, " (used %" PRIu64 ")", e->quota_used.inodes);
+	fputc('\n', out);
+}
+
+static void json_quota(const struct explain *e, FILE *out)
+{
+	const struct quota_home *q = &e->l->quota;
+	bool on = q->probed && quota_want_any(&q->want);
+
+	fputs("\"quota\":{\"kind\":", out);
+	json_string(out, on ? quota_kind_name(q->fs.kind) : NULL);
+	fputs(",\"id\":", out);
+	json_u64(out, on, q->id);
+	fputs(",\"fstype\":", out);
+	json_string(out, on ? q->fs.fstype : NULL);
+	fputs(",\"source\":", out);
+	json_string(out, on ? q->fs.source : NULL);
+	fputc(',', out);
+	json_opt_u64(out, "disk", on && q->want.has_disk, q->want.disk);
+	fputc(',', out);
+	json_opt_u64(out, "inodes", on && q->want.has_inodes, q->want.inodes);
+	fputc(',', out);
+	json_opt_u64(out, "disk_used", e->quota_used_known, e->quota_used.space);
+	fputc(',', out);
+	json_opt_u64(out, "inodes_used", e->quota_used_known, e->quota_used.inodes);
+	fputc('}', out);
 }
 
 /* Where the launch would create its cgroup, without creating anything. */
@@ -112,6 +177,7 @@ static int gather(struct explain *e, const struct mpj_launch *l, struct diag *di
 		return r;
 	}
 	gather_cgroup(e);
+	gather_quota(e);
 	/* Names a holding tenant; a broken tenant file elsewhere only loses
 	 * the name. */
 	if (tenant_load_all(l->paths, &all, &n_all, &ignored) < 0) {
@@ -327,6 +393,8 @@ static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 			(unsigned long long)c->cpu_quota_pct);
 	else
 		fprintf(out, "  %-12s none\n", "cpu quota");
+
+	text_quota(e, out);
 
 	fprintf(out, "ports:       ");
 	for (size_t i = 0; i < l->tenant->n_ports; i++)
@@ -596,6 +664,8 @@ static void print_json(const struct explain *e, FILE *out)
 	}
 	fputs("],", out);
 	json_cgroup(e, out);
+	fputc(',', out);
+	json_quota(e, out);
 	fputc(',', out);
 	json_ports(e, out);
 	fputc(',', out);

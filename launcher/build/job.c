@@ -3,6 +3,7 @@
 #include "build/job.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 
 #include "base/safefs.h"
 #include "config/profile.h"
@@ -20,6 +21,7 @@ void build_job_done(struct build_job *j)
 	build_plan_free(j->plan);
 	homeskel_skel_done(&j->skel);
 	homeskel_home_done(&j->home);
+	quota_home_done(&j->quota);
 	identity_done(&j->id);
 	profile_free(j->p);
 	if (!j->borrowed)
@@ -75,6 +77,14 @@ int build_job_prepare(const struct mpj_paths *paths, const struct mpj_global *g,
 	r = homeskel_open(j->t, &j->id, &j->home, diag);
 	if (r < 0)
 		return r;
+	/* A limit the home's filesystem cannot enforce refuses the command
+	 * now, with nothing written (a missing home: its parent's filesystem,
+	 * where homeskel_create() will make it). */
+	r = quota_home_prepare(j->t, j->p, j->id.uid,
+			       j->home.fd >= 0 ? j->home.fd : j->home.parent_fd, j->home.fd >= 0,
+			       &j->quota, diag);
+	if (r < 0)
+		return r;
 	r = load_skel(paths, j, diag);
 	if (r < 0)
 		return r;
@@ -91,6 +101,39 @@ int build_job_prepare(const struct mpj_paths *paths, const struct mpj_global *g,
 			return r;
 		build_plan_set_filter(j->plan, &f);
 	}
+	return 0;
+}
+
+/* Before the skeleton is copied, so that the copy is charged and bounded. */
+static int apply_quota(struct build_job *j)
+{
+	const struct quota_home *q = &j->quota;
+	struct quota_tree_report rep = { 0 };
+	_cleanup_free_ char *failed = NULL;
+	char disk[32] = "none", inodes[32] = "none";
+	int r;
+
+	r = quota_home_apply(&j->quota, j->home.fd, &rep, &failed);
+	if (r < 0) {
+		log_error_errno(STAGE, r,
+				"tenant `%s`: setting the %s quota on home `%s` failed%s%s",
+				j->t->name, quota_kind_name(q->fs.kind), j->home.path,
+				failed ? " at " : "", failed ?: "");
+		return r;
+	}
+	if (!quota_want_any(&q->want))
+		return 0;
+	if (q->want.has_disk)
+		(void)quota_fmt_bytes(q->want.disk, disk, sizeof disk);
+	if (q->want.has_inodes)
+		(void)snprintf(inodes, sizeof inodes, "%" PRIu64, q->want.inodes);
+	printf("%s: %s quota, id %u, on %s `%s` (%s): disk %s, inodes %s", j->t->name,
+	       quota_kind_name(q->fs.kind), q->id, q->fs.fstype, q->fs.source, q->fs.target, disk,
+	       inodes);
+	if (q->fs.kind == QUOTA_PROJECT)
+		printf("; project id set on %zu entries, %zu had it, %zu not the tenant's (left alone)",
+		       rep.changed, rep.kept, rep.skipped);
+	putchar('\n');
 	return 0;
 }
 
@@ -117,6 +160,9 @@ int build_job_commit(const struct mpj_paths *paths, struct build_job *j)
 				j->home.path);
 		return r;
 	}
+	r = apply_quota(j);
+	if (r < 0)
+		return r;
 	r = homeskel_populate(&j->home, &j->skel, &j->id, &rep, &failed);
 	if (r < 0) {
 		log_error_errno(STAGE, r,

@@ -7,6 +7,7 @@
 
 #include "build/build.h"
 #include "build/homeskel.h"
+#include "build/quota.h"
 
 struct build_job {
 	struct mpj_tenant *t; /* owned unless borrowed from a tenant_load_all() list */
@@ -16,6 +17,7 @@ struct build_job {
 	struct homeskel_home home;
 	struct homeskel_skel skel;
 	struct build_plan *plan;
+	struct quota_home quota; /* disk and inodes: the home's filesystem quota */
 };
 
 /* An empty job: nothing open, build_job_done() is a no-op. */
@@ -23,13 +25,15 @@ void build_job_init(struct build_job *j);
 void build_job_done(struct build_job *j);
 
 /* Phase 1 for j->t: the profile, the account, the home (a symlinked home
- * refuses the whole command), the skeleton, the tree plan and the compiled
+ * refuses the whole command), whether its filesystem can enforce the disk
+ * and inode limits (refused with a hint if not), the skeleton, the tree plan and the compiled
  * seccomp filter.  Nothing is written.  0, or -errno with *diag. */
 int build_job_prepare(const struct mpj_paths *paths, const struct mpj_global *g,
 		      struct build_job *j, struct diag *diag);
 
-/* Phase 2 for one prepared job: swap the new tree in, create the home and
- * fill it from the skeleton as the tenant; logs what it did or where it
+/* Phase 2 for one prepared job: swap the new tree in, create the home, put
+ * its quota in place (project id on the tree, limits) and fill it from the
+ * skeleton as the tenant; logs what it did or where it
  * failed (the previous tree stays when the swap fails) and prints the
  * one-line summary.  0 or -errno. */
 int build_job_commit(const struct mpj_paths *paths, struct build_job *j);

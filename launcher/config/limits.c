@@ -26,6 +26,13 @@ const struct mpj_limit_desc mpj_limit_table[_LIMIT_MAX] = {
 			      "hard cap in percent of one CPU (cpu.max)" },
 	[LIMIT_NOFILE] = { "nofile", LIMIT_NOFILE, false, 16, 1048576,
 			   "open files per process (RLIMIT_NOFILE)" },
+	/* Filesystem quotas (docs/limits.md "Disk quotas"): a minimum the home
+	 * skeleton and a log file fit in, a maximum the kernel's 1 KiB quota
+	 * blocks and 32-bit inode counts on ext4 hold comfortably. */
+	[LIMIT_DISK] = { "disk", LIMIT_DISK, true, 1 * MIB, 1024 * TIB,
+			 "bytes in the home (project or user quota on its filesystem)" },
+	[LIMIT_INODES] = { "inodes", LIMIT_INODES, false, 16, 4000000000ULL,
+			   "files and directories in the home (the same quota's inode limit)" },
 };
 
 const struct mpj_limit_desc *limit_lookup(const char *key)

@@ -27,6 +27,8 @@ enum mpj_limit_key {
 	LIMIT_CPU,       /* weight 1..10000 (v1: shares scaled) */
 	LIMIT_CPU_QUOTA, /* percent of one CPU, 1..100000; 0 = none */
 	LIMIT_NOFILE,    /* RLIMIT_NOFILE */
+	LIMIT_DISK,      /* bytes: filesystem quota on the home (build/quota.h) */
+	LIMIT_INODES,    /* files and directories: the same quota's inode limit */
 	_LIMIT_MAX,
 };
 

@@ -17,6 +17,7 @@
 
 #include "base/ratelimit.h"
 #include "base/util.h"
+#include "build/quota.h"
 #include "cgroup/cgroup.h"
 
 #define CTL_MAGIC "mpjail-ctl"
@@ -126,6 +127,8 @@ struct ctl_status {
 	size_t n_ports;
 	bool have_events; /* cgroup counters of the running jail */
 	struct mpj_cg_events events;
+	bool have_quota; /* the home's disk quota (a disk or inodes limit is set) */
+	struct quota_usage quota;
 };
 
 /* n bytes of s made safe to print on a terminal: printable ASCII, newline,
@@ -136,7 +139,8 @@ struct ctl_status {
 char *ctl_text_for_terminal(const char *s, size_t n);
 /* The status as one JSON object and newline:
  * {"tenant","state","pid","uptime_s","restarts","last_exit","ports",
- *  "memory":{"current","max"},"tasks":{"current","max"}}; null where
+ *  "memory":{"current","max"},"tasks":{"current","max"},
+ *  "disk":{"current","max"},"inodes":{"current","max"}}; null where
  * unknown or unlimited.  Returns a new string. */
 char *ctl_status_json(const struct ctl_status *st);
 /* The same for people, a few lines. */

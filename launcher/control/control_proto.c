@@ -235,6 +235,14 @@ char *ctl_status_json(const struct ctl_status *st)
 	json_counter(f, ev, st->events.pids_current);
 	fputs(",\"max\":", f);
 	json_counter(f, ev, st->events.pids_max);
+	fputs("},\"disk\":{\"current\":", f);
+	json_counter(f, st->have_quota, st->quota.space);
+	fputs(",\"max\":", f);
+	json_counter(f, st->have_quota && st->quota.space_limit, st->quota.space_limit);
+	fputs("},\"inodes\":{\"current\":", f);
+	json_counter(f, st->have_quota, st->quota.inodes);
+	fputs(",\"max\":", f);
+	json_counter(f, st->have_quota && st->quota.inodes_limit, st->quota.inodes_limit);
 	fputs("}}\n", f);
 	if (fclose(f) != 0)
 		abort();
@@ -300,6 +308,18 @@ char *ctl_status_text(const struct ctl_status *st)
 		fprintf(f, "\ntasks: %" PRIu64, st->events.pids_current);
 		if (st->events.pids_max != UINT64_MAX)
 			fprintf(f, " of %" PRIu64, st->events.pids_max);
+		fputc('\n', f);
+	}
+	if (st->have_quota) {
+		fputs("disk: ", f);
+		text_bytes(f, st->quota.space);
+		if (st->quota.space_limit) {
+			fputs(" of ", f);
+			text_bytes(f, st->quota.space_limit);
+		}
+		fprintf(f, "\ninodes: %" PRIu64, st->quota.inodes);
+		if (st->quota.inodes_limit)
+			fprintf(f, " of %" PRIu64, st->quota.inodes_limit);
 		fputc('\n', f);
 	}
 	if (fclose(f) != 0)

@@ -7,6 +7,7 @@
 #include "filter/filter_policy.h"
 
 #include <ctype.h>
+#include <linux/fs.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -74,9 +75,37 @@ static const struct {
 	{ "IPPROTO_ICMPV6", IPPROTO_ICMPV6 },
 	{ "IPPROTO_SCTP", IPPROTO_SCTP },
 	{ "IPPROTO_MPTCP", IPPROTO_MPTCP },
+	{ "FS_IOC_SETFLAGS", FS_IOC_SETFLAGS },
+	{ "FS_IOC32_SETFLAGS", FS_IOC32_SETFLAGS },
+	{ "FS_IOC_FSSETXATTR", FS_IOC_FSSETXATTR },
 	{ "PER_LINUX", PER_LINUX },
 	{ "LOW32", 0xffffffffu },
 };
+
+/* Syscalls newer than the libseccomp a host may ship (Debian 12 has 2.5.4),
+ * by their number in the kernel's unified table, which every 64-bit
+ * architecture mpjail builds for shares since Linux 5.1.  Elsewhere the
+ * name is unknown and the policy refuses to load: add the number. */
+static const struct {
+	const char *name;
+	int nr;
+} new_syscalls[] = {
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv) || defined(__powerpc64__) || \
+	defined(__s390x__) || defined(__loongarch64)
+	/* Linux 6.17: sets the project id like FS_IOC_FSSETXATTR (docs/limits.md) */
+	{ "file_setattr", 469 },
+#endif
+};
+
+static int resolve_syscall(const char *name)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	for (size_t i = 0; nr == __NR_SCMP_ERROR && i < ARRAY_SIZE(new_syscalls); i++)
+		if (strcmp(new_syscalls[i].name, name) == 0)
+			nr = new_syscalls[i].nr;
+	return nr;
+}
 
 static const char *const cmp_names[_MPJ_CMP_MAX] = {
 	[MPJ_CMP_EQ] = "==",       [MPJ_CMP_NE] = "!=",
@@ -570,7 +599,7 @@ static int parse_rule(struct parser *ps, char **tok, size_t n, const char *text,
 		diag_set(ps->diag, ps->file, ps->line, "bad syscall name `%s`", tok[0]);
 		return -EINVAL;
 	}
-	nr = seccomp_syscall_resolve_name(tok[0]);
+	nr = resolve_syscall(tok[0]);
 	if (nr == __NR_SCMP_ERROR) {
 		diag_set(ps->diag, ps->file, ps->line, "unknown syscall `%s`", tok[0]);
 		return -EINVAL;

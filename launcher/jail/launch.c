@@ -147,6 +147,33 @@ static int to_mount(int *fd, enum mount_kind kind, const char *what, struct diag
 	return 0;
 }
 
+/* With a disk or inodes limit, the home's filesystem must enforce a quota
+ * and, for a project quota, the home must carry the tenant's project id
+ * (set by `mpjail build`): checked here, before anything changes; the
+ * limits themselves are written again by launch_start(). */
+static int prepare_quota(struct mpj_launch *l, struct diag *diag)
+{
+	const struct mpj_tenant *t = l->tenant;
+	struct quota_want w;
+	int r;
+
+	quota_want_compute(t, l->profile, &w);
+	if (!quota_want_any(&w))
+		return 0;
+	r = quota_home_prepare(t, l->profile, l->id.uid, l->home_fd, true, &l->quota, diag);
+	if (r < 0)
+		return r;
+	if (l->quota.fs.kind == QUOTA_PROJECT && !l->quota.projid_ok) {
+		diag_set(diag, t->file, t->home_line,
+			 "tenant home `%s` does not carry project id %u with inheritance: its "
+			 "disk quota would not count it; run `mpjail build %s`",
+			 t->home, l->quota.id, t->name);
+		return -ESTALE;
+	}
+	l->quota_fd = openat(l->home_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return l->quota_fd < 0 ? negerrno() : 0;
+}
+
 /* The home path comes from a root-owned file, but the directory belongs to
  * the tenant: one symlink anywhere on the path and we refuse, before any
  * mount exists.  The fd pins it; the child binds the fd, not the path. */
@@ -154,6 +181,7 @@ static int open_home(struct mpj_launch *l, struct diag *diag)
 {
 	const struct mpj_tenant *t = l->tenant;
 	struct stat st;
+	int r;
 
 	l->home_fd = sys_openat2(AT_FDCWD, t->home, O_PATH | O_DIRECTORY | O_CLOEXEC,
 				 RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
@@ -172,6 +200,9 @@ static int open_home(struct mpj_launch *l, struct diag *diag)
 			 (unsigned)st.st_uid, l->id.user, (unsigned)l->id.uid);
 		return -EPERM;
 	}
+	r = prepare_quota(l, diag);
+	if (r < 0)
+		return r;
 	return to_mount(&l->home_fd, MK_HOME, t->home, diag);
 }
 
@@ -354,6 +385,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		.mode = mode,
 		.tree_fd = -1,
 		.home_fd = -1,
+		.quota_fd = -1,
 		.db_fd = -1,
 		.secrets_fd = -1,
 		.ctl_fd = -1,
@@ -544,6 +576,13 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 	if (l->mode == LAUNCH_RUN && l->n_listen != l->tenant->n_ports)
 		return parent_fail(rep, STAGE_OPEN, -EBADF,
 				   "the tenant's listeners were not handed in");
+	/* Written at every start, so a changed limit takes effect with the
+	 * next one (the project id itself is build's job). */
+	r = quota_home_enforce(&l->quota, l->quota_fd);
+	if (r < 0)
+		return parent_fail(rep, STAGE_QUOTA, r,
+				   r == -ESTALE ? "the home lacks its project id: run mpjail build"
+						: "quotactl Q_SETQUOTA");
 	r = cgroup_setup(&l->global, l->paths, l->tenant->name, &l->cg_limits, &l->cgroup, &d);
 	if (r < 0) {
 		parent_fail(rep, STAGE_CGROUP, r, d.msg);
@@ -682,6 +721,8 @@ void launch_done(struct mpj_launch *l)
 	free(l->bind_fds);
 	closep(&l->tree_fd);
 	closep(&l->home_fd);
+	closep(&l->quota_fd);
+	quota_home_done(&l->quota);
 	closep(&l->db_fd);
 	closep(&l->secrets_fd);
 	closep(&l->ctl_fd);

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "base/log.h"
+#include "build/quota.h"
 #include "cgroup/cgroup.h"
 #include "config/global.h"
 #include "config/identity.h"
@@ -52,6 +53,8 @@ struct mpj_launch {
 	struct rlimit rlimits[RLIM_NLIMITS];
 	bool rlimit_set[RLIM_NLIMITS];
 	struct mpj_cg_limits cg_limits;
+	struct quota_home quota; /* disk/inodes: probed when a limit is set */
+	int quota_fd;            /* the home, O_RDONLY, while quota.probed; else -1 */
 
 	/* fds opened by the parent with openat2, inherited by the child */
 	int tree_fd;                   /* STATE/jails/NAME/root, O_PATH */

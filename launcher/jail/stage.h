@@ -18,33 +18,34 @@ enum mpj_exit {
 };
 
 /* One line per stage, in pipeline order.  Names appear in messages. */
-#define MPJ_STAGES(X)                                                                         \
-	X(VALIDATE, "validate", "check the tenant and profile files")                         \
-	X(OPEN, "open", "the tenant home or jail tree is missing, or a symlink")              \
-	X(CGROUP, "cgroup", "is the cgroup controller available and delegated?")              \
-	X(FILTER, "filter", "the seccomp policy could not be compiled")                       \
-	X(CLONE, "clone", "namespaces need root and a kernel with user-visible namespaces")   \
-	X(SYNC, "sync", "the parent died or the child could not be released")                 \
-	X(NNP, "no-new-privs", "prctl(PR_SET_NO_NEW_PRIVS) failed")                           \
-	X(PROPAGATION, "propagation", "could not make / private in the new namespace")        \
-	X(ROOT, "root", "building the jail root (tmpfs, jail tree copy) failed")              \
-	X(MOUNT, "mount", "a bind or tmpfs mount failed; see the path in the message")        \
-	X(PIVOT, "pivot", "pivot_root needs a private mount namespace")                       \
-	X(MOUNTCHECK, "mountcheck", "a mount lacks a required flag")                          \
-	X(HOSTNAME, "hostname", "sethostname failed")                                         \
-	X(NETWORK, "network", "bringing up loopback in the private network namespace failed") \
-	X(RLIMIT, "rlimit", "a hard limit above the current one needs root")                  \
-	X(PTY, "pty", "opening a pty in the jail's own devpts instance failed")               \
-	X(FDS, "fds", "close_range or stdio setup failed; a terminal fd is never inherited")  \
-	X(IDENTITY, "identity", "setgroups/setgid/setuid or capability drop failed")          \
-	X(VERIFY, "verify", "the process still holds an id or capability it should not")      \
-	X(CHDIR, "chdir", "the home directory is not reachable inside the jail")              \
-	X(LANDLOCK, "landlock", "the kernel lacks Landlock network rules (ABI >= 4)")         \
-	X(REAPER, "reaper", "fork of the jail's pid 1 child failed")                          \
-	X(SECCOMP, "seccomp", "loading the seccomp filter failed")                            \
-	X(EXEC, "exec", "the command could not be executed inside the jail")                  \
-	X(VERDICT, "verdict",                                                                 \
-	  "the jail did not reach exec in time: stopped by a process of the tenant's uid, "   \
+#define MPJ_STAGES(X)                                                                          \
+	X(VALIDATE, "validate", "check the tenant and profile files")                          \
+	X(OPEN, "open", "the tenant home or jail tree is missing, or a symlink")               \
+	X(QUOTA, "quota", "setting the home's disk quota failed (docs/admin.md, Disk quotas)") \
+	X(CGROUP, "cgroup", "is the cgroup controller available and delegated?")               \
+	X(FILTER, "filter", "the seccomp policy could not be compiled")                        \
+	X(CLONE, "clone", "namespaces need root and a kernel with user-visible namespaces")    \
+	X(SYNC, "sync", "the parent died or the child could not be released")                  \
+	X(NNP, "no-new-privs", "prctl(PR_SET_NO_NEW_PRIVS) failed")                            \
+	X(PROPAGATION, "propagation", "could not make / private in the new namespace")         \
+	X(ROOT, "root", "building the jail root (tmpfs, jail tree copy) failed")               \
+	X(MOUNT, "mount", "a bind or tmpfs mount failed; see the path in the message")         \
+	X(PIVOT, "pivot", "pivot_root needs a private mount namespace")                        \
+	X(MOUNTCHECK, "mountcheck", "a mount lacks a required flag")                           \
+	X(HOSTNAME, "hostname", "sethostname failed")                                          \
+	X(NETWORK, "network", "bringing up loopback in the private network namespace failed")  \
+	X(RLIMIT, "rlimit", "a hard limit above the current one needs root")                   \
+	X(PTY, "pty", "opening a pty in the jail's own devpts instance failed")                \
+	X(FDS, "fds", "close_range or stdio setup failed; a terminal fd is never inherited")   \
+	X(IDENTITY, "identity", "setgroups/setgid/setuid or capability drop failed")           \
+	X(VERIFY, "verify", "the process still holds an id or capability it should not")       \
+	X(CHDIR, "chdir", "the home directory is not reachable inside the jail")               \
+	X(LANDLOCK, "landlock", "the kernel lacks Landlock network rules (ABI >= 4)")          \
+	X(REAPER, "reaper", "fork of the jail's pid 1 child failed")                           \
+	X(SECCOMP, "seccomp", "loading the seccomp filter failed")                             \
+	X(EXEC, "exec", "the command could not be executed inside the jail")                   \
+	X(VERDICT, "verdict",                                                                  \
+	  "the jail did not reach exec in time: stopped by a process of the tenant's uid, "    \
 	  "or the host is overloaded")
 
 /* clang-format off */

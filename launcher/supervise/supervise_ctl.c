@@ -79,6 +79,10 @@ void svc_status(struct sv *s, struct ctl_status *st)
 		st->uptime_s = (sv_now_ms() - s->gen->started) / 1000;
 		if (s->gen->l.cgroup)
 			st->have_events = cgroup_events(s->gen->l.cgroup, &st->events) == 0;
+		if (s->gen->l.quota_fd >= 0 && s->gen->l.quota.fs.kind != QUOTA_NONE)
+			st->have_quota = quota_get(s->gen->l.quota_fd, &s->gen->l.quota.fs,
+						   s->gen->l.quota.fs.kind, s->gen->l.quota.id,
+						   &st->quota) == 0;
 	}
 }
 

@@ -4,8 +4,10 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/dqblk_xfs.h>
 #include <sys/stat.h>
 
+#include "build/quota.h"
 #include "config/global.h"
 #include "config/ini.h"
 #include "config/limits.h"
@@ -350,6 +352,13 @@ Test(tenant, limits)
 	expect_error(GOOD_HEAD "[limits]\ncpu_quota = 0\n", 6, "invalid cpu_quota `0`");
 	expect_error(GOOD_HEAD "[limits]\nnofile = 15\n", 6, "invalid nofile `15`");
 	expect_error(GOOD_HEAD "[limits]\nnofile = 1048577\n", 6, "invalid nofile");
+	expect_error(GOOD_HEAD "[limits]\ndisk = 512K\n", 6,
+		     "invalid disk `512K`: out of range; expected a size such as 512M, from 1M");
+	expect_error(GOOD_HEAD "[limits]\ndisk = 2000T\n", 6, "invalid disk `2000T`: out of range");
+	expect_error(GOOD_HEAD "[limits]\ndisk = -1\n", 6, "invalid disk `-1`");
+	expect_error(GOOD_HEAD "[limits]\ninodes = 15\n", 6, "invalid inodes `15`: out of range");
+	expect_error(GOOD_HEAD "[limits]\ninodes = 4000000001\n", 6, "from 16 to 4000000000");
+	expect_error(GOOD_HEAD "[limits]\ninodes = 10K\n", 6, "invalid inodes `10K`");
 	expect_error(GOOD_HEAD "[limits]\nnofile = 1K\n", 6, "invalid nofile `1K`");
 }
 
@@ -375,6 +384,34 @@ Test(tenant, limit_table_is_complete)
 		cr_assert_not_null(d->help);
 	}
 	cr_assert_null(limit_lookup("ram"));
+}
+
+Test(tenant, disk_and_inodes)
+{
+	struct diag d = { 0 };
+	struct mpj_tenant *t = NULL;
+	struct quota_want w;
+
+	cr_assert_eq(parse_tenant(GOOD_HEAD "[limits]\ndisk = 2G\ninodes = 50000\n", &t, &d), 0,
+		     "%s", d.msg);
+	cr_assert_eq(t->limits.v[LIMIT_DISK], 2ULL << 30);
+	cr_assert_eq(t->limits.line[LIMIT_DISK], 6);
+	cr_assert_eq(t->limits.v[LIMIT_INODES], 50000);
+	quota_want_compute(t, NULL, &w);
+	cr_assert(w.has_disk && w.has_inodes);
+	cr_assert_eq(w.disk, 2ULL << 30);
+	cr_assert_eq(w.inodes, 50000);
+	tenant_free(t);
+}
+
+/* Project quota wins where both are enforced; accounting alone is none. */
+Test(tenant, quota_kind_choose)
+{
+	cr_assert_eq(quota_kind_choose(0), QUOTA_NONE);
+	cr_assert_eq(quota_kind_choose(FS_QUOTA_PDQ_ACCT | FS_QUOTA_UDQ_ACCT), QUOTA_NONE);
+	cr_assert_eq(quota_kind_choose(FS_QUOTA_UDQ_ACCT | FS_QUOTA_UDQ_ENFD), QUOTA_USER);
+	cr_assert_eq(quota_kind_choose(FS_QUOTA_PDQ_ENFD | FS_QUOTA_UDQ_ENFD), QUOTA_PROJECT);
+	cr_assert_str_eq(quota_kind_name(QUOTA_PROJECT), "project");
 }
 
 Test(tenant, limits_get_prefers_tenant)

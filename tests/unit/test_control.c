@@ -299,6 +299,8 @@ Test(status, json_all_known)
 			    .memory_max = 536870912,
 			    .pids_current = 5,
 			    .pids_max = UINT64_MAX },
+		.have_quota = true,
+		.quota = { .space = 4096, .space_limit = 8388608, .inodes = 12 },
 	};
 	char *j = ctl_status_json(&st);
 
@@ -306,7 +308,9 @@ Test(status, json_all_known)
 			 "{\"tenant\":\"alice\",\"state\":\"running\",\"pid\":4242,\"uptime_s\":61,"
 			 "\"restarts\":2,\"last_exit\":\"killed by signal 9 (KILL) (out of memory: "
 			 "\\\"oom\\\")\",\"ports\":[8001,8002],\"memory\":{\"current\":1024,"
-			 "\"max\":536870912},\"tasks\":{\"current\":5,\"max\":null}}\n");
+			 "\"max\":536870912},\"tasks\":{\"current\":5,\"max\":null},"
+			 "\"disk\":{\"current\":4096,\"max\":8388608},"
+			 "\"inodes\":{\"current\":12,\"max\":null}}\n");
 	free(j);
 }
 
@@ -318,7 +322,9 @@ Test(status, json_unknowns_are_null)
 	cr_assert_str_eq(j,
 			 "{\"tenant\":\"bob\",\"state\":\"stopped\",\"pid\":null,\"uptime_s\":null,"
 			 "\"restarts\":0,\"last_exit\":null,\"ports\":[],\"memory\":{\"current\":null,"
-			 "\"max\":null},\"tasks\":{\"current\":null,\"max\":null}}\n");
+			 "\"max\":null},\"tasks\":{\"current\":null,\"max\":null},"
+			 "\"disk\":{\"current\":null,\"max\":null},"
+			 "\"inodes\":{\"current\":null,\"max\":null}}\n");
 	free(j);
 }
 
@@ -366,6 +372,13 @@ Test(status, text)
 	cr_assert_str_eq(t, "tenant alice: running, host pid 77, up 1h 2m 3s\n"
 			    "restarts: 0\nlast exit: none\nports: 8001\n"
 			    "memory: 3.0 MiB\ntasks: 4 of 64\n");
+	free(t);
+	st.have_quota = true;
+	st.quota = (struct quota_usage){
+		.space = 1536, .space_limit = 4 << 20, .inodes = 9, .inodes_limit = 64
+	};
+	t = ctl_status_text(&st);
+	cr_assert(strstr(t, "\ndisk: 1.5 KiB of 4.0 MiB\ninodes: 9 of 64\n"), "%s", t);
 	free(t);
 }
 

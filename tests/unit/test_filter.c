@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/netlink.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -787,6 +788,12 @@ static const struct call denied[] = {
 #endif
 	C("mknodat(S_IFCHR)", SYS_mknodat, EPERM, AT_FDCWD, BAD, S_IFCHR | 0600, 0x103),
 	C("mknodat(S_IFBLK)", SYS_mknodat, EPERM, AT_FDCWD, BAD, S_IFBLK | 0600, 0x800),
+	/* The disk quota's project id and PROJINHERIT (docs/threats.md T43). */
+	C("ioctl(FS_IOC_FSSETXATTR)", SYS_ioctl, EPERM, 0, FS_IOC_FSSETXATTR, BAD),
+	C("ioctl(FS_IOC_FSSETXATTR | 1<<32)", SYS_ioctl, EPERM, 0, FS_IOC_FSSETXATTR | HI32, BAD),
+	C("ioctl(FS_IOC_SETFLAGS)", SYS_ioctl, EPERM, 0, FS_IOC_SETFLAGS, BAD),
+	C("ioctl(FS_IOC32_SETFLAGS)", SYS_ioctl, EPERM, 0, FS_IOC32_SETFLAGS, BAD),
+	C("file_setattr (469)", 469, EPERM, AT_FDCWD, BAD, BAD, 24, 0),
 };
 
 /* Allowed: must reach the kernel and get its own answer. */
@@ -798,6 +805,7 @@ static const struct call allowed[] = {
 	C("mknodat(S_IFREG)", SYS_mknodat, EFAULT, AT_FDCWD, BAD, S_IFREG | 0600, 0),
 	C("ioctl(TCGETS) on /dev/null", SYS_ioctl, ENOTTY, 0, TCGETS, BAD),
 	C("ioctl(TIOCSTI + 1<<16)", SYS_ioctl, ENOTTY, 0, TIOCSTI | (1L << 16), BAD),
+	C("ioctl(FS_IOC_FSGETXATTR) on /dev/null", SYS_ioctl, ENOTTY, 0, FS_IOC_FSGETXATTR, BAD),
 	C("socketpair(AF_UNIX) to a bad pointer", SYS_socketpair, EFAULT, AF_UNIX, SOCK_STREAM, 0,
 	  BAD),
 	C("socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC) to a bad pointer", SYS_socketpair, EFAULT,
