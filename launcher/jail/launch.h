@@ -24,7 +24,8 @@
 /* How long launch_start() waits for the jail's verdict (exec'd, or a failed
  * stage).  From the uid drop on, the child runs with the tenant's uid, and
  * the tenant's host login can SIGSTOP it (docs/threats.md T41): the wait
- * must end.  A launch takes milliseconds; the bound is for a loaded host. */
+ * must end.  A launch takes milliseconds; the bound is for a loaded host,
+ * and counts only time the jail could run (base/stopclock.h). */
 #define LAUNCH_VERDICT_TIMEOUT_MS 5000
 
 struct mounts_input;
@@ -112,7 +113,7 @@ void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret);
  * Returns 0 when the command was exec'd (l->pid is running), 1 when the
  * child reported a failed stage (*ret_report filled; the child is reaped),
  * or -errno for a parent-side failure (*ret_report names the stage).  No
- * verdict within LAUNCH_VERDICT_TIMEOUT_MS, or a jail process found stopped
+ * verdict within LAUNCH_VERDICT_TIMEOUT_MS of run time, or a jail process found stopped
  * before it: the jail is killed and reaped, -ETIMEDOUT, stage `verdict`. */
 int launch_start(struct mpj_launch *l, struct stage_report *ret_report);
 

@@ -451,6 +451,8 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 	return -1;
 }
 
+static uint64_t stop_budget(const struct sv *s) { return (uint64_t)s->o->stop_timeout * 1000; }
+
 /* A stopping generation: sample its processes' run-queue delay, SIGKILL
  * when the stop clock has run out (docs/design.md, "Stopping many tenants
  * at once"). */
@@ -462,7 +464,7 @@ static void stop_tick(struct sv *s, struct sv_gen *g, uint64_t t)
 	if (t - g->stop.last >= STOPCLOCK_SAMPLE_MS && g->l.cgroup &&
 	    cgroup_procs(g->l.cgroup, &pids, &n) == 0)
 		stopclock_sample(&g->stop, pids, n, t);
-	if (stopclock_due_in(&g->stop, s->o->stop_timeout, t) > 0)
+	if (stopclock_due_in(&g->stop, stop_budget(s), stop_budget(s) * STOP_CAP_FACTOR, t) > 0)
 		return;
 	sv_log(s, LOG_LVL_WARN,
 	       "did not stop within %u s (%llu s since the signal, %llu s of them waiting for "
@@ -508,7 +510,8 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		/* Waiting for the port, or sampling a stop until its SIGKILL. */
 		tk = waiting_ready ? READY_POLL_MS : -1;
 		if (g.stop.started && !g.killed) {
-			uint64_t due = stopclock_due_in(&g.stop, s->o->stop_timeout, t);
+			uint64_t due = stopclock_due_in(&g.stop, stop_budget(s),
+							stop_budget(s) * STOP_CAP_FACTOR, t);
 
 			tk = (int)(due < STOPCLOCK_SAMPLE_MS ? due : STOPCLOCK_SAMPLE_MS);
 		}

@@ -6,9 +6,9 @@
 
 #include <poll.h>
 
+#include "base/stopclock.h"
 #include "control/control.h"
 #include "jail/launch.h"
-#include "supervise/stopclock.h"
 #include "supervise/supervise.h"
 
 /* The reload's config test may run this long before its jail is killed;
@@ -16,6 +16,10 @@
 #define CONFIGTEST_TIMEOUT_S 30
 #define CONFIGTEST_GRACE_S 10
 #define CONFIGTEST_OUTPUT_MAX (16 * 1024) /* kept for the reply body */
+
+/* The stop timeout is --stop-timeout seconds of time the jail could run,
+ * at most STOP_CAP_FACTOR times that in all. */
+#define STOP_CAP_FACTOR 3
 
 /* One run of the jail, from launch_start to launch_reap. */
 struct sv_gen {

@@ -65,10 +65,11 @@ exec_loop() {
 }
 end=$(($(now_ms) + CONC_SECONDS * 1000))
 loops=()
+# Tenants m1, m1, m2, m3 (fewer when N < 3).
 exec_loop m1 a "$end" & loops+=($!)
 exec_loop m1 b "$end" & loops+=($!)
-exec_loop m2 c "$end" & loops+=($!)
-exec_loop m3 d "$end" & loops+=($!)
+exec_loop "m$((1 % N + 1))" c "$end" & loops+=($!)
+exec_loop "m$((2 % N + 1))" d "$end" & loops+=($!)
 wait "${loops[@]}"
 total=0
 for tag in a b c d; do total=$((total + $(cat "$T_DIR/conc-$tag.n"))); done

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The supervisor's stop clock (launcher/supervise/stopclock.c): the stop
+/* The supervisor's stop clock (launcher/base/stopclock.c): the stop
  * timeout counts time the jail could run, capped; the starvation it credits
  * is read from the real kernel's run-queue delays. */
 #define _GNU_SOURCE
@@ -10,17 +10,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "supervise/stopclock.h"
+#include "base/stopclock.h"
 
 Test(stopclock, plain_timeout_without_starvation)
 {
 	struct stopclock c;
 
 	stopclock_start(&c, 1000);
-	cr_assert_eq(stopclock_due_in(&c, 10, 1000), 10000);
-	cr_assert_eq(stopclock_due_in(&c, 10, 6000), 5000);
-	cr_assert_eq(stopclock_due_in(&c, 10, 11000), 0);
-	cr_assert_eq(stopclock_due_in(&c, 10, 99000), 0);
+	cr_assert_eq(stopclock_due_in(&c, 10000, 30000, 1000), 10000);
+	cr_assert_eq(stopclock_due_in(&c, 10000, 30000, 6000), 5000);
+	cr_assert_eq(stopclock_due_in(&c, 10000, 30000, 11000), 0);
+	cr_assert_eq(stopclock_due_in(&c, 10000, 30000, 99000), 0);
 }
 
 Test(stopclock, starvation_extends_up_to_the_cap)
@@ -29,10 +29,11 @@ Test(stopclock, starvation_extends_up_to_the_cap)
 
 	stopclock_start(&c, 1000);
 	c.starved = 4000; /* 4 s of the first 10 spent waiting for a CPU */
-	cr_assert_eq(stopclock_due_in(&c, 10, 11000), 4000);
+	cr_assert_eq(stopclock_due_in(&c, 10000, 30000, 11000), 4000);
 	c.starved = 25000; /* more than the cap allows */
-	cr_assert_eq(stopclock_due_in(&c, 10, 30000), 1000, "cap: 3 x 10 s after the signal");
-	cr_assert_eq(stopclock_due_in(&c, 10, 31000), 0);
+	cr_assert_eq(stopclock_due_in(&c, 10000, 30000, 30000), 1000,
+		     "cap: 3 x 10 s after the signal");
+	cr_assert_eq(stopclock_due_in(&c, 10000, 30000, 31000), 0);
 }
 
 Test(stopclock, a_sample_credits_at_most_the_interval)
@@ -110,5 +111,5 @@ Test(stopclock, real_run_queue_delay_is_credited, .timeout = 30)
 	cr_assert_gt(c.starved, (t - t0) / 3, "starved %llu ms of %llu",
 		     (unsigned long long)c.starved, (unsigned long long)(t - t0));
 	cr_assert_leq(c.starved, t - t0);
-	cr_assert_gt(stopclock_due_in(&c, 1, t), 0, "not due: the jail waited for a CPU");
+	cr_assert_gt(stopclock_due_in(&c, 1000, 3000, t), 0, "not due: the jail waited for a CPU");
 }

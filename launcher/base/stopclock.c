@@ -12,8 +12,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "base/stopclock.h"
 #include "base/util.h"
-#include "supervise/stopclock.h"
 
 void stopclock_start(struct stopclock *c, uint64_t now)
 {
@@ -79,11 +79,10 @@ void stopclock_sample(struct stopclock *c, const pid_t *pids, size_t n, uint64_t
 	c->last = now;
 }
 
-uint64_t stopclock_due_in(const struct stopclock *c, unsigned timeout_s, uint64_t now)
+uint64_t stopclock_due_in(const struct stopclock *c, uint64_t budget, uint64_t cap, uint64_t now)
 {
 	uint64_t elapsed = now > c->started ? now - c->started : 0;
 	uint64_t ran = elapsed > c->starved ? elapsed - c->starved : 0;
-	uint64_t budget = (uint64_t)timeout_s * 1000, cap = budget * STOPCLOCK_CAP_FACTOR;
 	uint64_t left_run = ran < budget ? budget - ran : 0;
 	uint64_t left_cap = elapsed < cap ? cap - elapsed : 0;
 
