@@ -100,6 +100,15 @@ while [ "$(now_ms)" -lt "$deadline" ]; do
 done
 t1=$(now_ms)
 expect_eq "all $N supervisors report their server ready" "$N" "$answering"
+if [ "$answering" != "$N" ]; then
+	shown=0
+	for i in $(seq "$N"); do
+		grep -q "ready: " "$T_DIR/run-m$i.log" && continue
+		diag "m$i, not ready:" "$(tail -n 4 "$T_DIR/run-m$i.log")"
+		shown=$((shown + 1))
+		[ "$shown" -lt 5 ] || break
+	done
+fi
 diag "mass start: $N tenants answering after $((t1 - t0)) ms; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 ok200=0
 for i in $(seq "$N"); do
