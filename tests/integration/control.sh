@@ -129,6 +129,28 @@ root status b
 expect_eq "root: status b" 0 "$?"
 root status
 expect_eq "root must name the tenant (exit 100)" 100 "$?"
+# The common options before the command, as git and systemctl take them.
+OUT=$("$M" --config-dir "$CONF" --state-dir="$STATE" --run-dir "$RUN" status b 2>&1)
+expect_eq "options before the command: status b exits 0" 0 "$?"
+expect_match "... and reports b running" "^tenant b: running, host pid [0-9]+" "$OUT"
+OUT=$("$M" --run-dir="$RUN" status --config-dir "$CONF" --json b 2>&1)
+expect_eq "options on both sides: status --json b" "b running" \
+	"$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["tenant"], d["state"])')"
+# ... they are used, not skipped: an empty run dir before the command is
+# where status looks.
+mkdir -p "$T_DIR/emptyrun"
+OUT=$("$M" --run-dir "$T_DIR/emptyrun" status --config-dir "$CONF" b 2>&1)
+expect_eq "an empty --run-dir before the command: not running (exit 3)" 3 "$?"
+expect_match "... names that run dir" "no control socket at $T_DIR/emptyrun/b/control" "$OUT"
+OUT=$("$M" --run-dir "$RUN" status --run-dir "$RUN" b 2>&1)
+expect_eq "--run-dir before and after: exit 100" 100 "$?"
+expect_match "... given twice" "mpjail status: --run-dir given twice" "$OUT"
+OUT=$("$M" --bogus "$CONF" status b 2>&1)
+expect_eq "unknown option before the command: exit 100" 100 "$?"
+expect_match "... named" "^mpjail: unknown or incomplete option \`--bogus\`" "$OUT"
+OUT=$("$M" --config-dir "$CONF" 2>&1)
+expect_eq "options but no command: exit 100" 100 "$?"
+expect_match "... says so" "no COMMAND after the options" "$OUT"
 root status --json a
 expect_eq "root: status --json a" 0 "$?"
 printf '%s\n' "$OUT" | python3 -m json.tool >/dev/null
