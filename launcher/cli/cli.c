@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #include "base/log.h"
 #include "cli/help.h"
@@ -46,13 +47,15 @@ int cli_json_option(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *use
 
 int cli_usage_error(const struct mpj_cmd_ctx *ctx, const char *fmt, ...)
 {
+	/* No command yet: an option before it (cli_parse_global). */
+	const char *sep = ctx->cmd ? " " : "", *cmd = ctx->cmd ?: "";
 	va_list ap;
 
-	fprintf(stderr, "mpjail %s: ", ctx->cmd);
+	fprintf(stderr, "mpjail%s%s: ", sep, cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'mpjail %s --help'.\n", ctx->cmd);
+	fprintf(stderr, "\nTry 'mpjail%s%s --help'.\n", sep, cmd);
 	return EXIT_MPJ_CONFIG;
 }
 
@@ -99,15 +102,46 @@ int cli_one_tenant(const struct mpj_cmd_ctx *ctx, int argc, char **argv, int opt
 	return 0;
 }
 
-static int set_path(const char **slot, const char *arg, const char *opt)
+/* One table for the four path options: slot in struct mpj_paths, bit in
+ * ctx->paths_given. */
+static const struct {
+	int opt;
+	const char *name;
+	size_t offset;
+} path_opts[] = {
+	{ OPT_CONFIG_DIR, "--config-dir", offsetof(struct mpj_paths, config_dir) },
+	{ OPT_STATE_DIR, "--state-dir", offsetof(struct mpj_paths, state_dir) },
+	{ OPT_RUN_DIR, "--run-dir", offsetof(struct mpj_paths, run_dir) },
+	{ OPT_DATA_DIR, "--data-dir", offsetof(struct mpj_paths, data_dir) },
+};
+
+/* Returns 1 when opt is not a path option. */
+static int set_path(struct mpj_cmd_ctx *ctx, int opt, const char *arg)
 {
-	if (!valid_abs_path(arg)) {
-		fprintf(stderr, "mpjail: %s needs an absolute, normalised path, got `%s`\n", opt,
-			arg);
-		return -EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(path_opts); i++) {
+		const char **slot;
+
+		if (path_opts[i].opt != opt)
+			continue;
+		slot = (const char **)((char *)&ctx->paths + path_opts[i].offset);
+		/* Twice is an error, not last-wins: `mpjail --config-dir A stop
+		 * --config-dir B x` would otherwise act on a tenant the admin may
+		 * not have meant (docs/style.md P2). */
+		if (ctx->paths_given & (1u << i)) {
+			(void)cli_usage_error(ctx, "%s given twice (`%s`, then `%s`)",
+					      path_opts[i].name, *slot, arg);
+			return -EINVAL;
+		}
+		if (!valid_abs_path(arg)) {
+			fprintf(stderr, "mpjail: %s needs an absolute, normalised path, got `%s`\n",
+				path_opts[i].name, arg);
+			return -EINVAL;
+		}
+		*slot = arg;
+		ctx->paths_given |= 1u << i;
+		return 0;
 	}
-	*slot = arg;
-	return 0;
+	return 1;
 }
 
 int cli_parse(struct mpj_cmd_ctx *ctx, int argc, char **argv, const struct option *opts,
@@ -128,7 +162,9 @@ int cli_parse(struct mpj_cmd_ctx *ctx, int argc, char **argv, const struct optio
 	/* '+': stop at the first positional so exec's command keeps its options. */
 	shorts = xasprintf("%svqh%s", stop_at_positional ? "+" : "", shortopts ?: "");
 
-	optind = 1;
+	/* 0, not 1: glibc re-reads the optstring's '+' and forgets the previous
+	 * scan only then, and main parses twice (before and after the command). */
+	optind = 0;
 	opterr = 0;
 	for (;;) {
 		int c = getopt_long(argc, argv, shorts, all, NULL);
@@ -137,16 +173,10 @@ int cli_parse(struct mpj_cmd_ctx *ctx, int argc, char **argv, const struct optio
 			break;
 		switch (c) {
 		case OPT_CONFIG_DIR:
-			r = set_path(&ctx->paths.config_dir, optarg, "--config-dir");
-			break;
 		case OPT_STATE_DIR:
-			r = set_path(&ctx->paths.state_dir, optarg, "--state-dir");
-			break;
 		case OPT_RUN_DIR:
-			r = set_path(&ctx->paths.run_dir, optarg, "--run-dir");
-			break;
 		case OPT_DATA_DIR:
-			r = set_path(&ctx->paths.data_dir, optarg, "--data-dir");
+			r = set_path(ctx, c, optarg);
 			break;
 		case 'v':
 			log_set_level(LOG_LVL_DEBUG);
@@ -177,5 +207,40 @@ int cli_parse(struct mpj_cmd_ctx *ctx, int argc, char **argv, const struct optio
 			return -EINVAL;
 	}
 	*ret_optind = optind;
+	return 0;
+}
+
+enum { OPT_VERSION = 0x1900 };
+
+static const struct option version_options[] = {
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int version_option(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userdata)
+{
+	(void)ctx;
+	(void)arg;
+	if (opt != OPT_VERSION)
+		return -EINVAL;
+	*(bool *)userdata = true;
+	return 0;
+}
+
+int cli_parse_global(struct mpj_cmd_ctx *ctx, int argc, char **argv, int *ret_cmd)
+{
+	bool version = false;
+	int r, ind;
+
+	/* ctx->cmd is NULL: messages say "mpjail: ..." and --help is the overview.
+	 * Stop at the first positional, the command. */
+	r = cli_parse(ctx, argc, argv, version_options, NULL, version_option, &version, true, &ind);
+	if (r != 0)
+		return r;
+	if (version) {
+		printf("mpjail %s\n", MPJAIL_VERSION);
+		return 1;
+	}
+	*ret_cmd = ind;
 	return 0;
 }

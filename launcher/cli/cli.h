@@ -10,8 +10,9 @@
 
 struct mpj_cmd_ctx {
 	struct mpj_paths paths;
-	const char *cmd; /* subcommand name */
-	bool json;       /* --json where a command supports it */
+	const char *cmd;      /* subcommand name */
+	bool json;            /* --json where a command supports it */
+	unsigned paths_given; /* which --*-dir options were given: each at most once */
 };
 
 /* Command-specific option handler: return 0, or -EINVAL after printing. */
@@ -25,6 +26,14 @@ typedef int (*cli_opt_fn)(struct mpj_cmd_ctx *ctx, int opt, const char *arg, voi
 int cli_parse(struct mpj_cmd_ctx *ctx, int argc, char **argv, const struct option *opts,
 	      const char *shortopts, cli_opt_fn fn, void *userdata, bool stop_at_positional,
 	      int *ret_optind);
+
+/* The global options before the command (`mpjail --config-dir DIR status`,
+ * as git and systemctl accept): the same set cli_parse() knows, plus
+ * --version.  On return 0, argv[*ret_cmd] is the command (*ret_cmd == argc
+ * when there is none); 1: --help or --version was handled; -EINVAL: usage
+ * printed.  A path option given both before and after the command is an
+ * error, as is any given twice. */
+int cli_parse_global(struct mpj_cmd_ctx *ctx, int argc, char **argv, int *ret_cmd);
 
 /* --json, for the commands that print JSON (check, explain, status): pass
  * both to cli_parse() as `opts` and `fn`; it sets ctx->json. */

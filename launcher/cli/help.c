@@ -13,7 +13,9 @@
 	"  --run-dir DIR      control sockets and status (default /run/mpjail)\n"    \
 	"  --data-dir DIR     shipped profiles/ and skel/ (default " MPJAIL_DATADIR ")\n" \
 	"  -v, --verbose      debug messages;  -q, --quiet  warnings and errors only\n" \
-	"  -h, --help         this text\n"
+	"  -h, --help         this text\n"                                            \
+	"The common options go before or after the command (`mpjail --config-dir DIR\n" \
+	"status` = `mpjail status --config-dir DIR`); a --*-dir given twice is an error.\n"
 
 #define EXITS                                                                          \
 	"\nExit status: 0 ok; 100 usage or configuration error (nothing changed);\n"  \
@@ -35,7 +37,7 @@ static const struct {
 	const char *cmd, *text;
 } texts[] = {
 	{ NULL,
-	  "Usage: mpjail COMMAND [OPTIONS] [ARGS]\n"
+	  "Usage: mpjail [COMMON OPTIONS] COMMAND [OPTIONS] [ARGS]\n"
 	  "\n"
 	  "Run each hosting customer's Apache + mod_perl in its own jail.\n"
 	  "\n"

@@ -28,24 +28,27 @@ int main(int argc, char **argv)
 			.data_dir = MPJAIL_DATADIR,
 		},
 	};
+	int r, c;
 
 	/* A root-run tool that touches tenant trees must not be ptrace-able or
 	 * dump core with their data in memory (docs/threats.md T4, T28). */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(help_text(NULL), argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_MPJ_CONFIG : 0;
+	/* Options may come before the command too (`mpjail --config-dir DIR status`). */
+	r = cli_parse_global(&ctx, argc, argv, &c);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
+	if (argc < 2) {
+		fputs(help_text(NULL), stderr);
+		return EXIT_MPJ_CONFIG;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("mpjail %s\n", MPJAIL_VERSION);
-		return 0;
-	}
+	if (c >= argc)
+		return cli_usage_error(&ctx, "no COMMAND after the options");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (strcmp(argv[1], commands[i].name) == 0) {
+		if (strcmp(argv[c], commands[i].name) == 0) {
 			ctx.cmd = commands[i].name;
-			return commands[i].fn(&ctx, argc - 1, argv + 1);
+			return commands[i].fn(&ctx, argc - c, argv + c);
 		}
-	fprintf(stderr, "mpjail: unknown command `%s`\nTry 'mpjail --help'.\n", argv[1]);
+	fprintf(stderr, "mpjail: unknown command `%s`\nTry 'mpjail --help'.\n", argv[c]);
 	return EXIT_MPJ_CONFIG;
 }

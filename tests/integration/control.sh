@@ -129,6 +129,28 @@ root status b
 expect_eq "root: status b" 0 "$?"
 root status
 expect_eq "root must name the tenant (exit 100)" 100 "$?"
+# The common options before the command, as git and systemctl take them.
+OUT=$("$M" --config-dir "$CONF" --state-dir="$STATE" --run-dir "$RUN" status b 2>&1)
+expect_eq "options before the command: status b exits 0" 0 "$?"
+expect_match "... and reports b running" "^tenant b: running, host pid [0-9]+" "$OUT"
+OUT=$("$M" --run-dir="$RUN" status --config-dir "$CONF" --json b 2>&1)
+expect_eq "options on both sides: status --json b" "b running" \
+	"$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["tenant"], d["state"])')"
+# ... they are used, not skipped: an empty run dir before the command is
+# where status looks.
+mkdir -p "$T_DIR/emptyrun"
+OUT=$("$M" --run-dir "$T_DIR/emptyrun" status --config-dir "$CONF" b 2>&1)
+expect_eq "an empty --run-dir before the command: not running (exit 3)" 3 "$?"
+expect_match "... names that run dir" "no control socket at $T_DIR/emptyrun/b/control" "$OUT"
+OUT=$("$M" --run-dir "$RUN" status --run-dir "$RUN" b 2>&1)
+expect_eq "--run-dir before and after: exit 100" 100 "$?"
+expect_match "... given twice" "mpjail status: --run-dir given twice" "$OUT"
+OUT=$("$M" --bogus "$CONF" status b 2>&1)
+expect_eq "unknown option before the command: exit 100" 100 "$?"
+expect_match "... named" "^mpjail: unknown or incomplete option \`--bogus\`" "$OUT"
+OUT=$("$M" --config-dir "$CONF" 2>&1)
+expect_eq "options but no command: exit 100" 100 "$?"
+expect_match "... says so" "no COMMAND after the options" "$OUT"
 root status --json a
 expect_eq "root: status --json a" 0 "$?"
 printf '%s\n' "$OUT" | python3 -m json.tool >/dev/null
@@ -453,23 +475,31 @@ expect_eq "sysv: status a = 3 (not running)" 3 "$?"
 
 # --------------------------------------------------- systemd and polkit ---
 # Verified offline: a throwaway root with the host's own unit library (for
-# network.target and friends), our units and the binary at /usr/sbin.
+# network.target and friends) and what `meson install` puts there: the units
+# with the installed binary's path in Exec*=, and that binary.
 SDR=$T_DIR/sdroot
-mkdir -p "$SDR/etc/systemd/system" "$SDR/usr/sbin" "$SDR/usr/lib/systemd"
+meson install -C "$MPJAIL_BUILD" --destdir "$SDR" --no-rebuild --quiet >"$T_DIR/install.log" 2>&1
+expect_eq "meson install into a DESTDIR" 0 "$?"
+mkdir -p "$SDR/usr/lib/systemd"
 cp -a /usr/lib/systemd/system "$SDR/usr/lib/systemd/"
-cp "$MPJAIL_SRC/scripts/systemd/mpjail@.service" "$MPJAIL_SRC/scripts/systemd/mpjail.target" \
-	"$SDR/etc/systemd/system/"
-install -m 0755 "$M" "$SDR/usr/sbin/mpjail"
-# --man=no: the man page is not installed in a build tree.  Any output is a
-# failure too: verify only warns (exit 0) about an unknown value.
+UNIT=$(find "$SDR" -path "$SDR/usr/lib/systemd/system" -prune -o -name 'mpjail@.service' -print)
+expect_match "the unit is installed where systemd looks" \
+	"^$SDR(/usr/local|/usr|/etc)?/lib/systemd/system/mpjail@\\.service\$|^$SDR/etc/systemd/system/" "$UNIT"
+check "mpjail.target beside it" test -f "$(dirname "$UNIT")/mpjail.target"
+expect_match "ExecStart= names the installed binary" "^ExecStart=/[^ ]*/sbin/mpjail run %i" \
+	"$(grep '^ExecStart=' "$UNIT")"
+check "... which is there" test -x "$SDR$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$UNIT")"
+# --man=no: the man page's path is not in the host's man database.  Any output
+# is a failure too: verify only warns (exit 0) about an unknown value.
 out=$(systemd-analyze verify --man=no --root="$SDR" mpjail@demo.service mpjail.target 2>&1)
 rc=$?
 expect_eq "systemd-analyze verify: exit 0" 0 "$rc"
 expect_eq "systemd-analyze verify: no complaint" "" "$out"
 # ... and it can fail: a broken copy is caught.
-sed -i 's/^KillMode=mixed/KillMode=mixd/' "$SDR/etc/systemd/system/mpjail@.service"
+sed -i 's/^KillMode=mixed/KillMode=mixd/' "$UNIT"
 out=$(systemd-analyze verify --man=no --root="$SDR" mpjail@demo.service 2>&1)
 expect_match "systemd-analyze verify catches a bad value (self-test)" "kill mode" "$out"
+check "the polkit rule is installed" test -f "$SDR/usr/share/polkit-1/rules.d/50-mpjail.rules"
 
 if command -v node >/dev/null 2>&1; then
 	cat >"$T_DIR/polkit.js" <<-'JS'
