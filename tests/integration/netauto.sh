@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `network auto` (the shipped default): the host's network where the
+# kernel's Landlock has network rules (ABI >= 4), a private one otherwise,
+# never the host's without the rules.  On this kernel: explain shows the
+# decision, a modperl tenant on `auto` serves through the supervisor's
+# listener, and its port rules are in force (binding another port is
+# EACCES, an unlisted host service is EACCES).  The private branch on a real
+# kernel without the rules: see the end (User-mode Linux).
+. "$(dirname "$0")/lib.sh"
+require_root
+require_cmd useradd curl python3 ss /usr/sbin/apache2
+
+mpj_env
+mkdir -p "$T_DIR/pgsock"
+chmod 0755 "$T_DIR/pgsock"
+printf '[mpjail]\nport_range = 20000-29999\ndb_socket_dir = %s\n' "$T_DIR/pgsock" >"$CONF/mpjail.conf"
+# The shipped modperl profile, which says nothing about the network: the
+# `network auto` of the shipped default applies.
+printf 'mpjail-profile 1\ninclude modperl\n' >"$CONF/profiles/automp.profile"
+printf 'mpjail-profile 1\ninclude modperl\nnetwork shared\n' >"$CONF/profiles/sharedmp.profile"
+T=na$$
+PORT=$((PORT_BASE + 11))
+OTHER=$((PORT_BASE + 12))
+HOSTSVC=$((PORT_BASE + 13))
+for p in "$PORT" "$OTHER" "$HOSTSVC"; do
+	[ -z "$(ss -Hltn "sport = :$p")" ] || { echo "Bail out! port $p is busy"; exit 1; }
+done
+mpj_tenant "$T" "$PORT" automp
+mpj_tenant s "$((PORT_BASE + 14))" sharedmp
+U=$(eval echo "\$USER_$T")
+check "build a modperl tenant on the default profile's network auto" mpj build "$T"
+check "build a tenant with network shared" mpj build s
+
+ex=$(mpj explain "$T")
+abi=$(printf '%s\n' "$ex" | sed -n 's/^landlock: *ABI \([0-9]*\);.*/\1/p')
+[ -n "$abi" ] && [ "$abi" -ge 4 ] ||
+	skip_all "this kernel's Landlock has no network rules: the host part needs ABI >= 4"
+expect_match "explain: network auto -> shared on this kernel" \
+	"^network: +auto -> shared \(kernel Landlock ABI $abi has network rules\)$" "$ex"
+expect_match "explain: the host's network, ports guarded by Landlock" \
+	"^namespaces: +mount pid ipc uts cgroup; network: the host's" "$ex"
+expect_match "explain: Landlock in force" '^landlock: +ABI [0-9]+; bind\(\) only to the ports above' "$ex"
+js=$(mpj explain --json "$T")
+expect_eq "explain --json: network, network_profile, decision, ABI" \
+	"shared auto auto -> shared (kernel Landlock ABI $abi has network rules) $abi True" \
+	"$(printf '%s' "$js" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["network"], d["network_profile"], d["network_decision"], d["landlock_abi"], d["landlock"]["enforced"])')"
+expect_match "explain of an explicit network shared says just that" '^network: +shared$' "$(mpj explain s)"
+out=$(mpj check "$T" s)
+expect_no_match "check: nothing about a private network on this kernel" 'private network|network auto' "$out"
+expect_match "check: host:landlock is not a FAIL" '^(OK|WARN) host:landlock: ABI' "$out"
+
+"$MPJAIL" run --config-dir "$CONF" --state-dir "$STATE" --run-dir "$RUN" \
+	--data-dir "$MPJAIL_SRC" "$T" >"$T_DIR/run.log" 2>&1 &
+SV=$!
+T_PIDS+=("$SV")
+page() { curl -s -m 3 "http://127.0.0.1:$PORT/hello"; }
+answers() { page | grep -q "Hello from mpjail tenant $T"; }
+wait_until() { local n=$1 i; shift; for ((i = 0; i < n * 10; i++)); do "$@" && return 0; sleep 0.1; done; return 1; }
+if wait_until 20 answers; then
+	ok "the tenant on network auto serves on 127.0.0.1:$PORT"
+else
+	not_ok "the tenant on network auto serves on 127.0.0.1:$PORT"
+	while IFS= read -r line; do diag "run: $line"; done <"$T_DIR/run.log"
+fi
+expect_match "the supervisor logs the decision at start" \
+	"network auto -> shared \(kernel Landlock ABI $abi has network rules\)" "$(cat "$T_DIR/run.log")"
+hpid=$(pgrep -u "$U" -o -f '^/usr/sbin/apache2 ')
+if [ -n "$hpid" ]; then
+	check "httpd is in the host's network namespace" \
+		test "$(readlink "/proc/$hpid/ns/net")" = "$(readlink /proc/self/ns/net)"
+else
+	not_ok "httpd runs as the tenant"
+fi
+
+# The port rules are in force: in the host's network, only Landlock stops
+# a bind of another free port or a connect to an unlisted host service.
+python3 -m http.server --bind 127.0.0.1 "$HOSTSVC" >/dev/null 2>&1 &
+T_PIDS+=($!)
+wait_until 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$HOSTSVC" 2>/dev/null
+inside=$(mpj exec "$T" -- /usr/bin/python3 -c "
+import socket
+for port in ($OTHER, $PORT):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(('127.0.0.1', port)); print('BOUND', port)
+    except OSError as e:
+        print('BIND', port, e.errno)
+for port in ($HOSTSVC, $PORT):
+    s = socket.socket()
+    try:
+        s.connect(('127.0.0.1', port)); print('REACHED', port)
+    except OSError as e:
+        print('CONNECT', port, e.errno)")
+expect_match "a bind of another free port is refused (EACCES)" "^BIND $OTHER 13$" "$inside"
+expect_match "the tenant's own port is held by its supervisor (EADDRINUSE)" "^BIND $PORT 98$" "$inside"
+expect_match "an unlisted host service is refused (EACCES)" "^CONNECT $HOSTSVC 13$" "$inside"
+expect_match "the tenant's own port is reachable" "^REACHED $PORT$" "$inside"
+check "the other port was really free on the host" python3 -c "
+import socket; s = socket.socket(); s.bind(('127.0.0.1', $OTHER))"
+
+kill -TERM "$SV"
+wait "$SV"
+expect_eq "the supervisor exits 0 on TERM" 0 "$?"
+check "no process of the tenant is left" test -z "$(pgrep -u "$U")"
+done_testing
