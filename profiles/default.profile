@@ -4,11 +4,15 @@ mpjail-profile 1
 # /, /dev, /proc, /etc/passwd and /etc/group are made by the launcher, not here
 # (docs/apache.md §2, docs/style.md L6).
 
-# Shared network namespace: the jail binds 127.0.0.1:PORT on the host and a
-# Landlock rule allows only its own ports (docs/apache.md §7).
-network shared
+# The host's network namespace where the kernel's Landlock has network rules
+# (ABI 4, Linux 6.7): a Landlock rule allows binding only the tenant's own
+# ports (docs/apache.md §7).  On older kernels (Debian 12's 6.1) a private,
+# empty network namespace instead: never the host's network without the port
+# rules (docs/design.md, "network auto").  `mpjail explain` says which.
+network auto
 
-# Outbound TCP from the jail (a Landlock rule, like the port rule above):
+# Outbound TCP from the jail in the host's network (a Landlock rule, like the
+# port rule above; a private network has no way out at all):
 # only these ports and the tenant's own, never another tenant's backend in
 # port_range (docs/threats.md T18).  53: DNS answers too long for UDP come
 # over TCP; UDP and unix sockets (PostgreSQL's, db-socket) are not affected.

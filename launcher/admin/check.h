@@ -79,8 +79,17 @@ void check_memory_sum(struct check_report *r, const struct mpj_global *g,
 void check_tenant_quota(struct check_report *r, const char *subject, const struct check_tenant *s);
 /* The disk limits of all n tenants against the filesystems they share. */
 void check_disk_sum(struct check_report *r, const struct check_tenant *s, size_t n);
-/* Landlock and the settings below /proc/sys (check_host.c). */
-void check_host(struct check_report *r);
+/* Landlock and the settings below /proc/sys (check_host.c); s[0..n): all
+ * tenants, for those whose `network` this kernel cannot serve. */
+void check_host(struct check_report *r, const struct check_tenant *s, size_t n);
+/* The Landlock finding for a kernel of ABI abi (-errno: unavailable): a
+ * FAIL only when a tenant's profile says `network shared` without the
+ * network rules (ABI 4) to enforce it. */
+void check_host_landlock(struct check_report *r, int abi, const struct check_tenant *s, size_t n);
+/* One WARN for a tenant whose `network auto` is private on a kernel of
+ * ABI abi: no outbound network, the database only over its unix socket. */
+void check_tenant_network(struct check_report *r, const char *subject, const struct mpj_profile *p,
+			  int abi);
 
 /* docs/threats.md §4: each sysctl below procsys_fd (/proc/sys) against its
  * recommended value; missing ones are "not available". */

@@ -59,7 +59,7 @@ static void check_tenants_and_host(struct check_report *r, const struct mpj_path
 			check_tenant(r, paths, &st[i], loaded, n_loaded);
 	check_memory_sum(r, g, st, n);
 	check_disk_sum(r, st, n);
-	check_host(r);
+	check_host(r, st, n);
 	for (size_t i = 0; i < n; i++)
 		check_tenant_done(&st[i]);
 }

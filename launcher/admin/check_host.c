@@ -197,28 +197,56 @@ void check_memory_sum(struct check_report *r, const struct mpj_global *g,
 		  unlimited ? "; tenants without a memory limit are not counted" : "");
 }
 
-static void check_landlock(struct check_report *r)
+void check_host_landlock(struct check_report *r, int abi, const struct check_tenant *s, size_t n)
 {
-	int abi = landlock_abi();
+	_cleanup_free_ char *shared = NULL;
+	size_t n_shared = 0;
+	char what[32];
 
-	if (abi < 4)
-		check_add(r, CHECK_FAIL, "host:landlock",
-			  "%s: jails in the shared network cannot start (need ABI 4, Linux 6.7)",
-			  abi < 0 ? "not available" : "no network rules");
-	else if (abi < 6)
-		check_add(r, CHECK_WARN, "host:landlock",
-			  "ABI %d: port rules, but no abstract-socket or signal scopes (ABI 6, Linux 6.12)",
-			  abi);
+	if (abi >= MPJ_LANDLOCK_ABI_NET) {
+		if (abi < 6)
+			check_add(r, CHECK_WARN, "host:landlock",
+				  "ABI %d: port rules, but no abstract-socket or signal scopes (ABI 6, Linux 6.12)",
+				  abi);
+		else
+			check_add(r, CHECK_OK, "host:landlock",
+				  "ABI %d: port rules, abstract-socket and signal scopes", abi);
+		return;
+	}
+	/* Only an explicit `network shared` cannot start here; `network auto`
+	 * runs in a private network (each such tenant has its own finding). */
+	for (size_t i = 0; i < n; i++) {
+		char *t;
+
+		if (!s[i].p || s[i].p->network != NET_SHARED)
+			continue;
+		t = xasprintf("%s%s%s", shared ?: "", shared ? " " : "", s[i].name);
+		free(shared);
+		shared = t;
+		n_shared++;
+	}
+	if (abi < 0)
+		(void)snprintf(what, sizeof what, "not available");
 	else
-		check_add(r, CHECK_OK, "host:landlock",
-			  "ABI %d: port rules, abstract-socket and signal scopes", abi);
+		(void)snprintf(what, sizeof what, "ABI %d", abi);
+	if (n_shared)
+		check_add(r, CHECK_FAIL, "host:landlock",
+			  "%s: no network rules (ABI 4, Linux 6.7): %zu tenant%s with `network shared` "
+			  "cannot start (`network auto` would run %s in a private network): %s",
+			  what, n_shared, n_shared == 1 ? "" : "s", n_shared == 1 ? "it" : "them",
+			  shared);
+	else
+		check_add(r, CHECK_WARN, "host:landlock",
+			  "%s: no network rules (ABI 4, Linux 6.7): tenants on `network auto` run in a "
+			  "private network",
+			  what);
 }
 
-void check_host(struct check_report *r)
+void check_host(struct check_report *r, const struct check_tenant *s, size_t n)
 {
 	_cleanup_close_ int procsys = -1;
 
-	check_landlock(r);
+	check_host_landlock(r, landlock_abi(), s, n);
 	procsys = open("/proc/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procsys < 0)
 		check_add(r, CHECK_WARN, "host", "cannot open /proc/sys: %s", strerror(errno));

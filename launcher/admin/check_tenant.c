@@ -9,8 +9,10 @@
 #include <sys/stat.h>
 
 #include "base/sys.h"
+#include "config/netpolicy.h"
 #include "config/profile.h"
 #include "config/tenant.h"
+#include "jail/landlock.h"
 #include "jail/portcheck.h"
 
 void check_tenant_load(struct check_report *r, const struct mpj_paths *paths,
@@ -168,6 +170,23 @@ static void check_ports(struct check_report *r, const char *subject, const struc
 	portcheck_holders_free(h, nh);
 }
 
+void check_tenant_network(struct check_report *r, const char *subject, const struct mpj_profile *p,
+			  int abi)
+{
+	_cleanup_free_ char *net = NULL;
+
+	if (p->network != NET_AUTO || netpolicy_resolve_network(p->network, abi) != NET_PRIVATE)
+		return;
+	net = netpolicy_network_describe(p->network, abi);
+	check_add(r, CHECK_WARN, subject,
+		  "network %s: no outbound TCP or UDP from the jail; PostgreSQL only over its unix "
+		  "socket (db-socket)%s",
+		  net,
+		  p->connect.n_spans || p->connect.any_other
+			  ? "; the profile's `connect` lines do not apply"
+			  : "");
+}
+
 void check_tenant(struct check_report *r, const struct mpj_paths *paths,
 		  const struct check_tenant *s, struct mpj_tenant *const *all, size_t n_all)
 {
@@ -177,6 +196,7 @@ void check_tenant(struct check_report *r, const struct mpj_paths *paths,
 	check_credentials(r, subject, paths, s->name);
 	check_jail_tree(r, subject, paths, s->name);
 	if (s->p) {
+		check_tenant_network(r, subject, s->p, landlock_abi());
 		check_tenant_limits(r, subject, s->t, s->p);
 		check_tenant_quota(r, subject, s);
 	}

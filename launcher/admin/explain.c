@@ -304,9 +304,13 @@ static void text_connect(const struct mpj_launch *l, FILE *out)
 {
 	_cleanup_free_ char *ports = NULL;
 
-	if (l->profile->network == NET_PRIVATE) {
-		fprintf(out, "connect:      not restricted: the private network namespace has only "
-			     "its own loopback\n");
+	if (l->network == NET_PRIVATE) {
+		fprintf(out,
+			"connect:      not restricted: the private network namespace has only "
+			"its own loopback%s\n",
+			l->profile->connect.n_spans || l->profile->connect.any_other
+				? "; the profile's `connect` lines do not apply"
+				: "");
 		return;
 	}
 	ports = netpolicy_plan_format(&l->connect);
@@ -345,9 +349,14 @@ static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 	for (size_t i = 0; i < ARRAY_SIZE(namespaces_shared); i++)
 		fprintf(out, "%s%s", i ? " " : "", namespaces_shared[i]);
 	fprintf(out, "%s\n",
-		l->profile->network == NET_PRIVATE
-			? " net (private network: loopback only)"
-			: "; network: the host's (ports guarded by Landlock)");
+		l->network == NET_PRIVATE ? " net (private network: loopback only)"
+					  : "; network: the host's (ports guarded by Landlock)");
+	{
+		_cleanup_free_ char *net =
+			netpolicy_network_describe(l->profile->network, l->landlock_abi);
+
+		fprintf(out, "network:      %s\n", net);
+	}
 	fprintf(out,
 		"capabilities: none: effective, permitted, inheritable, bounding and ambient sets\n"
 		"              cleared with the uid change; no_new_privs; setuid(0) must fail\n");
@@ -407,12 +416,12 @@ static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 
 		fprintf(out, "  %s\n", s);
 	}
-	if (l->profile->network == NET_SHARED && l->landlock_unenforced)
+	if (l->network == NET_SHARED && l->landlock_unenforced)
 		fprintf(out,
 			"landlock:     NOT ENFORCED: kernel ABI %d: %s; `mpjail run` and `exec` refuse "
 			"this tenant here\n",
 			l->landlock.abi, l->landlock_unenforced);
-	else if (l->profile->network == NET_SHARED)
+	else if (l->network == NET_SHARED)
 		fprintf(out,
 			"landlock:     ABI %d; bind() only to the ports above (port 0 never); scopes: %s\n",
 			l->landlock.abi,
@@ -568,7 +577,7 @@ static void json_ports(const struct explain *e, FILE *out)
 		}
 		fputc(']', out);
 	}
-	if (l->profile->network == NET_SHARED) {
+	if (l->network == NET_SHARED) {
 		fprintf(out,
 			",\"landlock\":{\"abi\":%d,\"enforced\":%s,\"error\":", l->landlock.abi,
 			l->landlock_unenforced ? "false" : "true");
@@ -644,9 +653,20 @@ static void print_json(const struct explain *e, FILE *out)
 	fputs(",\"namespaces\":[", out);
 	for (size_t i = 0; i < ARRAY_SIZE(namespaces_shared); i++)
 		fprintf(out, "%s\"%s\"", i ? "," : "", namespaces_shared[i]);
-	fprintf(out, "%s],\"network\":\"%s\",",
-		l->profile->network == NET_PRIVATE ? ",\"net\"" : "",
-		l->profile->network == NET_PRIVATE ? "private" : "shared");
+	fprintf(out, "%s],\"network\":\"%s\",\"network_profile\":\"%s\",\"network_decision\":",
+		l->network == NET_PRIVATE ? ",\"net\"" : "", netpolicy_network_name(l->network),
+		netpolicy_network_name(l->profile->network));
+	{
+		_cleanup_free_ char *net =
+			netpolicy_network_describe(l->profile->network, l->landlock_abi);
+
+		json_string(out, net);
+	}
+	fputs(",\"landlock_abi\":", out);
+	if (l->landlock_abi >= 0)
+		fprintf(out, "%d,", l->landlock_abi);
+	else
+		fputs("null,", out);
 	fputs("\"capabilities\":{\"effective\":[],\"permitted\":[],\"inheritable\":[],"
 	      "\"bounding\":[],\"ambient\":[],\"no_new_privs\":true},",
 	      out);

@@ -69,7 +69,9 @@ struct mpj_tenant {
 
 /* ---- profiles: DIR/profiles/NAME.profile over DATADIR/profiles/NAME.profile ---- */
 
-enum mpj_network { NET_SHARED, NET_PRIVATE };
+/* NET_AUTO is a profile's choice, never a launch's: launch_prepare()
+ * resolves it to one of the other two (netpolicy_resolve_network()). */
+enum mpj_network { NET_SHARED, NET_PRIVATE, NET_AUTO };
 
 struct mpj_bind {
 	char *src, *dst;
@@ -127,7 +129,7 @@ struct mpj_connect {
 struct mpj_profile {
 	char *name;
 	char *file;               /* the top file, for diagnostics */
-	enum mpj_network network; /* network shared|private */
+	enum mpj_network network; /* network shared|private|auto */
 	char *hostname;           /* hostname NAME (default: tenant name) */
 	struct mpj_bind *binds;
 	size_t n_binds;

@@ -120,3 +120,34 @@ char *netpolicy_plan_format(const struct mpj_connect_plan *plan)
 	}
 	return s;
 }
+
+enum mpj_network netpolicy_resolve_network(enum mpj_network want, int abi)
+{
+	if (want != NET_AUTO)
+		return want;
+	return abi >= MPJ_LANDLOCK_ABI_NET ? NET_SHARED : NET_PRIVATE;
+}
+
+const char *netpolicy_network_name(enum mpj_network net)
+{
+	static const char *const names[] = {
+		[NET_SHARED] = "shared",
+		[NET_PRIVATE] = "private",
+		[NET_AUTO] = "auto",
+	};
+
+	return (size_t)net < ARRAY_SIZE(names) ? names[net] : "?";
+}
+
+char *netpolicy_network_describe(enum mpj_network want, int abi)
+{
+	enum mpj_network net = netpolicy_resolve_network(want, abi);
+
+	if (want != NET_AUTO)
+		return xstrdup(netpolicy_network_name(net));
+	if (abi < 0)
+		return xasprintf("auto -> %s (Landlock is not available: %s)",
+				 netpolicy_network_name(net), strerror(-abi));
+	return xasprintf("auto -> %s (kernel Landlock ABI %d has %snetwork rules)",
+			 netpolicy_network_name(net), abi, net == NET_SHARED ? "" : "no ");
+}

@@ -8,6 +8,24 @@
 #include "base/log.h"
 #include "config/model.h"
 
+/* The Landlock ABI with TCP bind and connect rules (Linux 6.7). */
+#define MPJ_LANDLOCK_ABI_NET 4
+
+/* The network mode in force for a profile's `network` on a kernel whose
+ * Landlock ABI is abi (-errno: Landlock unavailable).  `auto` is shared
+ * only where the port rules can be enforced (abi >= MPJ_LANDLOCK_ABI_NET),
+ * private otherwise: never the host's network without them.  shared and
+ * private stay what they say (shared then fails closed in
+ * landlock_prepare()).  Pure, so the decision is tested for any ABI. */
+enum mpj_network netpolicy_resolve_network(enum mpj_network want, int abi);
+/* "shared", "private" or "auto". */
+const char *netpolicy_network_name(enum mpj_network net);
+/* The decision as explain and the supervisor show it: "shared",
+ * "private", "auto -> shared (kernel Landlock ABI 7 has network rules)",
+ * "auto -> private (kernel Landlock ABI 3 has no network rules)" or
+ * "auto -> private (Landlock is not available: ...)".  Allocated. */
+char *netpolicy_network_describe(enum mpj_network want, int abi);
+
 /* Sorted, disjoint, merged spans; every other port is refused. */
 struct mpj_connect_plan {
 	struct mpj_port_span *spans; /* .line and .file unused */

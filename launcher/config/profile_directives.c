@@ -180,7 +180,11 @@ static int d_network(struct file_state *fs, char **args, size_t n, struct diag *
 	static const struct {
 		const char *key;
 		enum mpj_network net;
-	} table[] = { { "shared", NET_SHARED }, { "private", NET_PRIVATE } };
+	} table[] = {
+		{ "shared", NET_SHARED },
+		{ "private", NET_PRIVATE },
+		{ "auto", NET_AUTO },
+	};
 
 	(void)n;
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
@@ -188,7 +192,7 @@ static int d_network(struct file_state *fs, char **args, size_t n, struct diag *
 			fs->p->network = table[i].net;
 			return 0;
 		}
-	return profile_fail(fs, diag, "`%s`: expected `shared` or `private`", args[0]);
+	return profile_fail(fs, diag, "`%s`: expected `shared`, `private` or `auto`", args[0]);
 }
 
 static int d_hostname(struct file_state *fs, char **args, size_t n, struct diag *diag)

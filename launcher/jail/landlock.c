@@ -35,8 +35,8 @@
  * constant cannot be tested with #ifndef. */
 #define MPJ_LANDLOCK_RULE_NET_PORT 2
 
-#define LL_ABI_NET 4   /* Linux 6.7: TCP bind/connect rules */
-#define LL_ABI_SCOPE 6 /* Linux 6.12: abstract unix socket and signal scopes */
+#define LL_ABI_NET MPJ_LANDLOCK_ABI_NET /* Linux 6.7: TCP bind/connect rules */
+#define LL_ABI_SCOPE 6                  /* Linux 6.12: abstract unix socket and signal scopes */
 
 struct mpj_ll_ruleset_attr {
 	uint64_t handled_access_fs;
@@ -99,8 +99,8 @@ int landlock_prepare(int abi, const unsigned *ports, size_t n_ports,
 	if (abi < 0) {
 		diag_set(diag, NULL, 0,
 			 "Landlock is not available (%s): port ownership cannot be enforced in "
-			 "the shared network namespace; use `network private` in the profile, "
-			 "or enable Landlock (lsm=...,landlock)",
+			 "the shared network namespace; use `network auto` or `network private` "
+			 "in the profile, or enable Landlock (lsm=...,landlock)",
 			 strerror(-abi));
 		return -EOPNOTSUPP;
 	}
@@ -108,8 +108,8 @@ int landlock_prepare(int abi, const unsigned *ports, size_t n_ports,
 		diag_set(diag, NULL, 0,
 			 "the kernel's Landlock ABI is %d and lacks network rules (ABI %d, "
 			 "Linux 6.7): port ownership and the profile's `connect` ports cannot be "
-			 "enforced in the shared network namespace; use `network private` in the "
-			 "profile instead",
+			 "enforced in the shared network namespace; use `network auto` or "
+			 "`network private` in the profile instead",
 			 abi, LL_ABI_NET);
 		return -EOPNOTSUPP;
 	}

@@ -462,13 +462,19 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		log_debug("filter", "seccomp policy `%s`: %s", l->filter.policy,
 			  r == 1 ? "stored BPF from the jail tree" : "compiled at launch");
 	}
-	if (l->profile->network == NET_SHARED) {
+	/* Decided once, here, before anything irreversible: `network auto` is
+	 * the host's network only where Landlock can enforce the port rules,
+	 * a private one otherwise.  The same ABI value is the one
+	 * landlock_prepare() enforces against. */
+	l->landlock_abi = landlock_abi();
+	l->network = netpolicy_resolve_network(l->profile->network, l->landlock_abi);
+	if (l->network == NET_SHARED) {
 		r = netpolicy_connect_plan(&l->profile->connect, l->global.port_min,
 					   l->global.port_max, l->tenant->ports, l->tenant->n_ports,
 					   &l->connect, diag);
 		if (r < 0)
 			return r;
-		r = landlock_prepare(landlock_abi(), l->tenant->ports, l->tenant->n_ports,
+		r = landlock_prepare(l->landlock_abi, l->tenant->ports, l->tenant->n_ports,
 				     &l->connect, &l->landlock, diag);
 		/* Fail closed: no launch without port ownership and the connect
 		 * policy.  Only explain carries on, to show why. */
@@ -476,7 +482,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 			l->landlock_unenforced = diag && diag->msg ? TAKE_PTR(diag->msg)
 								   : xstrdup(strerror(-r));
 			diag_clear(diag);
-			l->landlock.abi = landlock_abi();
+			l->landlock.abi = l->landlock_abi;
 			r = 0;
 		}
 		if (r < 0)
@@ -540,7 +546,7 @@ static int parent_fail(struct stage_report *rep, enum mpj_stage s, int err, cons
 static pid_t do_clone(struct mpj_launch *l, bool *born_in)
 {
 	uint64_t ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-		      (l->profile->network == NET_PRIVATE ? CLONE_NEWNET : 0);
+		      (l->network == NET_PRIVATE ? CLONE_NEWNET : 0);
 	int cgfd = l->cgroup ? cgroup_clone_fd(l->cgroup) : -1;
 	struct mpj_clone_args args = {
 		.flags = ns | (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),

@@ -68,6 +68,13 @@ struct mpj_launch {
 	size_t n_listen;
 	int shim_fd; /* mpjail-bindshim.so, detached ro mount, or -1 */
 
+	/* The network in force: the profile's, with `auto` resolved once, in
+	 * launch_prepare(), from landlock_abi (docs/design.md, "network
+	 * auto").  Everything after the decision reads these, never
+	 * profile->network. */
+	enum mpj_network network; /* NET_SHARED or NET_PRIVATE */
+	int landlock_abi;         /* landlock_abi() at the decision: ABI or -errno */
+
 	struct mpj_filter filter;
 	struct mpj_landlock landlock;
 	struct mpj_connect_plan connect; /* network shared: outbound TCP ports */

@@ -129,7 +129,7 @@ static int stage_network(struct child *c)
 	struct ifreq ifr = { 0 };
 	_cleanup_close_ int fd = -1;
 
-	if (c->l->profile->network != NET_PRIVATE)
+	if (c->l->network != NET_PRIVATE)
 		return 0;
 	(void)snprintf(c->detail, sizeof c->detail, "loopback `lo` in the private namespace");
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

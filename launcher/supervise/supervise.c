@@ -491,8 +491,17 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		return (enum run_end)r;
 	s->gen = &g;
 	sv_set_state(s, CTL_STATE_STARTING);
-	sv_log(s, LOG_LVL_INFO, "started `%s` as host pid %d%s", g.l.argv[0], (int)g.l.pid,
-	       first ? "" : " (restart)");
+	if (first) {
+		/* Which network is in force, once: `network auto` depends on
+		 * the kernel (docs/design.md). */
+		_cleanup_free_ char *net =
+			netpolicy_network_describe(g.l.profile->network, g.l.landlock_abi);
+
+		sv_log(s, LOG_LVL_INFO, "started `%s` as host pid %d, network %s", g.l.argv[0],
+		       (int)g.l.pid, net);
+	} else
+		sv_log(s, LOG_LVL_INFO, "started `%s` as host pid %d (restart)", g.l.argv[0],
+		       (int)g.l.pid);
 	(void)snprintf(st, sizeof st, "STATUS=starting (host pid %d)", (int)g.l.pid);
 	(void)sv_notify(st);
 	if (!s->n_ports)

@@ -81,8 +81,17 @@ A=ta$sfx
 B=tb$sfx
 PA=$(free_port) && PB=$(free_port) && FPORT=$(free_port) ||
 	{ echo "Bail out! no free port"; exit 1; }
-mpj_tenant "$A" "$PA" modperl
-mpj_tenant "$B" "$PB" modperl
+# HOSTING_NETWORK=private (the `hosting-private` test): the same checks with
+# the tenants in private networks, as `network auto` runs them on a kernel
+# without Landlock network rules (Debian 12's 6.1): the frontend reaches the
+# handed-in listeners, PostgreSQL its unix socket.
+PROFILE=modperl
+if [ "${HOSTING_NETWORK:-}" = private ]; then
+	printf 'mpjail-profile 1\ninclude modperl\nnetwork private\n' >"$CONF/profiles/privmp.profile"
+	PROFILE=privmp
+fi
+mpj_tenant "$A" "$PA" "$PROFILE"
+mpj_tenant "$B" "$PB" "$PROFILE"
 eval "UA=\$USER_$A UB=\$USER_$B"
 UID_A=$(id -u "$UA")
 UID_B=$(id -u "$UB")
@@ -118,6 +127,14 @@ SVB=$!
 ready() { grep -q "ready: 127.0.0.1:$2 answers" "$T_DIR/run-$1.log"; }
 check "$A's supervisor reports READY" wait_until 30 ready "$A" "$PA"
 check "$B's supervisor reports READY" wait_until 30 ready "$B" "$PB"
+hp=$(httpd_parent "$SVA")
+if [ "${HOSTING_NETWORK:-}" = private ]; then
+	check "$A's httpd has a network namespace of its own" \
+		test -n "$hp" -a "$(readlink "/proc/$hp/ns/net")" != "$(readlink /proc/self/ns/net)"
+else
+	check "$A's httpd is in the host's network namespace" \
+		test -n "$hp" -a "$(readlink "/proc/$hp/ns/net")" = "$(readlink /proc/self/ns/net)"
+fi
 
 # ---------------------------------------------------------------- frontend ---
 check "mpjail frontend writes the maps" quiet mpj frontend --output "$T_DIR/front"

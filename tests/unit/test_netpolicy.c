@@ -129,3 +129,48 @@ Test(plan, ports_in_port_range_refused_except_own)
 	expect_format(&p, "8001");
 	netpolicy_plan_done(&p);
 }
+
+/* `network auto`: the host's network only with Landlock's network rules
+ * (ABI 4, Linux 6.7); explicit choices are never changed by the kernel. */
+Test(network, auto_resolves_by_abi)
+{
+	static const struct {
+		enum mpj_network want;
+		int abi;
+		enum mpj_network got;
+		const char *text;
+	} cases[] = {
+		{ NET_AUTO, -EOPNOTSUPP, NET_PRIVATE,
+		  "auto -> private (Landlock is not available: Operation not supported)" },
+		{ NET_AUTO, 0, NET_PRIVATE,
+		  "auto -> private (kernel Landlock ABI 0 has no network rules)" },
+		{ NET_AUTO, 1, NET_PRIVATE,
+		  "auto -> private (kernel Landlock ABI 1 has no network rules)" },
+		{ NET_AUTO, 2, NET_PRIVATE,
+		  "auto -> private (kernel Landlock ABI 2 has no network rules)" },
+		{ NET_AUTO, 3, NET_PRIVATE,
+		  "auto -> private (kernel Landlock ABI 3 has no network rules)" },
+		{ NET_AUTO, 4, NET_SHARED,
+		  "auto -> shared (kernel Landlock ABI 4 has network rules)" },
+		{ NET_AUTO, 7, NET_SHARED,
+		  "auto -> shared (kernel Landlock ABI 7 has network rules)" },
+		/* shared stays shared: landlock_prepare() then refuses the launch. */
+		{ NET_SHARED, 3, NET_SHARED, "shared" },
+		{ NET_SHARED, -EOPNOTSUPP, NET_SHARED, "shared" },
+		{ NET_SHARED, 7, NET_SHARED, "shared" },
+		{ NET_PRIVATE, 2, NET_PRIVATE, "private" },
+		{ NET_PRIVATE, 7, NET_PRIVATE, "private" },
+	};
+
+	cr_assert_eq(MPJ_LANDLOCK_ABI_NET, 4);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *text = netpolicy_network_describe(cases[i].want, cases[i].abi);
+
+		cr_assert_eq(netpolicy_resolve_network(cases[i].want, cases[i].abi), cases[i].got,
+			     "case %zu", i);
+		cr_assert_neq(netpolicy_resolve_network(cases[i].want, cases[i].abi), NET_AUTO);
+		cr_assert_str_eq(text, cases[i].text);
+		free(text);
+	}
+	cr_assert_str_eq(netpolicy_network_name(NET_AUTO), "auto");
+}

@@ -119,6 +119,26 @@ Test(version, comments_and_blanks)
 	profile_free(p);
 }
 
+/* Every keyword of `network`, from the table. */
+Test(version, network_keywords)
+{
+	static const struct {
+		const char *line;
+		enum mpj_network want;
+	} cases[] = {
+		{ V "network shared\n", NET_SHARED },
+		{ V "network private\n", NET_PRIVATE },
+		{ V "network auto\n", NET_AUTO },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct mpj_profile *p = parse_ok(cases[i].line);
+
+		cr_assert_eq(p->network, cases[i].want, "%s", cases[i].line);
+		profile_free(p);
+	}
+}
+
 /* ---- directives ---- */
 
 Test(directives, full_profile)
@@ -213,7 +233,8 @@ Test(directives, unknown_and_argument_counts)
 
 Test(directives, bad_values)
 {
-	expect_error(V "network host\n", 2, "`host`: expected `shared` or `private`");
+	expect_error(V "network host\n", 2, "`host`: expected `shared`, `private` or `auto`");
+	expect_error(V "network Auto\n", 2, "`Auto`: expected `shared`, `private` or `auto`");
 	expect_error(V "hostname Web\n", 2, "invalid host name `Web`");
 	expect_error(V "ro-bind usr\n", 2, "source `usr` is not an absolute");
 	expect_error(V "ro-bind /\n", 2, "refusing to bind the host's `/`");
@@ -570,7 +591,8 @@ Test(shipped, modperl_over_default)
 
 	cr_assert_eq(profile_load(&paths, "modperl", &p, &d), 0, "%s:%u: %s", d.file, d.line,
 		     d.msg);
-	cr_assert_eq(p->network, NET_SHARED);
+	/* Shared only where Landlock enforces the port rules (docs/design.md). */
+	cr_assert_eq(p->network, NET_AUTO);
 	for (size_t i = 0; i < p->n_binds; i++) {
 		if (strcmp(p->binds[i].dst, "/usr") == 0)
 			has_usr = !p->binds[i].writable;
