@@ -12,6 +12,7 @@
 #include "config/global.h"
 #include "config/identity.h"
 #include "config/model.h"
+#include "config/sysfiles.h"
 #include "filter/filter.h"
 #include "jail/landlock.h"
 #include "jail/pty.h"
@@ -67,6 +68,12 @@ struct mpj_launch {
 	int listen_fds[MPJ_MAX_PORTS]; /* run: dups of the supervisor's listeners */
 	size_t n_listen;
 	int shim_fd; /* mpjail-bindshim.so, detached ro mount, or -1 */
+
+	/* resolv.conf, hosts, localtime, ...: read now, written into the root
+	 * tmpfs by the child (config/sysfiles.h) */
+	struct sysfile_data *sysfiles;
+	size_t n_sysfiles;
+	char *sysfiles_unreadable; /* LAUNCH_EXPLAIN: why they could not be read */
 
 	struct mpj_filter filter;
 	struct mpj_landlock landlock;
