@@ -10,6 +10,7 @@
 
 #include "base/sys.h"
 #include "config/profile.h"
+#include "config/sysfiles.h"
 #include "config/tenant.h"
 #include "jail/portcheck.h"
 
@@ -168,7 +169,17 @@ static void check_ports(struct check_report *r, const char *subject, const struc
 	portcheck_holders_free(h, nh);
 }
 
-void check_tenant(struct check_report *r, const struct mpj_paths *paths,
+/* Name resolution as the jail will see it (config/sysfiles.h). */
+static void check_dns(struct check_report *r, const char *subject, const struct mpj_global *g,
+		      const struct check_tenant *s)
+{
+	_cleanup_free_ char *msg = NULL;
+	int warn = sysfile_dns_verdict(s->p, g->min_uid, &msg);
+
+	check_add(r, warn ? CHECK_WARN : CHECK_OK, subject, "%s: DNS: %s", s->p->file, msg);
+}
+
+void check_tenant(struct check_report *r, const struct mpj_paths *paths, const struct mpj_global *g,
 		  const struct check_tenant *s, struct mpj_tenant *const *all, size_t n_all)
 {
 	_cleanup_free_ char *subject = xasprintf("tenant:%s", s->name);
@@ -179,6 +190,7 @@ void check_tenant(struct check_report *r, const struct mpj_paths *paths,
 	if (s->p) {
 		check_tenant_limits(r, subject, s->t, s->p);
 		check_tenant_quota(r, subject, s);
+		check_dns(r, subject, g, s);
 	}
 	check_ports(r, subject, s, all, n_all);
 }

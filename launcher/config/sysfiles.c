@@ -350,3 +350,85 @@ bool sysfile_addr_is_loopback(const char *addr)
 	return startswith(addr, "127.") || strcmp(addr, "::1") == 0 ||
 	       strcmp(addr, "0:0:0:0:0:0:0:1") == 0;
 }
+
+/* ---- what DNS looks like from the jail (explain, check) ---- */
+
+static bool connect_allows_53(const struct mpj_connect *c)
+{
+	if (c->any_other)
+		return true;
+	for (size_t i = 0; i < c->n_spans; i++)
+		if (c->spans[i].lo <= 53 && 53 <= c->spans[i].hi)
+			return true;
+	return false;
+}
+
+int sysfile_dns_verdict(const struct mpj_profile *p, unsigned min_uid, char **ret_msg)
+{
+	_cleanup_free_ char *data = NULL, *why = NULL, *list = xstrdup("");
+	_cleanup_strv_ char **ns = NULL;
+	struct sysfile_source s = { 0 };
+	bool loopback = false;
+	size_t len = 0;
+
+	for (size_t i = 0; i < sysfile_table_len; i++)
+		if (strcmp(sysfile_table[i].path, "/etc/resolv.conf") == 0)
+			sysfile_resolve(p, i, &s);
+	if (s.origin != SYSFILE_FROM_HOST && s.origin != SYSFILE_FROM_ADMIN) {
+		*ret_msg = xstrdup(
+			s.origin == SYSFILE_NONE
+				? "no /etc/resolv.conf (system-file none): names from "
+				  "/etc/hosts, else glibc asks 127.0.0.1"
+				: "/etc/resolv.conf is static (copy, template or bind in the "
+				  "profile); not checked");
+		return 0;
+	}
+	if (sysfile_read_public(s.src, min_uid, SYSFILE_MAX, &data, &len, NULL, &why) < 0) {
+		*ret_msg = xasprintf("UNREADABLE: resolv.conf source `%s`: %s; the launch refuses",
+				     s.src, why);
+		return 1;
+	}
+	ns = sysfile_nameservers(data, len);
+	for (size_t i = 0; ns[i]; i++) {
+		char *l = xasprintf("%s%s%s", list, i ? " " : "", ns[i]);
+
+		free(list);
+		list = l;
+		loopback |= sysfile_addr_is_loopback(ns[i]);
+	}
+	if (p->network == NET_PRIVATE) {
+		if (!ns[0]) {
+			*ret_msg = xasprintf("no nameserver in `%s`; private network: names "
+					     "from /etc/hosts only",
+					     s.src);
+			return 0;
+		}
+		/* The jail's loopback is its own: 127.0.0.53 there is nobody. */
+		*ret_msg = xasprintf(
+			"UNREACHABLE: nameserver %s from `%s`%s, but `network private` leaves the "
+			"jail only its own loopback, so lookups time out; names resolve from "
+			"/etc/hosts only.  Fix: `network shared`, or list the names the app needs "
+			"in an admin file (`system-file /etc/hosts FILE`) and give it a resolv.conf "
+			"without them (`system-file /etc/resolv.conf none` or a FILE naming a "
+			"resolver the jail can reach)",
+			list, s.src,
+			loopback ? " (a loopback address: the host's local resolver, "
+				   "e.g. systemd-resolved's 127.0.0.53, is not the jail's)"
+				 : "");
+		return 1;
+	}
+	if (!ns[0]) {
+		*ret_msg = xasprintf("no nameserver in `%s`: glibc asks 127.0.0.1", s.src);
+		return 1;
+	}
+	if (!connect_allows_53(&p->connect)) {
+		*ret_msg =
+			xasprintf("nameserver %s from `%s` over UDP; TCP port 53 is not in "
+				  "`connect`, so answers too large for UDP fail (add `connect 53`)",
+				  list, s.src);
+		return 1;
+	}
+	*ret_msg = xasprintf("nameserver %s from `%s`, read at each launch (UDP, TCP port 53)",
+			     list, s.src);
+	return 0;
+}

@@ -90,3 +90,9 @@ int sysfile_read_public(const char *path, unsigned min_uid, size_t max, char **r
 char **sysfile_nameservers(const char *data, size_t len);
 /* 127.0.0.0/8 or ::1 (systemd-resolved's 127.0.0.53, dnsmasq's 127.0.0.1). */
 bool sysfile_addr_is_loopback(const char *addr);
+
+/* DNS as a jail of profile p will see it: resolv.conf's source and servers
+ * against the network mode and the connect list.  Returns 0 with a
+ * description, or 1 with a warning that says the fix (`network private`
+ * reaches no resolver, a loopback one least of all). */
+int sysfile_dns_verdict(const struct mpj_profile *p, unsigned min_uid, char **ret_msg);
