@@ -148,6 +148,46 @@ printf 'mpjail-profile 1\ninclude default\ncopy /etc/hosts\nsystem-file /etc/hos
 out=$(mpj build "$T" 2>&1)
 expect_match "copy and system-file of one path: refused with FILE:LINE" 'names\.profile:4: system-file: `/etc/hosts` is already set at line 3' "$out"
 
+# ---- a real DNS lookup from inside: a throwaway resolver on 127.0.0.153 ----
+# (any 127/8 address is on lo; UDP is not restricted by Landlock).  It knows
+# one name, which is in no hosts file, so only `hosts: files dns` finds it.
+cat >"$T_DIR/dns.py" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.153", 53))
+print("ready", flush=True)
+while True:
+    q, peer = s.recvfrom(512)
+    i = 12
+    labels = []
+    while q[i]:
+        labels.append(q[i + 1:i + 1 + q[i]].decode().lower())
+        i += 1 + q[i]
+    qtype = struct.unpack("!H", q[i + 1:i + 3])[0]
+    question = q[12:i + 5]
+    known = ".".join(labels) == "dns-only.example.test"
+    answer = b""
+    if known and qtype == 1:
+        answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + socket.inet_aton("192.0.2.99")
+    flags = 0x8180 if known else 0x8183
+    hdr = q[:2] + struct.pack("!HHHHH", flags, 1, 1 if answer else 0, 0, 0)
+    s.sendto(hdr + question + answer, peer)
+PY
+python3 "$T_DIR/dns.py" >"$T_DIR/dns.log" 2>&1 &
+T_PIDS+=("$!")
+for _ in $(seq 50); do grep -q ready "$T_DIR/dns.log" && break; sleep 0.1; done
+printf 'nameserver 127.0.0.153\noptions timeout:2 attempts:2\n' >"$T_DIR/resolv.dns"
+chmod 0644 "$T_DIR/resolv.dns"
+printf 'mpjail-profile 1\ninclude default\nsystem-file /etc/resolv.conf %s\n' "$T_DIR/resolv.dns" \
+	>"$CONF/profiles/names.profile"
+check "build with a resolv.conf naming the test resolver" mpj build "$T"
+expect_match "getent hosts resolves a name only DNS knows" '^192\.0\.2\.99 +dns-only\.example\.test' \
+	"$(jx getent hosts dns-only.example.test)"
+expect_match "Perl's gethostbyname asks DNS too" '^192\.0\.2\.99$' \
+	"$(jx perl -e 'my $a = gethostbyname(q(dns-only.example.test)); print $a ? join(q(.), unpack(q(C4), $a)) : q(none), qq(\n)')"
+expect_match "an unknown name fails (NXDOMAIN), nothing made up" '^none$' \
+	"$(jx perl -e 'my $a = gethostbyname(q(nothere.example.test)); print $a ? join(q(.), unpack(q(C4), $a)) : q(none), qq(\n)')"
+
 # ---- network private: DNS cannot work; explain and check say so -----------
 printf 'mpjail-profile 1\ninclude default\nnetwork private\nsystem-file /etc/resolv.conf %s\n' \
 	"$T_DIR/resolv.new" >"$CONF/profiles/names.profile"
