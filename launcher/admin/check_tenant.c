@@ -174,8 +174,18 @@ static void check_dns(struct check_report *r, const char *subject, const struct 
 		      const struct check_tenant *s)
 {
 	_cleanup_free_ char *msg = NULL;
-	int warn = sysfile_dns_verdict(s->p, g->min_uid, &msg);
+	struct sysfile_data *files = NULL;
+	struct diag d = { 0 };
+	size_t n = 0;
+	int warn;
 
+	/* What the launch reads: a source it would refuse fails here first. */
+	if (sysfiles_load(s->p, g->min_uid, &files, &n, &d) < 0) {
+		check_add_diag(r, CHECK_FAIL, subject, &d);
+		diag_clear(&d);
+	} else
+		sysfiles_free(files, n);
+	warn = sysfile_dns_verdict(s->p, g->min_uid, &msg);
 	check_add(r, warn ? CHECK_WARN : CHECK_OK, subject, "%s: DNS: %s", s->p->file, msg);
 }
 

@@ -134,6 +134,8 @@ sed -i "s|^system-file /etc/resolv.conf .*|system-file /etc/resolv.conf $HOMES/$
 	"$CONF/profiles/names.profile"
 out=$(mpj exec "$T" -- cat /etc/resolv.conf 2>&1)
 expect_match "a tenant's symlink is never followed" 'not owned by root or a system account' "$out"
+expect_match "check fails on it too, with FILE:LINE" 'FAIL .*names\.profile:5: system-file `/etc/resolv.conf`: .*not owned by root or a system account' \
+	"$(mpj check "$T" 2>&1)"
 
 # copy of a system file: refused before, now the documented precedence.
 cat >"$CONF/profiles/names.profile" <<EOF
