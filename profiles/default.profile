@@ -24,6 +24,14 @@ connect 25 53 80 443 465 587 5432
 # Never copy /usr into jails (docs/apache.md §2, §10).
 ro-bind /usr
 
+# The CA store for HTTPS clients (curl, openssl, LWP, IO::Socket::SSL), read-only
+# and live: update-ca-certificates on the host reaches running jails.  Its
+# symlinks point into /usr/share/ca-certificates, under the /usr above.
+# Skipped where the host has none.  /etc/resolv.conf, /etc/hosts,
+# /etc/services, /etc/protocols and /etc/localtime are the launcher's
+# system files, not directives (docs/config.md "System files").
+ro-bind-try /etc/ssl
+
 # Merged /usr: the top-level names are symlinks into it.
 symlink usr/bin /bin
 symlink usr/sbin /sbin

@@ -5,15 +5,12 @@ mpjail-profile 1
 include default
 
 # Files in the jail's read-only /etc, copied by `mpjail build`.
-# mime.types: TypesConfig.  localtime: log time stamps in local time.
-# ld.so.cache: saves the library search (docs/apache.md §2).
+# mime.types: TypesConfig.  ld.so.cache: saves the library search
+# (docs/apache.md §2).  resolv.conf, hosts, services, protocols and the
+# time zone come from the host at every launch (docs/config.md
+# "System files"); the CA store is bound by `default`.
 copy /etc/mime.types
-copy /etc/localtime
 copy /etc/ld.so.cache
-
-# HTTPS clients in customer code (LWP, IO::Socket::SSL) need the CA store;
-# skipped where the host has none.
-ro-bind-try /etc/ssl
 
 # DefaultRuntimeDir and PidFile (the compiled-in ones are not writable).
 dir /run/httpd mode=0755 owner=tenant

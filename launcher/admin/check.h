@@ -63,7 +63,7 @@ void check_tenant_load(struct check_report *r, const struct mpj_paths *paths,
 		       const struct mpj_global *g, struct check_tenant *s);
 /* Home, credentials, jail tree, limits and ports of a loaded tenant; all:
  * every loaded tenant, to name the holder of a port. */
-void check_tenant(struct check_report *r, const struct mpj_paths *paths,
+void check_tenant(struct check_report *r, const struct mpj_paths *paths, const struct mpj_global *g,
 		  const struct check_tenant *s, struct mpj_tenant *const *all, size_t n_all);
 void check_tenant_done(struct check_tenant *s);
 

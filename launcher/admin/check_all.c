@@ -56,7 +56,7 @@ static void check_tenants_and_host(struct check_report *r, const struct mpj_path
 	check_registry(r, g, loaded, n_loaded, n);
 	for (size_t i = 0; i < n; i++)
 		if (st[i].selected && st[i].t)
-			check_tenant(r, paths, &st[i], loaded, n_loaded);
+			check_tenant(r, paths, g, &st[i], loaded, n_loaded);
 	check_memory_sum(r, g, st, n);
 	check_disk_sum(r, st, n);
 	check_host(r, st, n);

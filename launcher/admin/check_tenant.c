@@ -11,6 +11,7 @@
 #include "base/sys.h"
 #include "config/netpolicy.h"
 #include "config/profile.h"
+#include "config/sysfiles.h"
 #include "config/tenant.h"
 #include "jail/landlock.h"
 #include "jail/portcheck.h"
@@ -187,7 +188,29 @@ void check_tenant_network(struct check_report *r, const char *subject, const str
 			  : "");
 }
 
-void check_tenant(struct check_report *r, const struct mpj_paths *paths,
+/* Name resolution as the jail will see it (config/sysfiles.h). */
+static void check_dns(struct check_report *r, const char *subject, const struct mpj_global *g,
+		      const struct check_tenant *s)
+{
+	_cleanup_free_ char *msg = NULL;
+	struct sysfile_data *files = NULL;
+	struct diag d = { 0 };
+	size_t n = 0;
+	int warn;
+
+	/* What the launch reads: a source it would refuse fails here first. */
+	if (sysfiles_load(s->p, g->min_uid, &files, &n, &d) < 0) {
+		check_add_diag(r, CHECK_FAIL, subject, &d);
+		diag_clear(&d);
+	} else
+		sysfiles_free(files, n);
+	/* `auto` resolves as the launch on this kernel would. */
+	warn = sysfile_dns_verdict(s->p, netpolicy_resolve_network(s->p->network, landlock_abi()),
+				   g->min_uid, &msg);
+	check_add(r, warn ? CHECK_WARN : CHECK_OK, subject, "%s: DNS: %s", s->p->file, msg);
+}
+
+void check_tenant(struct check_report *r, const struct mpj_paths *paths, const struct mpj_global *g,
 		  const struct check_tenant *s, struct mpj_tenant *const *all, size_t n_all)
 {
 	_cleanup_free_ char *subject = xasprintf("tenant:%s", s->name);
@@ -199,6 +222,7 @@ void check_tenant(struct check_report *r, const struct mpj_paths *paths,
 		check_tenant_network(r, subject, s->p, landlock_abi());
 		check_tenant_limits(r, subject, s->t, s->p);
 		check_tenant_quota(r, subject, s);
+		check_dns(r, subject, g, s);
 	}
 	check_ports(r, subject, s, all, n_all);
 }

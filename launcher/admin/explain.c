@@ -14,6 +14,7 @@
 #include "base/json.h"
 #include "cgroup/cgroup.h"
 #include "config/netpolicy.h"
+#include "config/sysfiles.h"
 #include "config/tenant.h"
 #include "filter/filter_policy.h"
 #include "jail/mounts.h"
@@ -327,6 +328,69 @@ static void text_connect(const struct mpj_launch *l, FILE *out)
 			"per launch and 4.5 MiB of kernel memory per jail\n");
 }
 
+static const char *const origin_name[] = {
+	[SYSFILE_FROM_HOST] = "host", [SYSFILE_FROM_ADMIN] = "admin", [SYSFILE_FROM_TREE] = "tree",
+	[SYSFILE_FROM_BIND] = "bind", [SYSFILE_NONE] = "none",
+};
+
+/* The system files and where each comes from (config/sysfiles.h), and
+ * what DNS will do. */
+static void text_sysfiles(const struct mpj_launch *l, FILE *out)
+{
+	_cleanup_free_ char *dns = NULL;
+
+	fprintf(out, "system files: (read at every launch unless `tree`)\n");
+	for (size_t i = 0; i < sysfile_table_len; i++) {
+		struct sysfile_source s;
+
+		sysfile_resolve(l->profile, i, &s);
+		fprintf(out, "  %-20s %-6s %s", s.desc->path, origin_name[s.origin],
+			s.src
+				?: (s.origin == SYSFILE_NONE ? "(nothing)"
+							     : "(built by mpjail build)"));
+		if (s.file)
+			fprintf(out, " (%s:%u)", s.file, s.line);
+		fprintf(out, "%s\n",
+			s.desc->merge == SYSFILE_APPEND ? ", after the jail's own lines" : "");
+	}
+	if (l->sysfiles_unreadable)
+		fprintf(out, "  NOT READABLE: %s; `mpjail run` and `exec` refuse this tenant\n",
+			l->sysfiles_unreadable);
+	(void)sysfile_dns_verdict(l->profile, l->network, l->global.min_uid, &dns);
+	fprintf(out, "dns:          %s\n", dns);
+}
+
+static void json_sysfiles(const struct mpj_launch *l, FILE *out)
+{
+	_cleanup_free_ char *dns = NULL;
+	int warn = sysfile_dns_verdict(l->profile, l->network, l->global.min_uid, &dns);
+
+	fputs(",\"system_files\":[", out);
+	for (size_t i = 0; i < sysfile_table_len; i++) {
+		struct sysfile_source s;
+
+		sysfile_resolve(l->profile, i, &s);
+		fprintf(out, "%s{\"path\":", i ? "," : "");
+		json_string(out, s.desc->path);
+		fputs(",\"origin\":", out);
+		json_string(out, origin_name[s.origin]);
+		fputs(",\"source\":", out);
+		if (s.src)
+			json_string(out, s.src);
+		else
+			fputs("null", out);
+		fprintf(out, ",\"append\":%s}", s.desc->merge == SYSFILE_APPEND ? "true" : "false");
+	}
+	fputs("],\"system_files_error\":", out);
+	if (l->sysfiles_unreadable)
+		json_string(out, l->sysfiles_unreadable);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"dns\":{\"warning\":%s,\"text\":", warn ? "true" : "false");
+	json_string(out, dns);
+	fputc('}', out);
+}
+
 static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 {
 	const struct mpj_launch *l = e->l;
@@ -429,6 +493,7 @@ static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 	else
 		fprintf(out, "landlock:     not used (private network namespace)\n");
 	text_connect(l, out);
+	text_sysfiles(l, out);
 
 	if (filter_policy_describe(l->paths, l->profile->seccomp ?: "default", out, diag) < 0)
 		fprintf(out, "  (cannot describe: %s)\n", diag->msg ?: "?");
@@ -688,6 +753,7 @@ static void print_json(const struct explain *e, FILE *out)
 	json_quota(e, out);
 	fputc(',', out);
 	json_ports(e, out);
+	json_sysfiles(e->l, out);
 	fputc(',', out);
 	json_seccomp(e, out);
 	fputs(",\"credentials\":", out);

@@ -227,12 +227,46 @@ static bool plain_token(const char *s)
 	return true;
 }
 
+/* The profile puts its own file at PATH (copy, template, symlink): that
+ * replaces mpjail's generated default (docs/config.md, "System files"). */
+static bool profile_sets(const struct mpj_profile *p, const char *path)
+{
+	for (size_t i = 0; p->copies && p->copies[i]; i++)
+		if (strcmp(p->copies[i], path) == 0)
+			return true;
+	for (size_t i = 0; i < p->n_templates; i++)
+		if (strcmp(p->templates[i].dst, path) == 0)
+			return true;
+	for (size_t i = 0; i < p->n_links; i++)
+		if (strcmp(p->links[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 static int plan_etc(struct build_plan *plan, const struct mpj_tenant *t,
 		    const struct mpj_profile *p, const struct mpj_identity *id, struct diag *diag)
 {
 	const char *hostname = p->hostname ?: t->name;
 	_cleanup_free_ char *passwd = identity_passwd(id), *group = identity_group(id);
-	_cleanup_free_ char *hosts = NULL, *hn = NULL;
+	_cleanup_free_ char *hosts = xasprintf("127.0.0.1 localhost\n127.0.1.1 %s\n", hostname);
+	_cleanup_free_ char *hn = xasprintf("%s\n", hostname);
+	/* `hosts: files dns`: libnss_dns (in libc) reads only resolv.conf,
+	 * which the launcher refreshes from the host at every launch.  No
+	 * other module (resolve, mdns, myhostname, systemd) would work or is
+	 * wanted; the jail's /etc is root's and read-only, and nothing
+	 * privileged runs NSS in it (docs/style.md P7, cf. CVE-2025-32463). */
+	const struct {
+		const char *path, *why;
+		const char *text;
+		bool fixed; /* never replaced by the profile (refused by the parser) */
+	} files[] = {
+		{ "/etc/passwd", "passwd", passwd, true },
+		{ "/etc/group", "group", group, true },
+		{ "/etc/hosts", "hosts", hosts, false },
+		{ "/etc/hostname", "hostname", hn, false },
+		{ "/etc/nsswitch.conf", "nsswitch",
+		  "passwd: files\ngroup: files\nhosts: files dns\n", false },
+	};
 	int r;
 
 	if (!plain_token(hostname)) {
@@ -241,17 +275,13 @@ static int plan_etc(struct build_plan *plan, const struct mpj_tenant *t,
 			 hostname);
 		return -EINVAL;
 	}
-	hosts = xasprintf("127.0.0.1 localhost\n127.0.1.1 %s\n", hostname);
-	hn = xasprintf("%s\n", hostname);
-	/* Only files: no NSS module may reach a host service (or the jail's
-	 * writable home) from inside; cf. CVE-2025-32463. */
-	if ((r = plan_text(plan, p->file, "/etc/passwd", passwd, "passwd", diag)) < 0 ||
-	    (r = plan_text(plan, p->file, "/etc/group", group, "group", diag)) < 0 ||
-	    (r = plan_text(plan, p->file, "/etc/hosts", hosts, "hosts", diag)) < 0 ||
-	    (r = plan_text(plan, p->file, "/etc/hostname", hn, "hostname", diag)) < 0 ||
-	    (r = plan_text(plan, p->file, "/etc/nsswitch.conf",
-			   "passwd: files\ngroup: files\nhosts: files\n", "nsswitch", diag)) < 0)
-		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		if (!files[i].fixed && profile_sets(p, files[i].path))
+			continue;
+		r = plan_text(plan, p->file, files[i].path, files[i].text, files[i].why, diag);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 

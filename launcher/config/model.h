@@ -126,6 +126,15 @@ struct mpj_connect {
 	char **files; /* strv: the files the spans came from */
 };
 
+/* system-file PATH SOURCE|none (config/sysfiles.h): the launch-time source
+ * of one of the system files, replacing the host's. */
+struct mpj_sysfile_override {
+	char *path;       /* in the jail, one of sysfile_table */
+	char *src;        /* an admin's host file; NULL for `none` */
+	const char *file; /* the profile file, borrowed from mpj_profile.sysfile_files */
+	unsigned line;
+};
+
 struct mpj_profile {
 	char *name;
 	char *file;               /* the top file, for diagnostics */
@@ -150,6 +159,9 @@ struct mpj_profile {
 	bool db_socket;             /* db-socket: bind db_socket_dir at /run/postgresql */
 	struct mpj_connect connect; /* connect ...: outbound TCP ports (network shared) */
 	struct mpj_limits limits;   /* limit KEY VALUE: defaults under the tenant's */
+	struct mpj_sysfile_override *sysfiles; /* system-file PATH SOURCE|none */
+	size_t n_sysfiles;
+	char **sysfile_files; /* strv: the files they came from */
 };
 
 /* rlimit keyword table ("core", "nofile", ...), shared with explain. */

@@ -52,6 +52,7 @@ struct mpj_profile *profile_new(const char *name)
 	p->copies = xcalloc(1, sizeof(char *));
 	p->env = xcalloc(1, sizeof(char *));
 	p->connect.files = xcalloc(1, sizeof(char *));
+	p->sysfile_files = xcalloc(1, sizeof(char *));
 	return p;
 }
 
@@ -90,6 +91,12 @@ void profile_free(struct mpj_profile *p)
 	free(p->templates);
 	free(p->connect.spans);
 	strv_free(p->connect.files);
+	for (size_t i = 0; i < p->n_sysfiles; i++) {
+		free(p->sysfiles[i].path);
+		free(p->sysfiles[i].src);
+	}
+	free(p->sysfiles);
+	strv_free(p->sysfile_files);
 	free(p);
 }
 

@@ -426,6 +426,17 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	r = open_db_and_secrets(l, diag);
 	if (r < 0)
 		return r;
+	/* Read at every launch, so a host whose resolver or zone changes needs
+	 * no rebuild (docs/design.md "System files"). */
+	r = sysfiles_load(l->profile, l->global.min_uid, &l->sysfiles, &l->n_sysfiles, diag);
+	if (r < 0 && l->mode == LAUNCH_EXPLAIN) {
+		l->sysfiles_unreadable = diag && diag->msg ? TAKE_PTR(diag->msg)
+							   : xstrdup(strerror(-r));
+		diag_clear(diag);
+		r = 0;
+	}
+	if (r < 0)
+		return r;
 
 	if (argv && argv[0]) {
 		l->argv = xcalloc(strv_length(argv) + 1, sizeof(char *));
@@ -523,6 +534,8 @@ void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret)
 		.gid = l->id.gid,
 		.tree_path = l->tree_path,
 		.tree_fd = l->tree_fd,
+		.sysfiles = l->sysfiles,
+		.n_sysfiles = l->n_sysfiles,
 	};
 }
 
@@ -726,6 +739,11 @@ void launch_done(struct mpj_launch *l)
 			(void)close(l->bind_fds[i]);
 	free(l->bind_fds);
 	closep(&l->tree_fd);
+	sysfiles_free(l->sysfiles, l->n_sysfiles);
+	l->sysfiles = NULL;
+	l->n_sysfiles = 0;
+	free(l->sysfiles_unreadable);
+	l->sysfiles_unreadable = NULL;
 	closep(&l->home_fd);
 	closep(&l->quota_fd);
 	quota_home_done(&l->quota);

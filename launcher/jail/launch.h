@@ -12,6 +12,7 @@
 #include "config/global.h"
 #include "config/identity.h"
 #include "config/model.h"
+#include "config/sysfiles.h"
 #include "filter/filter.h"
 #include "jail/landlock.h"
 #include "jail/pty.h"
@@ -74,6 +75,11 @@ struct mpj_launch {
 	 * profile->network. */
 	enum mpj_network network; /* NET_SHARED or NET_PRIVATE */
 	int landlock_abi;         /* landlock_abi() at the decision: ABI or -errno */
+	/* resolv.conf, hosts, localtime, ...: read now, written into the root
+	 * tmpfs by the child (config/sysfiles.h) */
+	struct sysfile_data *sysfiles;
+	size_t n_sysfiles;
+	char *sysfiles_unreadable; /* LAUNCH_EXPLAIN: why they could not be read */
 
 	struct mpj_filter filter;
 	struct mpj_landlock landlock;

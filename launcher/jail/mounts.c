@@ -13,6 +13,7 @@
 #include "base/safefs.h"
 #include "base/sys.h"
 #include "config/model.h"
+#include "config/sysfiles.h"
 #include "jail/pty.h"
 
 #define ROOT_TMPFS_SIZE "16m"
@@ -395,6 +396,39 @@ int mounts_make_private(void)
 	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ? negerrno() : 0;
 }
 
+/* The system files the parent read (config/sysfiles.h), into the root tmpfs
+ * while it is still writable.  Replaced files are unlinked and created
+ * anew; the hosts file is appended to the tree's own lines.  The parent
+ * directory is opened without symlinks, the file with O_NOFOLLOW. */
+static int write_sysfile(int rootfd, const struct sysfile_data *f, char *detail, size_t dn)
+{
+	_cleanup_close_ int dfd = -1, fd = -1;
+	char parent[256];
+	const char *name;
+	int r;
+
+	(void)snprintf(parent, sizeof parent, "%s", f->path);
+	*strrchr(parent, '/') = '\0';
+	name = f->path + strlen(parent) + 1;
+	dfd = sys_openat2(rootfd, parent[0] ? parent + 1 : ".", O_PATH | O_DIRECTORY | O_CLOEXEC,
+			  RESOLVE_STRICT);
+	if (dfd < 0)
+		return FAIL(f->path, dfd);
+	if (f->merge == SYSFILE_REPLACE) {
+		if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+			return FAIL(f->path, negerrno());
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	} else
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+			    0644);
+	if (fd < 0)
+		return FAIL(f->path, negerrno());
+	r = write_full(fd, f->data, f->len);
+	if (r == 0 && fchmod(fd, 0644) < 0)
+		r = negerrno();
+	return r < 0 ? FAIL(f->path, r) : 0;
+}
+
 int mounts_build_root(const struct mounts_input *in, int *ret_rootfd, char *detail, size_t dn)
 {
 	_cleanup_close_ int mfd = -1;
@@ -412,6 +446,11 @@ int mounts_build_root(const struct mounts_input *in, int *ret_rootfd, char *deta
 	r = copy_tree(in->tree_fd, mfd, 0, &cs);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; i < in->n_sysfiles; i++) {
+		r = write_sysfile(mfd, &in->sysfiles[i], detail, dn);
+		if (r < 0)
+			return r;
+	}
 	*ret_rootfd = TAKE_FD(mfd);
 	return 0;
 }

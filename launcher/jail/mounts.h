@@ -16,6 +16,7 @@
 struct mpj_bind;
 struct mpj_tmpfs;
 struct mpj_dir;
+struct sysfile_data;
 
 /* All the mount stages read of a launch (launch_mounts_input() fills it):
  * the profile's binds, tmpfs and directories, and what the parent opened.
@@ -37,8 +38,10 @@ struct mounts_input {
 	bool devpts;    /* `exec` from a terminal: the jail's own devpts at /dev/pts */
 	uid_t uid;      /* owner of the tenant-owned dirs (and of the jail's ptys) */
 	gid_t gid;
-	const char *tree_path; /* mounts_build_root(): the staging point */
-	int tree_fd;           /* ... and the built tree copied there */
+	const char *tree_path;               /* mounts_build_root(): the staging point */
+	int tree_fd;                         /* ... and the built tree copied there */
+	const struct sysfile_data *sysfiles; /* written into the root after the copy */
+	size_t n_sysfiles;
 };
 
 enum mount_kind {

@@ -90,7 +90,7 @@ expect_match "passwd has the tenant with the jail home" \
 	"^$U:x:$UID_A:[0-9]+:$U:/home/$U:" "$(cat "$R/etc/passwd")"
 expect_match "group has the tenant's group" ":x:$(id -g "$U"):$U\$" "$(cat "$R/etc/group")"
 expect_eq "hosts" "$(printf '127.0.0.1 localhost\n127.0.1.1 alice')" "$(cat "$R/etc/hosts")"
-expect_eq "nsswitch: files only" "$(printf 'passwd: files\ngroup: files\nhosts: files')" \
+expect_eq "nsswitch: files, hosts also dns" "$(printf 'passwd: files\ngroup: files\nhosts: files dns')" \
 	"$(cat "$R/etc/nsswitch.conf")"
 expect_eq "hostname" "alice" "$(cat "$R/etc/hostname")"
 expect_eq "no setuid/setgid files, no device nodes, fifos or sockets" "" \

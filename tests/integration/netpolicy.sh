@@ -8,9 +8,8 @@
 # database socket) are not affected; TCP Fast Open does not get around it.
 # There is no network here: "outbound HTTPS by name" is a TCP connect by
 # name (`localhost`, from the jail's generated /etc/hosts) to a loopback
-# listener on an allowed port: no DNS server, no TLS handshake.  (The jail's
-# nsswitch.conf says `hosts: files`: names outside its /etc/hosts do not
-# resolve in a jail at all, with or without this policy.)
+# listener on an allowed port: no DNS server, no TLS handshake.  (DNS itself,
+# `hosts: files dns` with the host's resolv.conf, is names.sh.)
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd useradd python3 perl ss
@@ -159,7 +158,7 @@ expect_match "A's jail: the database's unix socket still connects" "^pg-unix ok$
 
 # By name, as customer code opens an outbound HTTPS connection (LWP,
 # IO::Socket::SSL sit on IO::Socket::INET): resolved through the jail's
-# /etc/hosts (nsswitch `hosts: files`), then connected.
+# /etc/hosts (nsswitch `hosts: files dns`, files first), then connected.
 byname() {
 	mpj exec a -- /usr/bin/perl -MIO::Socket::INET -e '
 		my $s = IO::Socket::INET->new(PeerAddr => $ARGV[0], Proto => "tcp", Timeout => 3);
