@@ -159,6 +159,7 @@ if [ "$phase" = 1 ]; then
 		cpu_quota = 50
 	EOF
 	cat >/etc/mpjail/profiles/vmprivate.profile <<-EOF
+		mpjail-profile 1
 		include modperl
 		network private
 	EOF
