@@ -76,3 +76,14 @@ int cgroup_events(const struct mpj_cgroup *cg, struct mpj_cg_events *ret);
 int cgroup_teardown(struct mpj_cgroup *cg);
 /* Human-readable path(s) of the cgroup, for explain/status. */
 const char *cgroup_path(const struct mpj_cgroup *cg);
+
+/* On a systemd host with pure cgroup v2, `exec` or `run` from a login shell
+ * (or any cgroup shared with other processes) needs a delegated scope of its
+ * own before cgroup_setup() can work there.  1: it does; 0: it does not
+ * (v1, cgroup_root set, systemd not the init, MPJAIL_SCOPE set, or the
+ * cgroup is already ours alone). */
+int cgroup_scope_needed(const struct mpj_global *g);
+/* Re-run this very command (argv as main() got it) in a new transient scope
+ * with Delegate=yes, through systemd-run --scope; MPJAIL_SCOPE names it.
+ * Returns only on failure, -errno (-ENOENT: no systemd-run). */
+int cgroup_enter_scope(const char *cmd, const char *tenant, char **argv);

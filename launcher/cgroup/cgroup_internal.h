@@ -110,3 +110,8 @@ int cg_lock_shared(int fd);
 /* -EWOULDBLOCK after about timeout_ms of launches holding it shared. */
 int cg_lock_exclusive(int fd, unsigned timeout_ms);
 void cg_unlock(int fd);
+
+/* ---- scope.c ---- */
+
+/* cgroup_scope_needed() without its environment checks, for tests. */
+int cgroup_scope_needed_env(const struct cg_env *env, const char *cgroup_root, pid_t self);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "base/log.h"
+#include "cgroup/cgroup.h"
 #include "cli/help.h"
 
 enum {
@@ -243,4 +244,20 @@ int cli_parse_global(struct mpj_cmd_ctx *ctx, int argc, char **argv, int *ret_cm
 	}
 	*ret_cmd = ind;
 	return 0;
+}
+
+int cli_enter_scope(const struct mpj_cmd_ctx *ctx, const struct mpj_global *g, const char *name)
+{
+	int r;
+
+	if (cgroup_scope_needed(g) <= 0)
+		return 0;
+	r = cgroup_enter_scope(ctx->cmd, name, ctx->argv);
+	log_error_errno("scope", r,
+			"our cgroup is shared with other processes (a login session?), so "
+			"systemd must give us a delegated scope of our own, but `systemd-run "
+			"--scope` could not be started; run `mpjail %s` from a unit with "
+			"Delegate=yes, or set cgroup_root in mpjail.conf",
+			ctx->cmd);
+	return EXIT_MPJ_SETUP;
 }

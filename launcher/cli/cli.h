@@ -8,11 +8,14 @@
 #include "config/model.h"
 #include "jail/stage.h"
 
+struct mpj_global;
+
 struct mpj_cmd_ctx {
 	struct mpj_paths paths;
 	const char *cmd;      /* subcommand name */
 	bool json;            /* --json where a command supports it */
 	unsigned paths_given; /* which --*-dir options were given: each at most once */
+	char **argv;          /* main()'s, for a re-run in a systemd scope */
 };
 
 /* Command-specific option handler: return 0, or -EINVAL after printing. */
@@ -57,6 +60,11 @@ int cli_valid_names(const struct mpj_cmd_ctx *ctx, char *const *names, size_t n)
 int cli_tenants(const struct mpj_cmd_ctx *ctx, char *const *names, size_t n);
 int cli_one_tenant(const struct mpj_cmd_ctx *ctx, int argc, char **argv, int optind,
 		   const char **ret_name);
+
+/* exec and run from a login shell on a systemd host with cgroup v2: re-run
+ * in a delegated scope of our own (cgroup_enter_scope()).  Returns 0 when
+ * none is needed, else the exit code after a named error. */
+int cli_enter_scope(const struct mpj_cmd_ctx *ctx, const struct mpj_global *g, const char *name);
 
 /* Subcommands (cmd_*.c).  Each returns an exit code (stage.h). */
 int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv);

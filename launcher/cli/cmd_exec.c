@@ -40,6 +40,12 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 		launch_done(&l);
 		return launch_prepare_exit_code(r);
 	}
+	/* From a login shell on a systemd host: first a scope of our own. */
+	r = cli_enter_scope(ctx, &l.global, name);
+	if (r != 0) {
+		launch_done(&l);
+		return r;
+	}
 	/* A terminal on stdin, stdout or stderr: the jail gets its own pty
 	 * and we relay; the caller's terminal never enters it (T40). */
 	r = pty_spec_init(&l.pty, l.stdio);

@@ -62,6 +62,12 @@ int cmd_run(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 		diag_clear(&d);
 		return EXIT_MPJ_CONFIG;
 	}
+	/* From a login shell on a systemd host: first a scope of our own. */
+	r = cli_enter_scope(ctx, &g, name);
+	if (r != 0) {
+		global_free(&g);
+		return r;
+	}
 	o.backoff_max = g.restart_max_backoff;
 	global_free(&g);
 	return supervise(&ctx->paths, name, &o);

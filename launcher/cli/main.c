@@ -30,6 +30,8 @@ int main(int argc, char **argv)
 	};
 	int r, c;
 
+	ctx.argv = argv;
+
 	/* A root-run tool that touches tenant trees must not be ptrace-able or
 	 * dump core with their data in memory (docs/threats.md T4, T28). */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

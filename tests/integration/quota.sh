@@ -28,7 +28,7 @@ SUF=$(($$ % 100000))
 # The default profile with a private network: nothing here needs the host's,
 # and it runs on kernels without Landlock network rules too.
 # Its command waits, so that `mpjail run` has a jail to report on.
-sed -e 's/^network shared$/network private/' -e 's|^command /bin/sh$|command /bin/sleep 600|' \
+sed -e 's/^network [a-z]*$/network private/' -e 's|^command /bin/sh$|command /bin/sleep 600|' \
 	"$MPJAIL_SRC/profiles/default.profile" >"$CONF/profiles/quota.profile"
 grep -q '^network private$' "$CONF/profiles/quota.profile" &&
 	grep -q '^command /bin/sleep 600$' "$CONF/profiles/quota.profile" ||

@@ -1036,3 +1036,52 @@ Test(cgroup_real, concurrent_launches_and_teardowns_never_fail, .timeout = 60)
 	(void)unlink(lock);
 	(void)rmdir(run);
 }
+
+/* ---- scope.c: when `exec`/`run` must ask systemd for a scope first ---- */
+
+Test(cgroup_scope, alone_in_our_cgroup_needs_none)
+{
+	struct fake fk = { 0 };
+	struct cg_env env;
+	_cleanup_free_ char *mi = NULL;
+
+	fake_v2(&fk, &env, &mi);
+	put_at(xasprintf("%s/svc/app", fk.dir), "cgroup.procs", "4242\n");
+	cr_assert_eq(cgroup_scope_needed_env(&env, NULL, 4242), 0, "a unit's cgroup, ours alone");
+	rm_rf(fk.dir);
+}
+
+Test(cgroup_scope, shared_with_a_shell_needs_one)
+{
+	struct fake fk = { 0 };
+	struct cg_env env;
+	_cleanup_free_ char *mi = NULL;
+
+	fake_v2(&fk, &env, &mi);
+	put_at(xasprintf("%s/svc/app", fk.dir), "cgroup.procs", "100\n4242\n");
+	cr_assert_eq(cgroup_scope_needed_env(&env, NULL, 4242), 1, "a login session's scope");
+	/* the admin's cgroup_root says where tenants go: no scope */
+	cr_assert_eq(cgroup_scope_needed_env(&env, "/svc", 4242), 0);
+	rm_rf(fk.dir);
+}
+
+Test(cgroup_scope, our_delegated_tree_or_v1_needs_none)
+{
+	struct fake fk = { 0 };
+	struct cg_env env;
+	_cleanup_free_ char *mi = NULL;
+
+	fake_v2(&fk, &env, &mi);
+	/* already moved into BASE/supervisor by an earlier launch of `run` */
+	mkdirs(fk.dir, "/svc/app/supervisor", v2_files);
+	put_at(xasprintf("%s/svc/app", fk.dir), "cgroup.subtree_control", "+memory +pids +cpu");
+	put_at(xasprintf("%s/svc/app/supervisor", fk.dir), "cgroup.procs", "100\n4242\n");
+	env.self_cgroup = "0::/svc/app/supervisor\n";
+	cr_assert_eq(cgroup_scope_needed_env(&env, NULL, 4242), 0);
+	rm_rf(fk.dir);
+	free(mi);
+
+	fake_v1(&fk, &env, &mi);
+	cr_assert_eq(cgroup_scope_needed_env(&env, NULL, 4242), 0, "v1 has no such rule");
+	rm_rf(fk.dir);
+}

@@ -51,7 +51,7 @@ finish() {
 	local p f
 	p=$(grep -c '^ok ' "$STATE/results" 2>/dev/null)
 	f=$(grep -c '^FAIL ' "$STATE/results" 2>/dev/null)
-	say "boot $(cat "$STATE/phase") done"
+	say "boot $phase done"
 	echo "vmtest: ${p:-0} passed, ${f:-0} failed"
 	sync
 	systemctl poweroff
@@ -143,6 +143,9 @@ if [ "$phase" = 1 ]; then
 	check alice-answers answers alice
 	# Type=notify: READY=1 came from the supervisor (MainPID), not a child.
 	check alice-no-restarts no_restarts alice
+	# exec from a cgroup shared with others (this service, like a login
+	# session): mpjail asks systemd for a scope of its own first.
+	check exec-from-shell sh -c '[ "$(mpjail exec alice -- id -un)" = alice ]'
 
 	# A second tenant with known limits and a private network.
 	id bob >/dev/null 2>&1 || useradd -m -d /srv/bob -s /usr/sbin/nologin bob
