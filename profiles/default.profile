@@ -47,7 +47,11 @@ dir /run/lock mode=0755 owner=tenant
 
 symlink /run /var/run
 symlink /run/lock /var/lock
-symlink /tmp /var/tmp
+
+# Persistent temporary files (uploads, sessions): the tenant's HOME/tmp at
+# /var/tmp, kept across restarts and counted in the home's disk quota.
+# TMPDIR points there, so a large upload never hits /tmp's 64M.
+home-tmp /var/tmp
 
 # The environment starts empty (clearenv) and is exactly this.
 env PATH=/usr/local/bin:/usr/bin:/bin
@@ -55,7 +59,7 @@ env LANG=C
 env HOME=${HOME}
 env USER=${USER}
 env LOGNAME=${USER}
-env TMPDIR=/tmp
+env TMPDIR=/var/tmp
 
 # Per-process backstops under the cgroup limits (docs/threats.md T28-T32, T35).
 # Hard limits are set while the launcher is still privileged; the jail can

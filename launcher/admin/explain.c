@@ -205,11 +205,11 @@ static int gather(struct explain *e, const struct mpj_launch *l, struct diag *di
 /* ---------------------------------------------------------- vocabulary --- */
 
 static const char *const kind_names[] = {
-	[MK_BIND_RO] = "bind-ro", [MK_BIND_RW] = "bind-rw", [MK_HOME] = "home",
-	[MK_TMPFS] = "tmpfs",     [MK_DEV] = "dev",         [MK_DEVNODE] = "devnode",
-	[MK_PROC] = "proc",       [MK_DB] = "db-socket",    [MK_SECRETS] = "secrets",
-	[MK_CTL] = "control",     [MK_DIR] = "dir",         [MK_ROOT] = "root",
-	[MK_DEVPTS] = "devpts",
+	[MK_BIND_RO] = "bind-ro", [MK_BIND_RW] = "bind-rw",   [MK_HOME] = "home",
+	[MK_TMPFS] = "tmpfs",     [MK_DEV] = "dev",           [MK_DEVNODE] = "devnode",
+	[MK_PROC] = "proc",       [MK_DB] = "db-socket",      [MK_SECRETS] = "secrets",
+	[MK_CTL] = "control",     [MK_DIR] = "dir",           [MK_ROOT] = "root",
+	[MK_DEVPTS] = "devpts",   [MK_HOME_TMP] = "home-tmp",
 };
 
 static const struct {
@@ -257,6 +257,9 @@ static char *op_source(const struct explain *e, const struct mount_op *op)
 					    : xstrdup(op->src_path ?: "?");
 	case MK_HOME:
 		return xstrdup(l->tenant->home);
+	case MK_HOME_TMP:
+		return xasprintf("%s/tmp%s", l->tenant->home,
+				 l->home_tmp_fd < 0 ? " (missing: made by the launch)" : "");
 	case MK_TMPFS:
 		return xasprintf("tmpfs size=%lluk mode=%04o", op->size >> 10, op->mode);
 	case MK_DEV:

@@ -22,8 +22,9 @@ static void nodes_free(struct cg_node *nodes)
  * no-internal-processes rule forbids limits below a cgroup with other
  * members, and a login session's or a plain service's cgroup belongs to
  * systemd, which does not expect us to create children there. */
-int cgroup_scope_needed_env(const struct cg_env *env, const char *cgroup_root, pid_t self)
+int cgroup_scope_needed_env(const struct cg_env *env_in, const char *cgroup_root, pid_t self)
 {
+	struct cg_env env = *env_in;
 	struct cg_node nodes[_CG_CTRL_MAX];
 	_cleanup_free_ pid_t *pids = NULL;
 	_cleanup_free_ char *ctl = NULL;
@@ -33,11 +34,13 @@ int cgroup_scope_needed_env(const struct cg_env *env, const char *cgroup_root, p
 
 	if (cgroup_root)
 		return 0; /* the admin chose where tenants go */
+	if (!env.sysfs_root)
+		env.sysfs_root = "/sys/fs/cgroup";
 	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
 		nodes[i] = (struct cg_node){
 			.base_fd = -1, .group_fd = -1, .tenant_fd = -1, .inst_fd = -1
 		};
-	if (cg_detect(env, NULL, &mode, nodes, NULL) < 0 || mode != CG_V2) {
+	if (cg_detect(&env, NULL, &mode, nodes, NULL) < 0 || mode != CG_V2) {
 		nodes_free(nodes);
 		return 0; /* v1, or nothing usable: cgroup_setup() says why */
 	}

@@ -154,6 +154,7 @@ struct mpj_profile {
 	char *seccomp;   /* policy name: DATADIR/profiles/NAME.seccomp */
 	char **command;  /* argv for `run` */
 	char *home_skel; /* home-skel DIR: under DATADIR/skel/ */
+	char *home_tmp;  /* home-tmp PATH: HOME/tmp mounted there; NULL: none */
 	struct mpj_template *templates;
 	size_t n_templates;
 	bool db_socket;             /* db-socket: bind db_socket_dir at /run/postgresql */

@@ -84,6 +84,7 @@ void profile_free(struct mpj_profile *p)
 	free(p->seccomp);
 	strv_free(p->command);
 	free(p->home_skel);
+	free(p->home_tmp);
 	for (size_t i = 0; i < p->n_templates; i++) {
 		free(p->templates[i].src);
 		free(p->templates[i].dst);

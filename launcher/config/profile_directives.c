@@ -22,13 +22,14 @@ enum dest_kind {
 	DEST_COPY,
 	DEST_TEMPLATE,
 	DEST_SYSFILE,
+	DEST_HOME_TMP,
 };
 
 static const char *const dest_kind_name[] = {
 	[DEST_BIND] = "a bind mount",     [DEST_TMPFS] = "a tmpfs",
 	[DEST_SYMLINK] = "a symlink",     [DEST_DIR] = "a dir",
 	[DEST_COPY] = "a copied file",    [DEST_TEMPLATE] = "a template",
-	[DEST_SYSFILE] = "a system-file",
+	[DEST_SYSFILE] = "a system-file", [DEST_HOME_TMP] = "the home's tmp (home-tmp)",
 };
 
 /* Record NAME (an env key as "env:KEY", or a jail path) for this file. */
@@ -61,6 +62,11 @@ static bool find_dest(const struct mpj_profile *p, const char *path, enum dest_k
 	FIND(p->templates, p->n_templates, dst, DEST_TEMPLATE)
 	FIND(p->sysfiles, p->n_sysfiles, path, DEST_SYSFILE)
 #undef FIND
+	if (p->home_tmp && strcmp(p->home_tmp, path) == 0) {
+		*kind = DEST_HOME_TMP;
+		*idx = 0;
+		return true;
+	}
 	for (size_t i = 0; p->copies && p->copies[i]; i++)
 		if (strcmp(p->copies[i], path) == 0) {
 			*kind = DEST_COPY;
@@ -543,6 +549,30 @@ static int d_home_skel(struct file_state *fs, char **args, size_t n, struct diag
 	return 0;
 }
 
+/* home-tmp PATH|none: the tenant's HOME/tmp at PATH, so temporary files
+ * (uploads, sessions) outlive a restart and count in the home's disk
+ * quota instead of filling a small tmpfs (docs/config.md). */
+static int d_home_tmp(struct file_state *fs, char **args, size_t n, struct diag *diag)
+{
+	size_t idx;
+	int r;
+
+	(void)n;
+	if (strcmp(args[0], "none") == 0) {
+		free(fs->p->home_tmp);
+		fs->p->home_tmp = NULL;
+		return 0;
+	}
+	r = check_jail_path(fs, args[0], false, diag);
+	if (r == 0)
+		r = claim_dest(fs, args[0], DEST_HOME_TMP, &idx, diag);
+	if (r < 0)
+		return r;
+	free(fs->p->home_tmp);
+	fs->p->home_tmp = xstrdup(args[0]);
+	return 0;
+}
+
 static bool valid_env_key(const char *s, size_t n)
 {
 	if (n == 0 || !((s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
@@ -783,6 +813,7 @@ static const struct directive directives[] = {
 	{ "template", 2, 2, ONCE_NONE, false, d_template },
 	{ "system-file", 2, 2, ONCE_NONE, false, d_system_file },
 	{ "home-skel", 1, 1, ONCE_HOME_SKEL, false, d_home_skel },
+	{ "home-tmp", 1, 1, ONCE_HOME_TMP, false, d_home_tmp },
 	{ "env", 1, 1, ONCE_NONE, true, d_env },
 	{ "rlimit", 2, 3, ONCE_NONE, false, d_rlimit },
 	{ "seccomp", 1, 1, ONCE_SECCOMP, false, d_seccomp },

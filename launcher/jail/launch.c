@@ -174,6 +174,57 @@ static int prepare_quota(struct mpj_launch *l, struct diag *diag)
 	return l->quota_fd < 0 ? negerrno() : 0;
 }
 
+/* HOME/tmp for the profile's home-tmp (docs/config.md): made when missing,
+ * given to the tenant; a symlink or a directory that is not the tenant's is
+ * refused.  The tenant controls the home: every step goes through home_fd,
+ * and mkdirat never follows a symlink in the last component. */
+static int open_home_tmp(struct mpj_launch *l, struct diag *diag)
+{
+	const struct mpj_tenant *t = l->tenant;
+	const char *at = l->profile->home_tmp;
+	struct stat st;
+	bool made;
+
+	if (!at)
+		return 0;
+	/* explain changes nothing: a missing HOME/tmp is made by the launch. */
+	if (l->mode == LAUNCH_EXPLAIN &&
+	    faccessat(l->home_fd, "tmp", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+		return 0;
+	made = l->mode != LAUNCH_EXPLAIN && mkdirat(l->home_fd, "tmp", 0700) == 0;
+	if (!made && errno != EEXIST && l->mode != LAUNCH_EXPLAIN) {
+		diag_set(diag, t->file, t->home_line, "%s/tmp (home-tmp %s): cannot create: %s",
+			 t->home, at, strerror(errno));
+		return negerrno();
+	}
+	l->home_tmp_fd = sys_openat2(l->home_fd, "tmp", O_PATH | O_DIRECTORY | O_CLOEXEC,
+				     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+					     RESOLVE_NO_XDEV);
+	if (l->home_tmp_fd < 0) {
+		int r = l->home_tmp_fd;
+
+		diag_set(diag, t->file, t->home_line, "%s/tmp (home-tmp %s): %s", t->home, at,
+			 r == -ELOOP     ? "is a symlink: refused"
+			 : r == -ENOTDIR ? "is not a directory"
+					 : strerror(-r));
+		return r == -ELOOP || r == -ENOTDIR ? -EPERM : r;
+	}
+	if (made && fchownat(l->home_tmp_fd, "", l->id.uid, l->id.gid, AT_EMPTY_PATH) < 0) {
+		diag_set(diag, t->file, t->home_line, "%s/tmp (home-tmp %s): cannot chown: %s",
+			 t->home, at, strerror(errno));
+		return negerrno();
+	}
+	if (fstat(l->home_tmp_fd, &st) < 0)
+		return negerrno();
+	if (st.st_uid != l->id.uid) {
+		diag_set(diag, t->file, t->home_line,
+			 "%s/tmp (home-tmp %s) is owned by uid %u, not %s (%u): refused", t->home,
+			 at, (unsigned)st.st_uid, l->id.user, (unsigned)l->id.uid);
+		return -EPERM;
+	}
+	return to_mount(&l->home_tmp_fd, MK_HOME_TMP, at, diag);
+}
+
 /* The home path comes from a root-owned file, but the directory belongs to
  * the tenant: one symlink anywhere on the path and we refuse, before any
  * mount exists.  The fd pins it; the child binds the fd, not the path. */
@@ -201,6 +252,8 @@ static int open_home(struct mpj_launch *l, struct diag *diag)
 		return -EPERM;
 	}
 	r = prepare_quota(l, diag);
+	if (r == 0)
+		r = open_home_tmp(l, diag);
 	if (r < 0)
 		return r;
 	return to_mount(&l->home_fd, MK_HOME, t->home, diag);
@@ -385,6 +438,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		.mode = mode,
 		.tree_fd = -1,
 		.home_fd = -1,
+		.home_tmp_fd = -1,
 		.quota_fd = -1,
 		.db_fd = -1,
 		.secrets_fd = -1,
@@ -525,6 +579,8 @@ void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret)
 		.n_dirs = p->n_dirs,
 		.home = l->id.jail_home,
 		.home_fd = l->home_fd,
+		.home_tmp = p->home_tmp,
+		.home_tmp_fd = l->home_tmp_fd,
 		.db_fd = l->db_fd,
 		.secrets_fd = l->secrets_fd,
 		.ctl_fd = l->ctl_fd,
@@ -745,6 +801,7 @@ void launch_done(struct mpj_launch *l)
 	free(l->sysfiles_unreadable);
 	l->sysfiles_unreadable = NULL;
 	closep(&l->home_fd);
+	closep(&l->home_tmp_fd);
 	closep(&l->quota_fd);
 	quota_home_done(&l->quota);
 	closep(&l->db_fd);

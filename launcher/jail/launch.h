@@ -61,6 +61,7 @@ struct mpj_launch {
 	/* fds opened by the parent with openat2, inherited by the child */
 	int tree_fd;                   /* STATE/jails/NAME/root, O_PATH */
 	int home_fd;                   /* tenant home, O_PATH, symlink-free path, tenant-owned */
+	int home_tmp_fd;               /* HOME/tmp for home-tmp, detached mount, or -1 */
 	int db_fd;                     /* db socket dir, O_PATH, or -1 */
 	int secrets_fd;                /* RUN/.secrets/NAME, detached ro mount, or -1 */
 	int ctl_fd;                    /* RUN/NAME (control socket dir), detached ro mount, or -1 */

@@ -44,6 +44,7 @@ static const struct {
 	{ MK_BIND_RO, MS_RDONLY | MS_NOSUID | MS_NODEV, true, true },
 	{ MK_BIND_RW, MS_NOSUID | MS_NODEV, true, true },
 	{ MK_HOME, MS_NOSUID | MS_NODEV, true, false },
+	{ MK_HOME_TMP, MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
 	{ MK_TMPFS, MS_NOSUID | MS_NODEV, true, false },
 	{ MK_DEV, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
 	{ MK_DEVNODE, MS_NOSUID | MS_NOEXEC, true, false },
@@ -120,6 +121,11 @@ int mounts_plan(const struct mounts_input *in, struct mount_op **ret, size_t *re
 	}
 	op = plan_add(&ops, &n, MK_HOME, in->home);
 	op->src_fd = in->home_fd;
+	if (in->home_tmp) {
+		op = plan_add(&ops, &n, MK_HOME_TMP, in->home_tmp);
+		op->src_fd = in->home_tmp_fd;
+		op->noexec = true;
+	}
 	for (size_t i = 0; i < in->n_tmpfs; i++) {
 		op = plan_add(&ops, &n, MK_TMPFS, in->tmpfs[i].path);
 		op->size = in->tmpfs[i].size;
@@ -611,7 +617,7 @@ int mounts_prepare_source(int src_fd, enum mount_kind kind)
 
 	if (kind == MK_BIND_RO || kind == MK_DB || kind == MK_CTL || kind == MK_SECRETS)
 		attrs |= MOUNT_ATTR_RDONLY;
-	if (kind == MK_DB || kind == MK_CTL || kind == MK_SECRETS)
+	if (kind == MK_DB || kind == MK_CTL || kind == MK_SECRETS || kind == MK_HOME_TMP)
 		attrs |= MOUNT_ATTR_NOEXEC;
 	return clone_source(src_fd, NULL, mount_kind_recursive(kind), attrs);
 }
@@ -653,6 +659,7 @@ int mounts_populate(const struct mounts_input *in, int rootfd, const struct moun
 		case MK_BIND_RO:
 		case MK_BIND_RW:
 		case MK_HOME:
+		case MK_HOME_TMP:
 		case MK_DB:
 		case MK_CTL:
 		case MK_SECRETS:

@@ -31,6 +31,8 @@ struct mounts_input {
 	size_t n_dirs;
 	const char *home; /* the tenant home's path in the jail */
 	int home_fd;
+	const char *home_tmp; /* home-tmp: where HOME/tmp goes in the jail, or NULL */
+	int home_tmp_fd;
 	int db_fd;      /* db_socket_dir at /run/postgresql */
 	int secrets_fd; /* RUN/.secrets/NAME at /run/secrets */
 	int ctl_fd;     /* RUN/NAME at /run/mpjail */
@@ -45,19 +47,20 @@ struct mounts_input {
 };
 
 enum mount_kind {
-	MK_BIND_RO, /* profile ro-bind: recursive, ro, nosuid, nodev */
-	MK_BIND_RW, /* profile bind: recursive, nosuid, nodev */
-	MK_HOME,    /* tenant home: rw, nosuid, nodev */
-	MK_TMPFS,   /* profile tmpfs: nosuid, nodev (+noexec but /tmp) */
-	MK_DEV,     /* minimal /dev tmpfs: sealed ro, nosuid, nodev, noexec */
-	MK_DEVNODE, /* host device bound onto a file: nosuid, noexec */
-	MK_DEVPTS,  /* the jail's own devpts instance at /dev/pts: nosuid, noexec */
-	MK_PROC,    /* procfs hidepid=invisible,subset=pid: nosuid, nodev, noexec */
-	MK_DB,      /* database socket directory: ro, nosuid, nodev, noexec */
-	MK_SECRETS, /* RUN/.secrets/NAME: ro, nosuid, nodev, noexec */
-	MK_CTL,     /* RUN/NAME with the control socket: ro, nosuid, nodev, noexec */
-	MK_DIR,     /* not a mount: a directory in whatever is mounted there */
-	MK_ROOT,    /* the root tmpfs itself: ro, nosuid, nodev */
+	MK_BIND_RO,  /* profile ro-bind: recursive, ro, nosuid, nodev */
+	MK_BIND_RW,  /* profile bind: recursive, nosuid, nodev */
+	MK_HOME,     /* tenant home: rw, nosuid, nodev */
+	MK_HOME_TMP, /* HOME/tmp at the profile's home-tmp: rw, nosuid, nodev, noexec */
+	MK_TMPFS,    /* profile tmpfs: nosuid, nodev (+noexec but /tmp) */
+	MK_DEV,      /* minimal /dev tmpfs: sealed ro, nosuid, nodev, noexec */
+	MK_DEVNODE,  /* host device bound onto a file: nosuid, noexec */
+	MK_DEVPTS,   /* the jail's own devpts instance at /dev/pts: nosuid, noexec */
+	MK_PROC,     /* procfs hidepid=invisible,subset=pid: nosuid, nodev, noexec */
+	MK_DB,       /* database socket directory: ro, nosuid, nodev, noexec */
+	MK_SECRETS,  /* RUN/.secrets/NAME: ro, nosuid, nodev, noexec */
+	MK_CTL,      /* RUN/NAME with the control socket: ro, nosuid, nodev, noexec */
+	MK_DIR,      /* not a mount: a directory in whatever is mounted there */
+	MK_ROOT,     /* the root tmpfs itself: ro, nosuid, nodev */
 };
 
 /* One step of the plan, sorted by target so parents come first. */

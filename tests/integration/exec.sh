@@ -43,7 +43,7 @@ expect_match "no controlling terminal" '^no' "$(probe_fact "$facts" ctty)"
 expect_eq "only the probe itself in /proc (pid 1 is hidden: not dumpable)" "2" "$(probe_fact "$facts" pids)"
 expect_eq "no fd above 2" "0 1 2" "$(probe_fact "$facts" fd | awk '{print $1}' | sort -n | xargs)"
 expected_env=$(printf '%s\n' "HOME=/home/$UA" LANG=C "LOGNAME=$UA" \
-	PATH=/usr/local/bin:/usr/bin:/bin TMPDIR=/tmp "USER=$UA" | sort)
+	PATH=/usr/local/bin:/usr/bin:/bin TMPDIR=/var/tmp "USER=$UA" | sort)
 expect_eq "environment is exactly the profile's" "$expected_env" "$(probe_fact "$facts" env | sort)"
 expect_eq "RLIMIT_CORE is 0/0" "0 0" "$(probe_fact "$facts" rlimit | awk '$1=="core"{print $2, $3}')"
 expect_eq "RLIMIT_RTPRIO is 0/0" "0 0" "$(probe_fact "$facts" rlimit | awk '$1=="rtprio"{print $2, $3}')"

@@ -640,7 +640,8 @@ Test(shipped, default_alone)
 		     d.msg);
 	cr_assert_str_eq(p->command[0], "/bin/sh");
 	cr_assert_not(p->db_socket);
-	cr_assert_eq(p->n_links, 7);
+	cr_assert_eq(p->n_links, 6);
+	cr_assert_str_eq(p->home_tmp, "/var/tmp"); /* HOME/tmp, not a link to /tmp */
 	/* Outbound TCP: mail, DNS over TCP, HTTP(S), PostgreSQL; nothing else. */
 	cr_assert_not(p->connect.any_other);
 	cr_assert_eq(p->connect.n_spans, 7);
@@ -750,4 +751,20 @@ Test(include, system_file_later_file_overrides)
 	cr_assert_not_null(strstr(d.msg, "already a system-file from an included profile"), "%s",
 			   d.msg);
 	diag_clear(&d);
+}
+
+Test(directives, home_tmp_none_and_conflicts)
+{
+	struct mpj_profile *p = parse_ok("mpjail-profile 1\nhome-tmp /var/tmp\n");
+
+	cr_assert_str_eq(p->home_tmp, "/var/tmp");
+	profile_free(p);
+	p = parse_ok("mpjail-profile 1\nhome-tmp none\n");
+	cr_assert_null(p->home_tmp);
+	profile_free(p);
+	expect_error("mpjail-profile 1\nhome-tmp /var/tmp\nhome-tmp /srv/tmp\n", 3, "home-tmp");
+	expect_error("mpjail-profile 1\ntmpfs /var/tmp size=1M\nhome-tmp /var/tmp\n", 3,
+		     "already set");
+	expect_error("mpjail-profile 1\nhome-tmp var/tmp\n", 2, "absolute");
+	expect_error("mpjail-profile 1\nhome-tmp /proc/x\n", 2, "made by mpjail");
 }
