@@ -22,21 +22,10 @@
 #define CG_MKDIR_TRIES 5
 #define CG_PARENT_LOCK_MS 200 /* teardown: at most this long for the parents */
 
-static void node_close(struct cg_node *n)
-{
-	closep(&n->base_fd);
-	closep(&n->group_fd);
-	closep(&n->tenant_fd);
-	closep(&n->inst_fd);
-	free(n->cgpath);
-	free(n->base_path);
-	free(n->inst_path);
-}
-
 static void cg_free(struct mpj_cgroup *cg)
 {
 	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
-		node_close(&cg->node[i]);
+		cg_node_close(&cg->node[i]);
 	free(cg->tenant);
 	free(cg->group);
 	closep(&cg->lock_fd);
@@ -235,9 +224,7 @@ int cgroup_setup_env(const struct cg_env *env, const struct mpj_global *g,
 	cg->lock_fd = -1;
 	if (!cg->env.sysfs_root)
 		cg->env.sysfs_root = "/sys/fs/cgroup";
-	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
-		cg->node[i].base_fd = cg->node[i].group_fd = cg->node[i].tenant_fd =
-			cg->node[i].inst_fd = -1;
+	cg_nodes_init(cg->node);
 	cg->tenant = xstrdup(tenant);
 	cg->group = group_for(env, paths);
 	cg->inst_name = xasprintf("i-%d", (int)(env->instance ? env->instance : getpid()));
@@ -317,18 +304,13 @@ int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g,
 		      const struct mpj_paths *paths, const char *tenant,
 		      struct mpj_cg_location *ret, struct diag *diag)
 {
-	struct cg_env e = *env;
+	const struct cg_env e = *env;
 	struct cg_node nodes[_CG_CTRL_MAX];
 	enum cg_mode mode;
 	size_t n;
 	int r;
 
-	if (!e.sysfs_root)
-		e.sysfs_root = "/sys/fs/cgroup";
-	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
-		nodes[i] = (struct cg_node){
-			.base_fd = -1, .group_fd = -1, .tenant_fd = -1, .inst_fd = -1
-		};
+	cg_nodes_init(nodes);
 	r = cg_detect(&e, g ? g->cgroup_root : NULL, &mode, nodes, diag);
 	if (r < 0)
 		return r;
@@ -344,7 +326,7 @@ int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g,
 		strv_push(&ret->paths, inst_path(&nodes[i], ret->group, tenant, "i-PID"));
 	}
 	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
-		node_close(&nodes[i]);
+		cg_node_close(&nodes[i]);
 	return 0;
 }
 

@@ -79,10 +79,13 @@ const char *cgroup_path(const struct mpj_cgroup *cg);
 
 /* On a systemd host with pure cgroup v2, `exec` or `run` from a login shell
  * (or any cgroup shared with other processes) needs a delegated scope of its
- * own before cgroup_setup() can work there.  1: it does; 0: it does not
- * (v1, cgroup_root set, systemd not the init, MPJAIL_SCOPE set, or the
- * cgroup is already ours alone). */
-int cgroup_scope_needed(const struct mpj_global *g);
+ * own before cgroup_setup() can work there.
+ * cgroup_scope_possible(): systemd is the init and MPJAIL_SCOPE is unset
+ * (cheap: checked first, so other hosts read nothing more).
+ * cgroup_scope_needed(): 1 when our cgroup is pure v2 and shared with other
+ * processes; 0 for v1, a cgroup_root, or a cgroup already ours alone. */
+bool cgroup_scope_possible(void);
+int cgroup_scope_needed(const char *cgroup_root);
 /* Re-run this very command (argv as main() got it) in a new transient scope
  * with Delegate=yes, through systemd-run --scope; MPJAIL_SCOPE names it.
  * Returns only on failure, -errno (-ENOENT: no systemd-run). */

@@ -243,19 +243,41 @@ static int detect_v1(const struct cg_env *env, const char *mi, const char *self,
 	return 0;
 }
 
-static void node_reset(struct cg_node *n)
+void cg_nodes_init(struct cg_node nodes[_CG_CTRL_MAX])
+{
+	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
+		nodes[i] = (struct cg_node){
+			.base_fd = -1, .group_fd = -1, .tenant_fd = -1, .inst_fd = -1
+		};
+}
+
+void cg_node_close(struct cg_node *n)
 {
 	closep(&n->base_fd);
+	closep(&n->group_fd);
+	closep(&n->tenant_fd);
+	closep(&n->inst_fd);
 	free(n->cgpath);
 	free(n->base_path);
+	free(n->inst_path);
+}
+
+static void node_reset(struct cg_node *n)
+{
+	cg_node_close(n);
 	*n = (struct cg_node){ .base_fd = -1, .group_fd = -1, .tenant_fd = -1, .inst_fd = -1 };
 }
 
-int cg_detect(const struct cg_env *env, const char *cgroup_root, enum cg_mode *ret_mode,
+int cg_detect(const struct cg_env *env_in, const char *cgroup_root, enum cg_mode *ret_mode,
 	      struct cg_node nodes[_CG_CTRL_MAX], struct diag *diag)
 {
 	_cleanup_free_ char *mi = NULL, *self = NULL, *why2 = NULL, *why1 = NULL;
+	struct cg_env e = *env_in;
+	const struct cg_env *env = &e;
 	int r;
+
+	if (!e.sysfs_root) /* the real host: every caller's default */
+		e.sysfs_root = "/sys/fs/cgroup";
 
 	r = read_text(env->mountinfo, "/proc/self/mountinfo", &mi);
 	if (r < 0) {

@@ -61,6 +61,11 @@ int cgroup_locate_env(const struct cg_env *env, const struct mpj_global *g,
 
 extern const char *const cg_ctrl_name[_CG_CTRL_MAX];
 
+/* Every fd -1, nothing allocated. */
+void cg_nodes_init(struct cg_node nodes[_CG_CTRL_MAX]);
+/* Close a node's fds and free its paths (not the node itself). */
+void cg_node_close(struct cg_node *n);
+
 /* Layout detection.  On success *ret_mode and nodes[] (cgpath, base_path
  * and base_fd) are filled: one node for v2, _CG_CTRL_MAX for v1. */
 int cg_detect(const struct cg_env *env, const char *cgroup_root, enum cg_mode *ret_mode,

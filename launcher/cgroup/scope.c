@@ -9,22 +9,12 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/cgroup_internal.h"
 
-static void nodes_free(struct cg_node *nodes)
-{
-	for (size_t i = 0; i < _CG_CTRL_MAX; i++) {
-		closep(&nodes[i].base_fd);
-		free(nodes[i].cgpath);
-		free(nodes[i].base_path);
-	}
-}
-
 /* On pure v2 the cgroup we start in must be ours alone: the
  * no-internal-processes rule forbids limits below a cgroup with other
  * members, and a login session's or a plain service's cgroup belongs to
  * systemd, which does not expect us to create children there. */
-int cgroup_scope_needed_env(const struct cg_env *env_in, const char *cgroup_root, pid_t self)
+int cgroup_scope_needed_env(const struct cg_env *env, const char *cgroup_root, pid_t self)
 {
-	struct cg_env env = *env_in;
 	struct cg_node nodes[_CG_CTRL_MAX];
 	_cleanup_free_ pid_t *pids = NULL;
 	_cleanup_free_ char *ctl = NULL;
@@ -34,14 +24,10 @@ int cgroup_scope_needed_env(const struct cg_env *env_in, const char *cgroup_root
 
 	if (cgroup_root)
 		return 0; /* the admin chose where tenants go */
-	if (!env.sysfs_root)
-		env.sysfs_root = "/sys/fs/cgroup";
-	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
-		nodes[i] = (struct cg_node){
-			.base_fd = -1, .group_fd = -1, .tenant_fd = -1, .inst_fd = -1
-		};
-	if (cg_detect(&env, NULL, &mode, nodes, NULL) < 0 || mode != CG_V2) {
-		nodes_free(nodes);
+	cg_nodes_init(nodes);
+	if (cg_detect(env, NULL, &mode, nodes, NULL) < 0 || mode != CG_V2) {
+		for (size_t i = 0; i < _CG_CTRL_MAX; i++)
+			cg_node_close(&nodes[i]);
 		return 0; /* v1, or nothing usable: cgroup_setup() says why */
 	}
 	r = 0;
@@ -51,21 +37,24 @@ int cgroup_scope_needed_env(const struct cg_env *env_in, const char *cgroup_root
 		for (size_t i = 0; i < n; i++)
 			if (pids[i] != self)
 				r = 1;
-	nodes_free(nodes);
+	for (size_t i = 0; i < _CG_CTRL_MAX; i++)
+		cg_node_close(&nodes[i]);
 	return r;
 }
 
-int cgroup_scope_needed(const struct mpj_global *g)
+bool cgroup_scope_possible(void)
+{
+	/* Set by cgroup_enter_scope(): we are in the scope (no loop), or the
+	 * admin says not to ask (a container without systemd's bus, say).
+	 * Without systemd as the init there is no one to ask. */
+	return !getenv("MPJAIL_SCOPE") && access("/run/systemd/system", F_OK) == 0;
+}
+
+int cgroup_scope_needed(const char *cgroup_root)
 {
 	static const struct cg_env real = { 0 };
 
-	/* Set by cgroup_enter_scope(): we are in the scope (no loop), or the
-	 * admin says not to ask (a container without systemd's bus, say). */
-	if (getenv("MPJAIL_SCOPE"))
-		return 0;
-	if (access("/run/systemd/system", F_OK) != 0)
-		return 0; /* systemd is not the init: no one to ask */
-	return cgroup_scope_needed_env(&real, g ? g->cgroup_root : NULL, getpid());
+	return cgroup_scope_needed_env(&real, cgroup_root, getpid());
 }
 
 int cgroup_enter_scope(const char *cmd, const char *tenant, char **argv)

@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "cgroup/cgroup.h"
 #include "cli/help.h"
+#include "config/global.h"
 
 enum {
 	OPT_CONFIG_DIR = 0x1000,
@@ -246,11 +247,21 @@ int cli_parse_global(struct mpj_cmd_ctx *ctx, int argc, char **argv, int *ret_cm
 	return 0;
 }
 
-int cli_enter_scope(const struct mpj_cmd_ctx *ctx, const struct mpj_global *g, const char *name)
+int cli_enter_scope(const struct mpj_cmd_ctx *ctx, const char *name)
 {
+	struct mpj_global g;
+	struct diag d = { 0 };
 	int r;
 
-	if (cgroup_scope_needed(g) <= 0)
+	if (!cgroup_scope_possible())
+		return 0;
+	/* Only cgroup_root matters here; a broken mpjail.conf is reported by
+	 * the command's own load right after. */
+	global_init_defaults(&g);
+	r = global_load(&ctx->paths, &g, &d) < 0 ? 0 : cgroup_scope_needed(g.cgroup_root);
+	diag_clear(&d);
+	global_free(&g);
+	if (r <= 0)
 		return 0;
 	r = cgroup_enter_scope(ctx->cmd, name, ctx->argv);
 	log_error_errno("scope", r,

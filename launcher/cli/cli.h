@@ -8,8 +8,6 @@
 #include "config/model.h"
 #include "jail/stage.h"
 
-struct mpj_global;
-
 struct mpj_cmd_ctx {
 	struct mpj_paths paths;
 	const char *cmd;      /* subcommand name */
@@ -62,9 +60,10 @@ int cli_one_tenant(const struct mpj_cmd_ctx *ctx, int argc, char **argv, int opt
 		   const char **ret_name);
 
 /* exec and run from a login shell on a systemd host with cgroup v2: re-run
- * in a delegated scope of our own (cgroup_enter_scope()).  Returns 0 when
+ * in a delegated scope of our own (cgroup_enter_scope()), before any other
+ * work, which the re-run would repeat.  Returns 0 when
  * none is needed, else the exit code after a named error. */
-int cli_enter_scope(const struct mpj_cmd_ctx *ctx, const struct mpj_global *g, const char *name);
+int cli_enter_scope(const struct mpj_cmd_ctx *ctx, const char *name);
 
 /* Subcommands (cmd_*.c).  Each returns an exit code (stage.h). */
 int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv);

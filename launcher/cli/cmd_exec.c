@@ -32,6 +32,10 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	r = cli_tenants(ctx, &name, 1);
 	if (r != 0)
 		return r;
+	/* From a login shell on a systemd host: first a scope of our own. */
+	r = cli_enter_scope(ctx, name);
+	if (r != 0)
+		return r;
 
 	r = launch_prepare(&l, &ctx->paths, name, LAUNCH_EXEC, argv + optind_, &d);
 	if (r < 0) {
@@ -39,12 +43,6 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 		diag_clear(&d);
 		launch_done(&l);
 		return launch_prepare_exit_code(r);
-	}
-	/* From a login shell on a systemd host: first a scope of our own. */
-	r = cli_enter_scope(ctx, &l.global, name);
-	if (r != 0) {
-		launch_done(&l);
-		return r;
 	}
 	/* A terminal on stdin, stdout or stderr: the jail gets its own pty
 	 * and we relay; the caller's terminal never enters it (T40). */

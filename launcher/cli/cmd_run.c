@@ -55,18 +55,16 @@ int cmd_run(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	r = cli_one_tenant(ctx, argc, argv, optind_, &name);
 	if (r != 0)
 		return r;
+	/* From a login shell on a systemd host: first a scope of our own. */
+	r = cli_enter_scope(ctx, name);
+	if (r != 0)
+		return r;
 	global_init_defaults(&g);
 	r = global_load(&ctx->paths, &g, &d);
 	if (r < 0) {
 		diag_print(&d);
 		diag_clear(&d);
 		return EXIT_MPJ_CONFIG;
-	}
-	/* From a login shell on a systemd host: first a scope of our own. */
-	r = cli_enter_scope(ctx, &g, name);
-	if (r != 0) {
-		global_free(&g);
-		return r;
 	}
 	o.backoff_max = g.restart_max_backoff;
 	global_free(&g);

@@ -183,19 +183,22 @@ static int open_home_tmp(struct mpj_launch *l, struct diag *diag)
 	const struct mpj_tenant *t = l->tenant;
 	const char *at = l->profile->home_tmp;
 	struct stat st;
-	bool made;
+	bool made = false;
 
 	if (!at)
 		return 0;
-	/* explain changes nothing: a missing HOME/tmp is made by the launch. */
-	if (l->mode == LAUNCH_EXPLAIN &&
-	    faccessat(l->home_fd, "tmp", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-		return 0;
-	made = l->mode != LAUNCH_EXPLAIN && mkdirat(l->home_fd, "tmp", 0700) == 0;
-	if (!made && errno != EEXIST && l->mode != LAUNCH_EXPLAIN) {
-		diag_set(diag, t->file, t->home_line, "%s/tmp (home-tmp %s): cannot create: %s",
-			 t->home, at, strerror(errno));
-		return negerrno();
+	if (l->mode == LAUNCH_EXPLAIN) {
+		/* explain changes nothing: a missing HOME/tmp is made by the launch. */
+		if (faccessat(l->home_fd, "tmp", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			return 0;
+	} else {
+		made = mkdirat(l->home_fd, "tmp", 0700) == 0;
+		if (!made && errno != EEXIST) {
+			diag_set(diag, t->file, t->home_line,
+				 "%s/tmp (home-tmp %s): cannot create: %s", t->home, at,
+				 strerror(errno));
+			return negerrno();
+		}
 	}
 	l->home_tmp_fd = sys_openat2(l->home_fd, "tmp", O_PATH | O_DIRECTORY | O_CLOEXEC,
 				     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |

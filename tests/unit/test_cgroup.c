@@ -1039,30 +1039,31 @@ Test(cgroup_real, concurrent_launches_and_teardowns_never_fail, .timeout = 60)
 
 /* ---- scope.c: when `exec`/`run` must ask systemd for a scope first ---- */
 
-Test(cgroup_scope, alone_in_our_cgroup_needs_none)
+/* A v2 fake where BASE (/svc/app) holds PROCS; the answer for us as 4242. */
+static int scope_with_procs(const char *procs, const char *cgroup_root)
 {
 	struct fake fk = { 0 };
 	struct cg_env env;
 	_cleanup_free_ char *mi = NULL;
+	int r;
 
 	fake_v2(&fk, &env, &mi);
-	put_at(xasprintf("%s/svc/app", fk.dir), "cgroup.procs", "4242\n");
-	cr_assert_eq(cgroup_scope_needed_env(&env, NULL, 4242), 0, "a unit's cgroup, ours alone");
+	put_at(xasprintf("%s/svc/app", fk.dir), "cgroup.procs", procs);
+	r = cgroup_scope_needed_env(&env, cgroup_root, 4242);
 	rm_rf(fk.dir);
+	return r;
+}
+
+Test(cgroup_scope, alone_in_our_cgroup_needs_none)
+{
+	cr_assert_eq(scope_with_procs("4242\n", NULL), 0, "a unit's cgroup, ours alone");
 }
 
 Test(cgroup_scope, shared_with_a_shell_needs_one)
 {
-	struct fake fk = { 0 };
-	struct cg_env env;
-	_cleanup_free_ char *mi = NULL;
-
-	fake_v2(&fk, &env, &mi);
-	put_at(xasprintf("%s/svc/app", fk.dir), "cgroup.procs", "100\n4242\n");
-	cr_assert_eq(cgroup_scope_needed_env(&env, NULL, 4242), 1, "a login session's scope");
+	cr_assert_eq(scope_with_procs("100\n4242\n", NULL), 1, "a login session's scope");
 	/* the admin's cgroup_root says where tenants go: no scope */
-	cr_assert_eq(cgroup_scope_needed_env(&env, "/svc", 4242), 0);
-	rm_rf(fk.dir);
+	cr_assert_eq(scope_with_procs("100\n4242\n", "/svc"), 0);
 }
 
 Test(cgroup_scope, our_delegated_tree_or_v1_needs_none)
