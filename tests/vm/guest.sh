@@ -96,17 +96,20 @@ refused() { ! "$@"; }
 no_restarts() { [ "$(systemctl show -p NRestarts --value "mpjail@$1")" = 0 ]; }
 same_main_pid() { [ "$(systemctl show -p MainPID --value "mpjail@$1")" = "$2" ]; }
 bob_limits() {
-	local cg
+	local cg t
 	cg=$(instance_cg bob)
 	[ -n "$cg" ] || {
 		echo "no instance cgroup below $(systemctl show -p ControlGroup --value mpjail@bob)"
 		return 1
 	}
+	# The limits sit on the TENANT node, shared by every instance of the
+	# tenant (docs/limits.md); the instance holds the processes.
+	t=${cg%/*}
 	echo "$cg"
-	head "$cg/memory.max" "$cg/pids.max" "$cg/cpu.max" "$cg/cgroup.procs"
-	[ "$(cat "$cg/memory.max")" = 209715200 ] &&
-		[ "$(cat "$cg/pids.max")" = 30 ] &&
-		[ "$(cut -d' ' -f1 "$cg/cpu.max")" = 50000 ] &&
+	head "$t/memory.max" "$t/pids.max" "$t/cpu.max" "$cg/cgroup.procs"
+	[ "$(cat "$t/memory.max")" = 209715200 ] &&
+		[ "$(cat "$t/pids.max")" = 30 ] &&
+		[ "$(cut -d' ' -f1 "$t/cpu.max")" = 50000 ] &&
 		grep -q . "$cg/cgroup.procs"
 }
 oom_reported() {
