@@ -16,7 +16,8 @@ LOGS=/var/log/vmtest
 mkdir -p "$STATE" "$LOGS"
 # shellcheck source=/dev/null
 [ -f "$PAY/config" ] && . "$PAY/config"
-: "${VMTEST_TESTS:=--suite unit --suite lint}"
+: "${VMTEST_TESTS=--suite unit --suite lint --suite fuzz}"
+: "${VMTEST_INTEGRATION=privnet}"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 t0=$(date +%s)
 
@@ -93,6 +94,11 @@ leftovers() {
 }
 
 refused() { ! "$@"; }
+# ran_tests LOG: meson ran at least one test there, and skipped none.
+ran_tests() {
+	grep -E '^(Ok|Skipped): ' "$1"
+	grep -Eq '^Ok: +[1-9]' "$1" && grep -Eq '^Skipped: +0$' "$1"
+}
 no_restarts() { [ "$(systemctl show -p NRestarts --value "mpjail@$1")" = 0 ]; }
 same_main_pid() { [ "$(systemctl show -p MainPID --value "mpjail@$1")" = "$2" ]; }
 bob_limits() {
@@ -138,6 +144,14 @@ if [ "$phase" = 1 ]; then
 	step quickstart-stop ./scripts/quickstart --stop
 	# shellcheck disable=SC2086 # VMTEST_TESTS is a list of meson test args
 	step scripts-test ./scripts/test --no-suite vm $VMTEST_TESTS
+	# A selection that matches nothing passes in meson: count what ran.
+	check scripts-test-ran ran_tests "$LOGS/scripts-test.log"
+	if [ -n "$VMTEST_INTEGRATION" ]; then
+		# shellcheck disable=SC2086 # a list of test names
+		step integration env MPJAIL_NO_SKIP=1 \
+			meson test -C build --print-errorlogs $VMTEST_INTEGRATION
+		check integration-ran ran_tests "$LOGS/integration.log"
+	fi
 
 	# The admin's install, literally as docs/admin.md writes it.
 	./scripts/doc-commands docs/admin.md install >"$STATE/install.sh" || fail doc-commands
