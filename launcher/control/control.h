@@ -120,9 +120,10 @@ struct ctl_status {
 	enum ctl_state state;
 	pid_t pid; /* host pid of the jail's pid 1; <= 0: none */
 	bool have_uptime;
-	uint64_t uptime_s;     /* of the current generation */
-	unsigned restarts;     /* generations started after the first */
-	const char *last_exit; /* launch_describe() text, or NULL */
+	uint64_t uptime_s;      /* of the current generation */
+	unsigned restarts;      /* generations started after the first */
+	const char *last_exit;  /* launch_describe() text, or NULL */
+	const char *last_error; /* why the last failed generation failed, or NULL */
 	const unsigned *ports;
 	size_t n_ports;
 	bool have_events; /* cgroup counters of the running jail */
@@ -138,7 +139,7 @@ struct ctl_status {
  * Returns a new string. */
 char *ctl_text_for_terminal(const char *s, size_t n);
 /* The status as one JSON object and newline:
- * {"tenant","state","pid","uptime_s","restarts","last_exit","ports",
+ * {"tenant","state","pid","uptime_s","restarts","last_exit","last_error","ports",
  *  "memory":{"current","max"},"tasks":{"current","max"},
  *  "disk":{"current","max"},"inodes":{"current","max"}}; null where
  * unknown or unlimited.  Returns a new string. */

@@ -224,6 +224,8 @@ char *ctl_status_json(const struct ctl_status *st)
 	json_counter(f, st->have_uptime, st->uptime_s);
 	fprintf(f, ",\"restarts\":%u,\"last_exit\":", st->restarts);
 	json_string(f, st->last_exit);
+	fputs(",\"last_error\":", f);
+	json_string(f, st->last_error);
 	fputs(",\"ports\":[", f);
 	for (size_t i = 0; i < st->n_ports; i++)
 		fprintf(f, "%s%u", i ? "," : "", st->ports[i]);
@@ -276,6 +278,17 @@ static void text_uptime(FILE *f, uint64_t s)
 	fprintf(f, "%" PRIu64 "s", s % 60);
 }
 
+/* "last error:" and its lines, each indented. */
+static void text_last_error(FILE *f, const char *s)
+{
+	fputs("last error:", f);
+	for (const char *nl; *s; s = nl ? nl + 1 : s + strlen(s)) {
+		nl = strchr(s, '\n');
+		fprintf(f, "\n  %.*s", (int)(nl ? (size_t)(nl - s) : strlen(s)), s);
+	}
+	fputc('\n', f);
+}
+
 char *ctl_status_text(const struct ctl_status *st)
 {
 	char *buf = NULL;
@@ -291,8 +304,11 @@ char *ctl_status_text(const struct ctl_status *st)
 		fputs(", up ", f);
 		text_uptime(f, st->uptime_s);
 	}
-	fprintf(f, "\nrestarts: %u\nlast exit: %s\nports:", st->restarts,
+	fprintf(f, "\nrestarts: %u\nlast exit: %s\n", st->restarts,
 		st->last_exit ? st->last_exit : "none");
+	if (st->last_error)
+		text_last_error(f, st->last_error);
+	fputs("ports:", f);
 	for (size_t i = 0; i < st->n_ports; i++)
 		fprintf(f, " %u", st->ports[i]);
 	if (st->n_ports == 0)

@@ -252,6 +252,7 @@ static bool pump_output(struct sv *s, int fd)
 		return n < 0 && (errno == EINTR || errno == EAGAIN);
 	journal_write(s, buf, (size_t)n);
 	log_file_write(s, buf, (size_t)n);
+	lasterr_feed(&s->jail_last, buf, (size_t)n);
 	return true;
 }
 
@@ -445,6 +446,8 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 	}
 	g->out = out[0];
 	g->started = sv_now_ms();
+	g->started_wall = time(NULL);
+	s->jail_last = (struct lasterr_line){ 0 };
 	g->ready_deadline = g->started + (uint64_t)s->o->ready_timeout * 1000;
 	if (!first)
 		s->restarts_total++;
@@ -574,6 +577,17 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		free(s->last_exit);
 		s->last_exit = launch_describe(&res);
 		*ret_code = launch_exit_code(&res);
+		/* A failure nobody asked for: say why in status (a Perl error
+		 * at startup is only in logs/error.log). */
+		if (!s->stopping && !s->restart_requested && *ret_code != 0) {
+			char *why = lasterr_describe(g.l.tenant ? g.l.tenant->home : NULL,
+						     g.l.id.uid, g.started_wall, &s->jail_last);
+
+			if (why) {
+				free(s->last_error);
+				s->last_error = why;
+			}
+		}
 		sv_log(s, s->stopping || s->restart_requested ? LOG_LVL_INFO : LOG_LVL_WARN,
 		       "`%s` %s after %llu s", g.l.argv[0], s->last_exit,
 		       (unsigned long long)((sv_now_ms() - g.started) / 1000));
@@ -749,6 +763,7 @@ int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv
 	ctl_server_close(&s.ctl);
 	svc_finish(&s);
 	free(s.last_exit);
+	free(s.last_error);
 	log_set_sink(NULL, NULL);
 	closep(&s.logfd);
 	listeners_close(s.listen_fds, MPJ_MAX_PORTS);

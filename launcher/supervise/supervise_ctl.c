@@ -70,6 +70,7 @@ void svc_status(struct sv *s, struct ctl_status *st)
 		.state = s->state,
 		.restarts = s->restarts_total,
 		.last_exit = s->last_exit,
+		.last_error = s->last_error,
 		.ports = s->ports,
 		.n_ports = s->n_ports,
 	};
@@ -87,26 +88,32 @@ void svc_status(struct sv *s, struct ctl_status *st)
 }
 
 /* Answer every client waiting for verb v. */
-static void answer_waiting(struct sv *s, enum ctl_verb v, int code, const char *msg,
+/* Answers the clients waiting for verb v: those whose config test just
+ * ended (in_test), or those waiting for the action itself. */
+static void answer_waiting(struct sv *s, enum ctl_verb v, bool in_test, int code, const char *msg,
 			   const char *body)
 {
 	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++) {
 		struct sv_client *c = &s->clients[i];
 
-		if (c->fd >= 0 && c->waiting && c->verb == v)
+		if (c->fd >= 0 && c->waiting && c->verb == v && c->in_test == in_test)
 			client_reply(c, code, msg, body);
 	}
 }
 
 void svc_restart_done(struct sv *s, int code, const char *msg)
 {
-	answer_waiting(s, CTL_RESTART, code, msg, NULL);
+	answer_waiting(s, CTL_RESTART, false, code, msg, NULL);
 }
 
-/* ---- reload: the config test ---- */
+/* ---- reload and restart: the config test ---- */
 
-/* The profile's command with `-t` appended: `apache2 -f CONF -DFOREGROUND
- * -t` tests the configuration and exits.  Launched as LAUNCH_EXEC, which
+/* The profile's command with `-DMPJAIL_CONFIGTEST -t` appended: `apache2 -f
+ * CONF -DFOREGROUND -DMPJAIL_CONFIGTEST -t` tests the configuration and
+ * exits.  `-t` alone never runs the tenant's Perl (mod_perl starts it after
+ * the test would end); the define makes the skeleton's httpd.conf start
+ * Perl first, so startup.pl, PerlModule and PerlRequire are compiled as the
+ * real start would (docs/apache.md §5).  Launched as LAUNCH_EXEC, which
  * skips the check that the port is free: our own server holds it. */
 static int configtest_argv(struct sv *s, char ***ret, struct diag *d)
 {
@@ -123,10 +130,13 @@ static int configtest_argv(struct sv *s, char ***ret, struct diag *d)
 		r = -EINVAL;
 	}
 	if (r >= 0) {
-		argv = xcalloc(strv_length(p->command) + 2, sizeof(char *));
-		for (size_t i = 0; p->command[i]; i++)
+		size_t n = strv_length(p->command);
+
+		argv = xcalloc(n + 3, sizeof(char *));
+		for (size_t i = 0; i < n; i++)
 			argv[i] = xstrdup(p->command[i]);
-		argv[strv_length(p->command)] = xstrdup("-t");
+		argv[n] = xstrdup("-DMPJAIL_CONFIGTEST");
+		argv[n + 1] = xstrdup("-t");
 		*ret = argv;
 	}
 	profile_free(p);
@@ -199,7 +209,7 @@ static _noreturn_ void configtest_child(struct sv *s, pid_t parent, int out)
 	_exit(r < 0 ? EXIT_MPJ_SETUP : launch_exit_code(&res));
 }
 
-static int start_configtest(struct sv *s)
+static int start_configtest(struct sv *s, enum ctl_verb verb)
 {
 	int p[2];
 	pid_t parent = getpid(), pid;
@@ -224,6 +234,7 @@ static int start_configtest(struct sv *s)
 	free(s->test.buf);
 	s->test = (struct sv_test){
 		.pid = pid,
+		.verb = verb,
 		.out = p[0],
 		.buf = xmalloc(CONFIGTEST_OUTPUT_MAX + 1),
 		.deadline = sv_now_ms() + (CONFIGTEST_TIMEOUT_S + CONFIGTEST_GRACE_S) * 1000ULL,
@@ -271,6 +282,7 @@ static void test_describe(int status, char *buf, size_t size)
 static void test_finish(struct sv *s)
 {
 	struct sv_test *t = &s->test;
+	const char *what = t->verb == CTL_RESTART ? "restart" : "reload";
 	_cleanup_free_ char *body = NULL;
 	char how[64], msg[160];
 
@@ -280,14 +292,22 @@ static void test_finish(struct sv *s)
 	body = t->truncated ? xasprintf("%s\n[output truncated]\n", t->buf) : xstrdup(t->buf);
 	if (!(WIFEXITED(t->status) && WEXITSTATUS(t->status) == 0)) {
 		test_describe(t->status, how, sizeof how);
-		sv_log(s, LOG_LVL_WARN, "reload refused: the configuration test failed (%s)", how);
+		sv_log(s, LOG_LVL_WARN, "%s refused: the configuration test failed (%s)", what,
+		       how);
 		(void)snprintf(msg, sizeof msg,
 			       "configuration test failed (%s): the running server was left untouched",
 			       how);
-		answer_waiting(s, CTL_RELOAD, CTL_E_CONFIGTEST, msg, body);
+		answer_waiting(s, t->verb, true, CTL_E_CONFIGTEST, msg, body);
 	} else if (!s->gen || s->stopping || s->restart_requested) {
-		answer_waiting(s, CTL_RELOAD, CTL_E_CONFLICT,
+		answer_waiting(s, t->verb, true, CTL_E_CONFLICT,
 			       "the server stopped during the configuration test", body);
+	} else if (t->verb == CTL_RESTART) {
+		/* The clients now wait for the new generation (svc_restart_done). */
+		for (size_t i = 0; i < CTL_MAX_CLIENTS; i++)
+			if (s->clients[i].waiting && s->clients[i].verb == CTL_RESTART)
+				s->clients[i].in_test = false;
+		sv_log(s, LOG_LVL_INFO, "restart: configuration test passed");
+		sv_request_stop(s, SIGTERM, false);
 	} else {
 		/* USR1 = graceful: the parent keeps its listener, children
 		 * finish their requests (docs/apache.md §5). */
@@ -297,7 +317,7 @@ static void test_finish(struct sv *s)
 
 		(void)kill(s->gen->l.pid, SIGUSR1);
 		sv_log(s, LOG_LVL_INFO, "reload: configuration test passed, graceful restart");
-		answer_waiting(s, CTL_RELOAD, 0, NULL, ok);
+		answer_waiting(s, CTL_RELOAD, true, 0, NULL, ok);
 	}
 	free(t->buf);
 	*t = (struct sv_test){ .out = -1, .pidx = -1 };
@@ -317,12 +337,31 @@ void svc_child(struct sv *s)
 
 /* ---- requests ---- */
 
+/* Reload and restart of a serving server: the config test first, which
+ * answers the client (test_finish). */
+static void guarded_by_test(struct sv *s, struct sv_client *c, enum ctl_verb v)
+{
+	if (s->test.pid > 0 || s->test.out >= 0) {
+		client_reply(c, CTL_E_CONFLICT,
+			     s->test.verb == CTL_RESTART ? "a restart is already in progress"
+							 : "a reload is already in progress",
+			     NULL);
+		return;
+	}
+	if (start_configtest(s, v) < 0) {
+		client_reply(c, CTL_E_INTERNAL, "cannot start the configuration test", NULL);
+		return;
+	}
+	c->waiting = true;
+	c->in_test = true;
+	c->verb = v;
+}
+
 static void do_request(struct sv *s, struct sv_client *c, enum ctl_verb v)
 {
 	_cleanup_free_ char *body = NULL;
 	struct ctl_status st;
 	unsigned wait_s;
-	int r;
 
 	/* The tenant's status requests have a bucket of their own: polling
 	 * scripts get through, a flood gets 429 (docs/threats.md T38). */
@@ -367,8 +406,15 @@ static void do_request(struct sv *s, struct sv_client *c, enum ctl_verb v)
 	case CTL_RESTART:
 		c->waiting = true;
 		c->verb = v;
-		/* TERM: fast, in-flight requests are dropped; a restart is
-		 * asked for when the server is wedged (or has new secrets). */
+		/* A serving server is only replaced by one that passes the
+		 * config test; one that is down or starting has nothing to
+		 * keep.  TERM: fast, in-flight requests are dropped; a restart
+		 * is asked for when the server is wedged (or has new secrets). */
+		if (s->gen && s->gen->ready && !s->restart_requested) {
+			c->waiting = false;
+			guarded_by_test(s, c, v);
+			return;
+		}
 		sv_request_stop(s, SIGTERM, false);
 		return;
 	case CTL_RELOAD:
@@ -379,18 +425,7 @@ static void do_request(struct sv *s, struct sv_client *c, enum ctl_verb v)
 				     NULL);
 			return;
 		}
-		if (s->test.pid > 0 || s->test.out >= 0) {
-			client_reply(c, CTL_E_CONFLICT, "a reload is already in progress", NULL);
-			return;
-		}
-		r = start_configtest(s);
-		if (r < 0) {
-			client_reply(c, CTL_E_INTERNAL, "cannot start the configuration test",
-				     NULL);
-			return;
-		}
-		c->waiting = true;
-		c->verb = v;
+		guarded_by_test(s, c, v);
 		return;
 	case CTL_STOP:
 		c->waiting = true;
@@ -606,7 +641,7 @@ void svc_finish(struct sv *s)
 	closep(&s->test.out);
 	free(s->test.buf);
 	s->test = (struct sv_test){ .out = -1, .pidx = -1 };
-	answer_waiting(s, CTL_STOP, 0, NULL, "stopped\n");
+	answer_waiting(s, CTL_STOP, false, 0, NULL, "stopped\n");
 	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++)
 		if (s->clients[i].fd >= 0)
 			client_reply(&s->clients[i], CTL_E_CONFLICT, "the supervisor has stopped",

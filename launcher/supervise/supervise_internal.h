@@ -9,9 +9,10 @@
 #include "base/stopclock.h"
 #include "control/control.h"
 #include "jail/launch.h"
+#include "supervise/lasterror.h"
 #include "supervise/supervise.h"
 
-/* The reload's config test may run this long before its jail is killed;
+/* The config test may run this long before its jail is killed;
  * the supervisor kills the helper itself CONFIGTEST_GRACE_S later. */
 #define CONFIGTEST_TIMEOUT_S 30
 #define CONFIGTEST_GRACE_S 10
@@ -24,8 +25,9 @@
 /* One run of the jail, from launch_start to launch_reap. */
 struct sv_gen {
 	struct mpj_launch l;
-	int out;          /* the jail's stdout/stderr, or -1 */
-	uint64_t started; /* monotonic ms */
+	int out;             /* the jail's stdout/stderr, or -1 */
+	uint64_t started;    /* monotonic ms */
+	time_t started_wall; /* for the age of logs/error.log (lasterror.h) */
 	uint64_t ready_deadline;
 	struct stopclock stop; /* started by a stop signal: SIGKILL when due */
 	bool killed;           /* the stop clock ran out: SIGKILL sent */
@@ -43,15 +45,18 @@ struct sv_client {
 	char buf[CTL_REQ_MAX + 1];
 	uint64_t deadline; /* for the request line */
 	bool waiting;      /* parsed; answered when its action completes */
+	bool in_test;      /* waiting for the config test of its reload/restart */
 	enum ctl_verb verb;
 	int pidx; /* index in this round's pollfd array, or -1 */
 };
 
-/* The reload's `apache2 ... -t`, run by a forked helper (own pid, so its
- * own cgroup instance: see start_configtest()). */
+/* The config test of a reload or restart, `apache2 ... -DMPJAIL_CONFIGTEST
+ * -t`, run by a forked helper (own pid, so its own cgroup instance: see
+ * start_configtest()). */
 struct sv_test {
-	pid_t pid; /* 0: none running */
-	int out;   /* its output, or -1 once at EOF */
+	pid_t pid;          /* 0: none running */
+	enum ctl_verb verb; /* what it guards: CTL_RELOAD or CTL_RESTART */
+	int out;            /* its output, or -1 once at EOF */
 	char *buf;
 	size_t len;
 	bool truncated, reaped;
@@ -73,7 +78,9 @@ struct sv {
 	bool stopping;                 /* TERM/INT or `stop`: exit once the jail is gone */
 	bool restart_requested;        /* `restart`: next generation at once */
 	enum ctl_state state;
-	char *last_exit; /* launch_describe() of the last generation */
+	char *last_exit;               /* launch_describe() of the last generation */
+	char *last_error;              /* why the last failed generation failed (lasterror.h) */
+	struct lasterr_line jail_last; /* the jail's output: its last line */
 	unsigned ports[MPJ_MAX_PORTS];
 	size_t n_ports;
 	uid_t tenant_uid;

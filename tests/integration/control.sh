@@ -157,7 +157,7 @@ printf '%s\n' "$OUT" | python3 -m json.tool >/dev/null
 expect_eq "status --json parses (python3 -m json.tool)" 0 "$?"
 keys=$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(sorted(d)), " ".join(sorted(d["memory"])), " ".join(sorted(d["tasks"])))')
 expect_eq "status --json has the documented fields" \
-	"disk inodes last_exit memory pid ports restarts state tasks tenant uptime_s current max current max" "$keys"
+	"disk inodes last_error last_exit memory pid ports restarts state tasks tenant uptime_s current max current max" "$keys"
 expect_eq "status --json: tenant, state, ports" "a running [$PA]" \
 	"$(json_field a 'd["tenant"], d["state"], d["ports"]')"
 expect_match "status --json: pid is the jail's pid 1, a child of the supervisor" "^$SV_a\$" \

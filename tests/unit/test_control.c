@@ -292,6 +292,7 @@ Test(status, json_all_known)
 		.uptime_s = 61,
 		.restarts = 2,
 		.last_exit = "killed by signal 9 (KILL) (out of memory: \"oom\")",
+		.last_error = "line one\nline two",
 		.ports = ports,
 		.n_ports = 2,
 		.have_events = true,
@@ -307,7 +308,8 @@ Test(status, json_all_known)
 	cr_assert_str_eq(j,
 			 "{\"tenant\":\"alice\",\"state\":\"running\",\"pid\":4242,\"uptime_s\":61,"
 			 "\"restarts\":2,\"last_exit\":\"killed by signal 9 (KILL) (out of memory: "
-			 "\\\"oom\\\")\",\"ports\":[8001,8002],\"memory\":{\"current\":1024,"
+			 "\\\"oom\\\")\",\"last_error\":\"line one\\nline two\","
+			 "\"ports\":[8001,8002],\"memory\":{\"current\":1024,"
 			 "\"max\":536870912},\"tasks\":{\"current\":5,\"max\":null},"
 			 "\"disk\":{\"current\":4096,\"max\":8388608},"
 			 "\"inodes\":{\"current\":12,\"max\":null}}\n");
@@ -321,7 +323,7 @@ Test(status, json_unknowns_are_null)
 
 	cr_assert_str_eq(j,
 			 "{\"tenant\":\"bob\",\"state\":\"stopped\",\"pid\":null,\"uptime_s\":null,"
-			 "\"restarts\":0,\"last_exit\":null,\"ports\":[],\"memory\":{\"current\":null,"
+			 "\"restarts\":0,\"last_exit\":null,\"last_error\":null,\"ports\":[],\"memory\":{\"current\":null,"
 			 "\"max\":null},\"tasks\":{\"current\":null,\"max\":null},"
 			 "\"disk\":{\"current\":null,\"max\":null},"
 			 "\"inodes\":{\"current\":null,\"max\":null}}\n");
