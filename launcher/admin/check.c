@@ -124,7 +124,12 @@ void check_tenant_limits(struct check_report *r, const char *subject, const stru
 	cgroup_limits_compute(t, p, &lim);
 	memory = lim.memory;
 	tasks = lim.tasks;
-	workers = template_max_workers(lim.has_tasks, tasks);
+	{
+		struct tmpl_sizing_in in;
+
+		template_sizing_in(t, p, &in);
+		workers = template_max_workers(&in);
+	}
 	if (!lim.has_memory)
 		check_add(r, CHECK_WARN, subject,
 			  "no memory limit: one tenant can take the host's RAM (docs/threats.md T30)");

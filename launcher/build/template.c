@@ -28,6 +28,7 @@ static const struct {
 	[TV_SERVERALIASES] = { "SERVERALIASES", TVF_SPACE | TVF_EMPTY },
 	[TV_MAX_WORKERS] = { "MAX_WORKERS", 0 },
 	[TV_START_SERVERS] = { "START_SERVERS", 0 },
+	[TV_MAX_CONNS] = { "MAX_CONNS", 0 },
 	[TV_INCLUDE_CONF] = { "INCLUDE_CONF", TVF_SPACE },
 };
 
@@ -50,15 +51,32 @@ int template_var_lookup(const char *name, size_t len, enum tmpl_var *ret)
 	return -ENOENT;
 }
 
-unsigned template_max_workers(bool have_tasks, uint64_t tasks)
+unsigned template_max_workers(const struct tmpl_sizing_in *in)
 {
-	if (!have_tasks)
-		return TMPL_WORKERS_DEFAULT;
-	if (tasks <= TMPL_TASKS_MARGIN + 1)
-		return 1;
-	return tasks - TMPL_TASKS_MARGIN < TMPL_WORKERS_DEFAULT
-		       ? (unsigned)(tasks - TMPL_TASKS_MARGIN)
-		       : TMPL_WORKERS_DEFAULT;
+	uint64_t w = TMPL_WORKERS_DEFAULT;
+
+	if (in->has_tasks)
+		w = in->tasks > TMPL_TASKS_MARGIN ? in->tasks - TMPL_TASKS_MARGIN : 1;
+	if (in->has_memory && in->worker_memory > 0) {
+		uint64_t m = in->memory > TMPL_MEMORY_RESERVE
+				     ? (in->memory - TMPL_MEMORY_RESERVE) / in->worker_memory
+				     : 0;
+
+		if (m < w)
+			w = m;
+	}
+	if (w > TMPL_WORKERS_DEFAULT)
+		w = TMPL_WORKERS_DEFAULT;
+	return w < 1 ? 1 : (unsigned)w;
+}
+
+void template_sizing_in(const struct mpj_tenant *t, const struct mpj_profile *p,
+			struct tmpl_sizing_in *ret)
+{
+	*ret = (struct tmpl_sizing_in){ .worker_memory = TMPL_WORKER_MEMORY_DEFAULT };
+	ret->has_tasks = limits_get(t, p, LIMIT_TASKS, &ret->tasks);
+	ret->has_memory = limits_get(t, p, LIMIT_MEMORY, &ret->memory);
+	(void)limits_get(t, p, LIMIT_WORKER_MEMORY, &ret->worker_memory);
 }
 
 static bool value_ok(const char *s, unsigned flags)
@@ -116,16 +134,15 @@ int template_vars_init(const struct mpj_tenant *t, const struct mpj_profile *p,
 		       const struct mpj_identity *id, struct tmpl_vars *ret, struct diag *diag)
 {
 	struct tmpl_vars v = { 0 };
-	uint64_t tasks = 0;
-	bool have_tasks;
+	struct tmpl_sizing_in in;
 	unsigned workers;
 
 	if (t->n_ports == 0) {
 		diag_set(diag, t->file, t->ports_line, "tenant `%s` has no port", t->name);
 		return -EINVAL;
 	}
-	have_tasks = limits_get(t, p, LIMIT_TASKS, &tasks);
-	workers = template_max_workers(have_tasks, tasks);
+	template_sizing_in(t, p, &in);
+	workers = template_max_workers(&in);
 
 	v.v[TV_TENANT] = xstrdup(t->name);
 	v.v[TV_USER] = xstrdup(id->user);
@@ -139,6 +156,8 @@ int template_vars_init(const struct mpj_tenant *t, const struct mpj_profile *p,
 	v.v[TV_SERVERALIASES] = join_aliases(t->hostnames);
 	v.v[TV_MAX_WORKERS] = xasprintf("%u", workers);
 	v.v[TV_START_SERVERS] = xasprintf("%u", workers < 2 ? workers : 2);
+	v.v[TV_MAX_CONNS] =
+		xasprintf("%u", in.has_memory ? TMPL_CONNS_MEMORY_LIMITED : TMPL_CONNS_DEFAULT);
 	v.v[TV_INCLUDE_CONF] = t->allow_conf
 				       ? xasprintf("IncludeOptional %s/conf/*.conf", id->jail_home)
 				       : xstrdup("# tenant conf/ not included (allow_conf = no)");

@@ -23,6 +23,7 @@ enum tmpl_var {
 	TV_SERVERALIASES, /* the other host names, space separated, may be empty */
 	TV_MAX_WORKERS,
 	TV_START_SERVERS,
+	TV_MAX_CONNS,    /* MaxConnectionsPerChild */
 	TV_INCLUDE_CONF, /* IncludeOptional of the tenant's conf/, or a comment */
 	_TV_MAX,
 };
@@ -37,9 +38,32 @@ struct tmpl_vars {
 #define TMPL_WORKERS_DEFAULT 150
 #define TMPL_TASKS_MARGIN 8
 
-/* MaxRequestWorkers for a tasks limit: max(1, min(150, tasks - 8));
- * 150 without a limit. */
-unsigned template_max_workers(bool have_tasks, uint64_t tasks);
+/* Memory sizing (docs/limits.md "Sizing httpd from the limits"): what is
+ * kept for the httpd parent with its preloaded Perl, the jail's pid 1 and
+ * the tmpfs in common use, and what one child may cost unless the tenant
+ * or profile says `worker_memory`.  Measured with Mason, Dancer2 and
+ * Mojolicious preloaded: parent 42 MB PSS, each child 17 MB USS; without
+ * preloading each child 64-73 MB USS. */
+#define TMPL_MEMORY_RESERVE (64ULL << 20)
+#define TMPL_WORKER_MEMORY_DEFAULT (32ULL << 20)
+/* Children are recycled this often under a memory limit, so a leaking
+ * application's children cannot creep far past their budget; without one,
+ * Apache's usual 10000. */
+#define TMPL_CONNS_MEMORY_LIMITED 1000
+#define TMPL_CONNS_DEFAULT 10000
+
+/* The limits httpd is sized from; has_* false = no such limit. */
+struct tmpl_sizing_in {
+	bool has_tasks, has_memory;
+	uint64_t tasks, memory, worker_memory;
+};
+
+/* MaxRequestWorkers: the smaller of max(1, min(150, tasks - 8)) and
+ * max(1, (memory - 64M) / worker_memory); 150 without either limit. */
+unsigned template_max_workers(const struct tmpl_sizing_in *in);
+/* The sizing inputs of a tenant under its profile (limits_get). */
+void template_sizing_in(const struct mpj_tenant *t, const struct mpj_profile *p,
+			struct tmpl_sizing_in *ret);
 
 /* Compute every variable for one tenant and check each value: no control
  * characters (LISTEN may hold newlines), nothing that could end an Apache

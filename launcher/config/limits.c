@@ -33,6 +33,10 @@ const struct mpj_limit_desc mpj_limit_table[_LIMIT_MAX] = {
 			 "bytes in the home (project or user quota on its filesystem)" },
 	[LIMIT_INODES] = { "inodes", LIMIT_INODES, false, 16, 4000000000ULL,
 			   "files and directories in the home (the same quota's inode limit)" },
+	/* Not a kernel limit: what one httpd child may cost, from which the
+	 * generated httpd.conf sizes MaxRequestWorkers (docs/limits.md). */
+	[LIMIT_WORKER_MEMORY] = { "worker_memory", LIMIT_WORKER_MEMORY, true, 1 * MIB, 16 * TIB,
+				  "memory one httpd child may use: sizes MaxRequestWorkers (not enforced)" },
 };
 
 const struct mpj_limit_desc *limit_lookup(const char *key)

@@ -21,14 +21,15 @@ struct mpj_paths {
 };
 
 enum mpj_limit_key {
-	LIMIT_MEMORY,    /* bytes: cgroup memory.max */
-	LIMIT_SWAP,      /* bytes: memory.swap.max (v1: memsw - memory) */
-	LIMIT_TASKS,     /* pids.max and RLIMIT_NPROC backstop */
-	LIMIT_CPU,       /* weight 1..10000 (v1: shares scaled) */
-	LIMIT_CPU_QUOTA, /* percent of one CPU, 1..100000; 0 = none */
-	LIMIT_NOFILE,    /* RLIMIT_NOFILE */
-	LIMIT_DISK,      /* bytes: filesystem quota on the home (build/quota.h) */
-	LIMIT_INODES,    /* files and directories: the same quota's inode limit */
+	LIMIT_MEMORY,        /* bytes: cgroup memory.max */
+	LIMIT_SWAP,          /* bytes: memory.swap.max (v1: memsw - memory) */
+	LIMIT_TASKS,         /* pids.max and RLIMIT_NPROC backstop */
+	LIMIT_CPU,           /* weight 1..10000 (v1: shares scaled) */
+	LIMIT_CPU_QUOTA,     /* percent of one CPU, 1..100000; 0 = none */
+	LIMIT_NOFILE,        /* RLIMIT_NOFILE */
+	LIMIT_DISK,          /* bytes: filesystem quota on the home (build/quota.h) */
+	LIMIT_INODES,        /* files and directories: the same quota's inode limit */
+	LIMIT_WORKER_MEMORY, /* bytes: httpd sizing only, not enforced (template.h) */
 	_LIMIT_MAX,
 };
 

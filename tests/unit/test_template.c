@@ -61,6 +61,8 @@ Test(template, every_variable)
 
 	t.limits.v[LIMIT_TASKS] = 100;
 	t.limits.set[LIMIT_TASKS] = true;
+	t.limits.v[LIMIT_MEMORY] = 4ULL << 30; /* 125 by memory: tasks bind */
+	t.limits.set[LIMIT_MEMORY] = true;
 	vars_for(&t, &p, &v);
 	static const struct {
 		const char *in, *out;
@@ -77,6 +79,7 @@ Test(template, every_variable)
 		{ "@SERVERALIASES@", "example.test shop.example.test" },
 		{ "@MAX_WORKERS@", "92" },
 		{ "@START_SERVERS@", "2" },
+		{ "@MAX_CONNS@", "1000" },
 		{ "@INCLUDE_CONF@", "IncludeOptional /home/alice/conf/*.conf" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -103,13 +106,36 @@ Test(template, defaults_without_hostnames_limits_or_conf)
 	t.allow_conf = false;
 	t.n_ports = 1;
 	vars_for(&t, &p, &v);
-	out = render(&v, "[@SERVERNAME@][@SERVERALIASES@][@MAX_WORKERS@][@INCLUDE_CONF@]", &d, &r);
+	out = render(&v,
+		     "[@SERVERNAME@][@SERVERALIASES@][@MAX_WORKERS@][@MAX_CONNS@][@INCLUDE_CONF@]",
+		     &d, &r);
 	cr_assert_eq(r, 0);
-	cr_assert_str_eq(out, "[alice][][150][# tenant conf/ not included (allow_conf = no)]");
+	cr_assert_str_eq(out,
+			 "[alice][][150][10000][# tenant conf/ not included (allow_conf = no)]");
 	free(out);
 	out = render(&v, "@LISTEN@", &d, &r);
 	cr_assert_str_eq(out, "Listen 127.0.0.1:20080");
 	free(out);
+	template_vars_done(&v);
+}
+
+Test(template, memory_and_worker_memory_size_the_workers)
+{
+	struct mpj_tenant t = tenant();
+	struct mpj_profile p = { .name = "default" };
+	struct tmpl_vars v;
+
+	p.limits.v[LIMIT_TASKS] = 128;
+	p.limits.set[LIMIT_TASKS] = true;
+	p.limits.v[LIMIT_MEMORY] = 512ULL << 20;
+	p.limits.set[LIMIT_MEMORY] = true;
+	vars_for(&t, &p, &v);
+	cr_assert_str_eq(v.v[TV_MAX_WORKERS], "14", "(512M - 64M) / 32M");
+	template_vars_done(&v);
+	t.limits.v[LIMIT_WORKER_MEMORY] = 96ULL << 20;
+	t.limits.set[LIMIT_WORKER_MEMORY] = true;
+	vars_for(&t, &p, &v);
+	cr_assert_str_eq(v.v[TV_MAX_WORKERS], "4", "the tenant's worker_memory");
 	template_vars_done(&v);
 }
 
@@ -127,16 +153,34 @@ Test(template, profile_tasks_default_applies)
 	template_vars_done(&v);
 }
 
+static unsigned mw(bool has_tasks, uint64_t tasks, bool has_memory, uint64_t memory,
+		   uint64_t worker_memory)
+{
+	struct tmpl_sizing_in in = { has_tasks, has_memory, tasks, memory, worker_memory };
+
+	return template_max_workers(&in);
+}
+
 Test(template, max_workers_formula)
 {
-	cr_assert_eq(template_max_workers(false, 0), 150);
-	cr_assert_eq(template_max_workers(true, 0), 1);
-	cr_assert_eq(template_max_workers(true, 8), 1);
-	cr_assert_eq(template_max_workers(true, 9), 1);
-	cr_assert_eq(template_max_workers(true, 10), 2);
-	cr_assert_eq(template_max_workers(true, 128), 120);
-	cr_assert_eq(template_max_workers(true, 158), 150);
-	cr_assert_eq(template_max_workers(true, UINT64_MAX), 150);
+	const uint64_t M = 1 << 20, W = TMPL_WORKER_MEMORY_DEFAULT;
+
+	cr_assert_eq(mw(false, 0, false, 0, W), 150);
+	cr_assert_eq(mw(true, 0, false, 0, W), 1);
+	cr_assert_eq(mw(true, 8, false, 0, W), 1);
+	cr_assert_eq(mw(true, 9, false, 0, W), 1);
+	cr_assert_eq(mw(true, 10, false, 0, W), 2);
+	cr_assert_eq(mw(true, 128, false, 0, W), 120);
+	cr_assert_eq(mw(true, 158, false, 0, W), 150);
+	cr_assert_eq(mw(true, UINT64_MAX, false, 0, W), 150);
+	/* Memory: (memory - 64M) / worker_memory, the smaller one wins. */
+	cr_assert_eq(mw(true, 128, true, 512 * M, W), 14, "the default profile");
+	cr_assert_eq(mw(true, 12, true, 512 * M, W), 4, "tasks still bind");
+	cr_assert_eq(mw(true, 128, true, 512 * M, 64 * M), 7);
+	cr_assert_eq(mw(false, 0, true, 64 * M, W), 1, "never below one worker");
+	cr_assert_eq(mw(false, 0, true, 16 * M, W), 1);
+	cr_assert_eq(mw(false, 0, true, 1ULL << 40, W), 150);
+	cr_assert_eq(mw(false, 0, true, UINT64_MAX, 1 * M), 150);
 }
 
 Test(template, at_at_is_a_literal_at)
