@@ -10,7 +10,7 @@
 # on its own says why in `status` (last error).
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmd useradd curl apache2 python3
+require_cmd useradd curl apache2 python3 ab
 for m in HTML::Mason::ApacheHandler Dancer2 Mojolicious::Lite Plack::Handler::Apache2 Template; do
 	perl -M"$m" -e1 2>/dev/null || skip_all "needs $m (./scripts/deps installs it)"
 done
@@ -109,6 +109,31 @@ expect_eq "Dancer2 with Template Toolkit, through Plack" "hello from dancer2 via
 expect_eq "Mojolicious::Lite, through Plack" "mojo says 42" "$(get /mojo/)"
 json() { mpj status --json ap | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 pid0=$(json 'd["pid"]')
+
+# The default limits (512M, 128 tasks) size httpd for framework children:
+# a 30-connection burst queues instead of forking past the memory limit.
+expect_match "httpd.conf: MaxRequestWorkers from memory, (512M - 64M) / 32M" \
+	"^MaxRequestWorkers 14$" "$(cat "$STATE/jails/ap/root/etc/apache2/httpd.conf")"
+for u in /dancer/ /mojo/ /mason/hello.html; do
+	out=$(ab -q -n 300 -c 30 "http://127.0.0.1:$P$u" 2>&1)
+	expect_match "a 30-connection burst on $u: no failed request" "^Failed requests: +0$" "$out"
+	expect_no_match "... and every answer a 200" "^Non-2xx responses" "$out"
+done
+# The memcg's own count (v1 memory.oom_control, v2 memory.events) of the
+# tenant's cgroup: no child was OOM-killed either.
+oom_kills() {
+	local f n=0 k
+	for f in $(find /sys/fs/cgroup -path "*/$MPJ_GROUP/ap/*" \
+		\( -name memory.oom_control -o -name memory.events \) 2>/dev/null); do
+		k=$(sed -n 's/^oom_kill //p' "$f")
+		n=$((n + ${k:-0}))
+	done
+	echo "$n"
+}
+expect_eq "no OOM kill in the tenant's memory cgroup, no restart" "0 $pid0 0" \
+	"$(oom_kills) $(json 'd["pid"]') $(json 'd["restarts"]')"
+check "... and the memory cgroup was found (the check can fail)" \
+	test -n "$(find /sys/fs/cgroup -path "*/$MPJ_GROUP/ap/*" -name 'memory.*' 2>/dev/null | head -n 1)"
 
 # A syntax error in a preloaded module: reload and restart refuse.
 cat >"$H/perl/My/App.pm" <<'EOF'
