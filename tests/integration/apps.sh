@@ -57,6 +57,17 @@ use Apache2::Const -compile => qw(OK);
 sub handler { my $r = shift; $r->content_type('text/plain'); $r->print("app v1\n"); Apache2::Const::OK }
 1;
 EOF
+# Apache::DBI as startup.pl's comment says: uncommented, before DBI.
+sed -i 's/^#use Apache::DBI ();$/use Apache::DBI ();/' "$H/perl/startup.pl"
+cat >"$H/perl/My/DBIVia.pm" <<'EOF'
+package My::DBIVia;
+use strict;
+use DBI ();
+use Apache2::RequestRec ();
+use Apache2::RequestIO ();
+sub handler { my $r = shift; $r->content_type('text/plain'); $r->print("$DBI::connect_via\n"); 0 }
+1;
+EOF
 cat >"$H/conf/apps.conf" <<EOF
 PerlSetVar MasonCompRoot $J/mason
 PerlSetVar MasonDataDir $J/tmp/mason
@@ -85,6 +96,11 @@ PerlModule Plack::Handler::Apache2
 Plack::Handler::Apache2->preload("$J/apps/dancer.psgi");
 Plack::Handler::Apache2->preload("$J/apps/mojo.psgi");
 </Perl>
+PerlModule My::DBIVia
+<Location /dbi>
+	SetHandler perl-script
+	PerlResponseHandler My::DBIVia
+</Location>
 PerlModule My::App
 <Location /app>
 	SetHandler perl-script
@@ -107,6 +123,9 @@ check "the tenant's httpd serves My::App" wait_app 1
 expect_eq "HTML::Mason compiles and runs a component" "<p>mason says 42</p>" "$(get /mason/hello.html)"
 expect_eq "Dancer2 with Template Toolkit, through Plack" "hello from dancer2 via TT" "$(get /dancer/)"
 expect_eq "Mojolicious::Lite, through Plack" "mojo says 42" "$(get /mojo/)"
+# Loaded by startup.pl before DBI, Apache::DBI takes over DBI->connect
+# (persistent connections per child).
+expect_eq "Apache::DBI enabled in startup.pl hooks DBI->connect" "Apache::DBI::connect" "$(get /dbi)"
 json() { mpj status --json ap | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 pid0=$(json 'd["pid"]')
 

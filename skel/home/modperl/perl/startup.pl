@@ -14,6 +14,10 @@ use Apache2::RequestUtil ();
 use Apache2::Log ();
 use Apache2::Const -compile => qw(OK);
 
+# Persistent database connections (Apache::DBI, one per child): uncomment
+# the next line.  It must come before DBI is loaded: a `PerlModule
+# Apache::DBI` in conf/*.conf runs after this file and hooks nothing.
+#use Apache::DBI ();
 use DBI ();
 # Load the driver now (code only, no connection) so children do not each
 # compile DBD::Pg on their first request.
