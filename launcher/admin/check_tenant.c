@@ -186,6 +186,12 @@ void check_tenant_network(struct check_report *r, const char *subject, const str
 		  p->connect.n_spans || p->connect.any_other
 			  ? "; the profile's `connect` lines do not apply"
 			  : "");
+	if (p->sendmail_host)
+		check_add(r, CHECK_WARN, subject,
+			  "sendmail %s:%s: not reachable from a private network: the jail's "
+			  "sendmail exits 75 (EX_TEMPFAIL) until the kernel has Landlock network "
+			  "rules (docs/config.md `sendmail`)",
+			  p->sendmail_host, p->sendmail_port);
 }
 
 /* Name resolution as the jail will see it (config/sysfiles.h). */

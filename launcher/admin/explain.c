@@ -209,7 +209,7 @@ static const char *const kind_names[] = {
 	[MK_TMPFS] = "tmpfs",     [MK_DEV] = "dev",           [MK_DEVNODE] = "devnode",
 	[MK_PROC] = "proc",       [MK_DB] = "db-socket",      [MK_SECRETS] = "secrets",
 	[MK_CTL] = "control",     [MK_DIR] = "dir",           [MK_ROOT] = "root",
-	[MK_DEVPTS] = "devpts",   [MK_HOME_TMP] = "home-tmp",
+	[MK_DEVPTS] = "devpts",   [MK_HOME_TMP] = "home-tmp", [MK_SENDMAIL] = "sendmail",
 };
 
 static const struct {
@@ -277,6 +277,9 @@ static char *op_source(const struct explain *e, const struct mount_op *op)
 				 l->tenant->name);
 	case MK_CTL:
 		return xasprintf("%s/%s", l->paths->run_dir, l->tenant->name);
+	case MK_SENDMAIL:
+		return xasprintf("mpjail-sendmail, over the host's /usr/sbin/sendmail; relay %s:%s",
+				 l->profile->sendmail_host, l->profile->sendmail_port);
 	case MK_DIR:
 		return xasprintf("directory mode=%04o%s", op->mode,
 				 op->tenant_owned ? " owned by the tenant" : "");

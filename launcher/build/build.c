@@ -14,6 +14,7 @@
 #include "build/manifest.h"
 #include "build/template.h"
 #include "config/files.h"
+#include "sendmail/sendmail_msg.h"
 
 struct plan_entry {
 	char type;  /* 'd', 'f', 'l' as in the manifest */
@@ -279,6 +280,15 @@ static int plan_etc(struct build_plan *plan, const struct mpj_tenant *t,
 		if (!files[i].fixed && profile_sets(p, files[i].path))
 			continue;
 		r = plan_text(plan, p->file, files[i].path, files[i].text, files[i].why, diag);
+		if (r < 0)
+			return r;
+	}
+	/* The relay the jail's sendmail (mpjail-sendmail) hands mail to. */
+	if (p->sendmail_host) {
+		_cleanup_free_ char *relay =
+			xasprintf("relay %s %s\n", p->sendmail_host, p->sendmail_port);
+
+		r = plan_text(plan, p->file, SM_RELAY_FILE, relay, "sendmail", diag);
 		if (r < 0)
 			return r;
 	}

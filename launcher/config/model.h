@@ -159,6 +159,8 @@ struct mpj_profile {
 	struct mpj_template *templates;
 	size_t n_templates;
 	bool db_socket;             /* db-socket: bind db_socket_dir at /run/postgresql */
+	char *sendmail_host;        /* sendmail HOST:PORT: the relay of the jail's */
+	char *sendmail_port;        /* /usr/sbin/sendmail; NULL: none */
 	struct mpj_connect connect; /* connect ...: outbound TCP ports (network shared) */
 	struct mpj_limits limits;   /* limit KEY VALUE: defaults under the tenant's */
 	struct mpj_sysfile_override *sysfiles; /* system-file PATH SOURCE|none */

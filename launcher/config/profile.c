@@ -85,6 +85,8 @@ void profile_free(struct mpj_profile *p)
 	strv_free(p->command);
 	free(p->home_skel);
 	free(p->home_tmp);
+	free(p->sendmail_host);
+	free(p->sendmail_port);
 	for (size_t i = 0; i < p->n_templates; i++) {
 		free(p->templates[i].src);
 		free(p->templates[i].dst);

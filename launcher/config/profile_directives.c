@@ -573,6 +573,45 @@ static int d_home_tmp(struct file_state *fs, char **args, size_t n, struct diag 
 	return 0;
 }
 
+/* sendmail HOST:PORT|none: HOST an IPv4 address, [IPv6] or a host name;
+ * build writes the relay file, the launch mounts mpjail-sendmail over the
+ * host's /usr/sbin/sendmail (docs/config.md). */
+static int d_sendmail(struct file_state *fs, char **args, size_t n, struct diag *diag)
+{
+	const char *a = args[0], *colon;
+	_cleanup_free_ char *host = NULL;
+	unsigned long port;
+	char *end;
+
+	(void)n;
+	free(fs->p->sendmail_host);
+	free(fs->p->sendmail_port);
+	fs->p->sendmail_host = fs->p->sendmail_port = NULL;
+	if (strcmp(a, "none") == 0)
+		return 0;
+	colon = strrchr(a, ':');
+	if (!colon || colon == a)
+		return profile_fail(fs, diag, "sendmail `%s`: expected HOST:PORT or none", a);
+	if (a[0] == '[') {
+		if (colon[-1] != ']' || colon - a < 3)
+			return profile_fail(fs, diag, "sendmail `%s`: an IPv6 host is [ADDR]:PORT",
+					    a);
+		host = xasprintf("%.*s", (int)(colon - a - 2), a + 1);
+	} else
+		host = xasprintf("%.*s", (int)(colon - a), a);
+	for (const char *p = host; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == ':'))
+			return profile_fail(fs, diag, "sendmail `%s`: invalid host `%s`", a, host);
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || *end || colon[1] == '\0' || port == 0 || port > 65535)
+		return profile_fail(fs, diag, "sendmail `%s`: the port must be 1-65535", a);
+	fs->p->sendmail_host = TAKE_PTR(host);
+	fs->p->sendmail_port = xasprintf("%lu", port);
+	return 0;
+}
+
 static bool valid_env_key(const char *s, size_t n)
 {
 	if (n == 0 || !((s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
@@ -819,6 +858,7 @@ static const struct directive directives[] = {
 	{ "seccomp", 1, 1, ONCE_SECCOMP, false, d_seccomp },
 	{ "command", 1, DIRECTIVE_MANY_ARGS, ONCE_COMMAND, false, d_command },
 	{ "db-socket", 0, 0, ONCE_DB_SOCKET, false, d_db_socket },
+	{ "sendmail", 1, 1, ONCE_SENDMAIL, false, d_sendmail },
 	{ "limit", 2, 2, ONCE_NONE, false, d_limit },
 	{ "connect", 1, MPJ_MAX_CONNECT_SPANS, ONCE_NONE, false, d_connect },
 };

@@ -337,13 +337,14 @@ static int open_db_and_secrets(struct mpj_launch *l, struct diag *diag)
 	return to_mount(&l->secrets_fd, MK_SECRETS, "/run/secrets", diag);
 }
 
-/* The shim next to the binary (a build tree), else the installed one.  It
- * runs inside every server `run` starts: root's, writable by no one else. */
-static int open_shim(struct diag *diag)
+/* A helper that runs inside jails (the bind shim, mpjail-sendmail): the one
+ * next to the binary (a build tree), else the installed one.  Root's,
+ * writable by no one else. */
+static int open_helper(const char *name, const char *installed, const char *what, struct diag *diag)
 {
 	char exe[4096], *slash;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 32);
-	const char *path = MPJAIL_SHIM_PATH;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 64);
+	const char *path = installed;
 	struct stat st;
 	int fd = -1;
 
@@ -351,7 +352,7 @@ static int open_shim(struct diag *diag)
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
 		if (slash) {
-			strcpy(slash + 1, "mpjail-bindshim.so");
+			strcpy(slash + 1, name);
 			fd = sys_openat2(AT_FDCWD, exe, O_PATH | O_CLOEXEC, RESOLVE_NO_SYMLINKS);
 			if (fd >= 0)
 				path = exe;
@@ -360,19 +361,64 @@ static int open_shim(struct diag *diag)
 	if (fd < 0)
 		fd = sys_openat2(AT_FDCWD, path, O_PATH | O_CLOEXEC, RESOLVE_NO_MAGICLINKS);
 	if (fd < 0) {
-		diag_set(diag, path, 0,
-			 "the bind shim (mpjail run hands its listeners in through it) is missing: %s",
-			 strerror(-fd));
+		diag_set(diag, path, 0, "%s is missing: %s", what, strerror(-fd));
 		return fd;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
 		diag_set(diag, path, 0,
-			 "the bind shim must be a regular file owned by root, not "
-			 "writable by others");
+			 "%s must be a regular file owned by root, not writable by others", what);
 		(void)close(fd);
 		return -EPERM;
 	}
 	return fd;
+}
+
+static int open_shim(struct diag *diag)
+{
+	return open_helper("mpjail-bindshim.so", MPJAIL_SHIM_PATH,
+			   "the bind shim (mpjail run hands its listeners in through it)", diag);
+}
+
+/* `sendmail HOST:PORT`: mpjail-sendmail is mounted over the host's
+ * /usr/sbin/sendmail, symlinks resolved (exim4's and dma's point at their
+ * binary, so /usr/lib/sendmail is covered too).  Over, because /usr is the
+ * host's, read-only: nothing can be created there, so the host must have
+ * one (its MTA, which is where the mail goes anyway). */
+static int sendmail_prepare(struct mpj_launch *l, struct diag *diag)
+{
+	_cleanup_close_ int t = -1;
+	char proc[64], real[256];
+	struct stat st;
+	ssize_t n;
+
+	t = sys_openat2(AT_FDCWD, "/usr/sbin/sendmail", O_PATH | O_CLOEXEC, RESOLVE_NO_MAGICLINKS);
+	if (t < 0) {
+		diag_set(diag, l->profile->file, 0,
+			 "profile `%s` has `sendmail`, but this host has no /usr/sbin/sendmail to "
+			 "mount the jail's over (%s): install the host's mail server (e.g. "
+			 "exim4-daemon-light, postfix or dma) or remove the directive",
+			 l->profile->name, strerror(-t));
+		return t;
+	}
+	(void)snprintf(proc, sizeof proc, "/proc/self/fd/%d", t);
+	n = readlink(proc, real, sizeof real - 1);
+	if (n <= 0 || fstat(t, &st) < 0) {
+		diag_set(diag, "/usr/sbin/sendmail", 0, "cannot resolve: %s", strerror(errno));
+		return negerrno();
+	}
+	real[n] = '\0';
+	if (strncmp(real, "/usr/", 5) != 0 || !S_ISREG(st.st_mode)) {
+		diag_set(diag, "/usr/sbin/sendmail", 0,
+			 "is `%s`, not a file below /usr: the jail's sendmail cannot be mounted there",
+			 real);
+		return -EINVAL;
+	}
+	l->sendmail_target = xstrdup(real);
+	l->sendmail_fd = open_helper("mpjail-sendmail", MPJAIL_SENDMAIL_PATH,
+				     "the jails' sendmail (mpjail-sendmail)", diag);
+	if (l->sendmail_fd < 0)
+		return l->sendmail_fd;
+	return to_mount(&l->sendmail_fd, MK_SENDMAIL, "mpjail-sendmail", diag);
 }
 
 /* For `run`: the server's own bind() of 127.0.0.1:PORT must adopt the
@@ -447,6 +493,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		.secrets_fd = -1,
 		.ctl_fd = -1,
 		.shim_fd = -1,
+		.sendmail_fd = -1,
 		.stdio = { -1, -1, -1 },
 		.pty = { .in_fd = -1, .out_fd = -1, .sock = { -1, -1 } },
 		.pty_master = -1,
@@ -565,6 +612,11 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		if (r < 0)
 			return r;
 	}
+	if (l->profile->sendmail_host) {
+		r = sendmail_prepare(l, diag);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -588,6 +640,8 @@ void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret)
 		.secrets_fd = l->secrets_fd,
 		.ctl_fd = l->ctl_fd,
 		.shim_fd = l->shim_fd,
+		.sendmail_fd = l->sendmail_fd,
+		.sendmail_target = l->sendmail_target,
 		.devpts = l->pty.on,
 		.uid = l->id.uid,
 		.gid = l->id.gid,
@@ -811,6 +865,9 @@ void launch_done(struct mpj_launch *l)
 	closep(&l->secrets_fd);
 	closep(&l->ctl_fd);
 	closep(&l->shim_fd);
+	closep(&l->sendmail_fd);
+	free(l->sendmail_target);
+	l->sendmail_target = NULL;
 	for (size_t i = 0; i < l->n_listen; i++)
 		closep(&l->listen_fds[i]);
 	filter_done(&l->filter);

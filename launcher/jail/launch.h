@@ -68,7 +68,9 @@ struct mpj_launch {
 	int *bind_fds;                 /* one O_PATH fd per profile bind (-1: optional, missing) */
 	int listen_fds[MPJ_MAX_PORTS]; /* run: dups of the supervisor's listeners */
 	size_t n_listen;
-	int shim_fd; /* mpjail-bindshim.so, detached ro mount, or -1 */
+	int shim_fd;           /* mpjail-bindshim.so, detached ro mount, or -1 */
+	int sendmail_fd;       /* mpjail-sendmail, detached ro mount, or -1 */
+	char *sendmail_target; /* where it goes: the host's sendmail, resolved */
 
 	/* The network in force: the profile's, with `auto` resolved once, in
 	 * launch_prepare(), from landlock_abi (docs/design.md, "network

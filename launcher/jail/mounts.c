@@ -52,6 +52,7 @@ static const struct {
 	{ MK_PROC, MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
 	{ MK_DB, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
 	{ MK_CTL, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
+	{ MK_SENDMAIL, MS_RDONLY | MS_NOSUID | MS_NODEV, true, false },
 	{ MK_SECRETS, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, false },
 	{ MK_DIR, 0, false, false },
 	{ MK_ROOT, MS_RDONLY | MS_NOSUID | MS_NODEV, true, false },
@@ -162,6 +163,11 @@ int mounts_plan(const struct mounts_input *in, struct mount_op **ret, size_t *re
 	if (in->ctl_fd >= 0) {
 		op = plan_add(&ops, &n, MK_CTL, "/run/mpjail");
 		op->src_fd = in->ctl_fd;
+	}
+	if (in->sendmail_fd >= 0) {
+		op = plan_add(&ops, &n, MK_SENDMAIL, in->sendmail_target);
+		op->src_fd = in->sendmail_fd;
+		op->src_path = "mpjail-sendmail";
 	}
 	if (in->shim_fd >= 0) {
 		op = plan_add(&ops, &n, MK_BIND_RO, SHIM_JAIL_PATH);
@@ -615,7 +621,8 @@ int mounts_prepare_source(int src_fd, enum mount_kind kind)
 {
 	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 
-	if (kind == MK_BIND_RO || kind == MK_DB || kind == MK_CTL || kind == MK_SECRETS)
+	if (kind == MK_BIND_RO || kind == MK_DB || kind == MK_CTL || kind == MK_SECRETS ||
+	    kind == MK_SENDMAIL)
 		attrs |= MOUNT_ATTR_RDONLY;
 	if (kind == MK_DB || kind == MK_CTL || kind == MK_SECRETS || kind == MK_HOME_TMP)
 		attrs |= MOUNT_ATTR_NOEXEC;
@@ -682,6 +689,13 @@ int mounts_populate(const struct mounts_input *in, int rootfd, const struct moun
 			break;
 		case MK_DIR:
 			r = do_dir(in, rootfd, op, detail, dn);
+			break;
+		case MK_SENDMAIL:
+			/* Over a file of the read-only /usr bind: it exists (the
+			 * launch checked), and nothing may be created there. */
+			r = attach(op->src_fd, rootfd, op->target, false);
+			if (r < 0)
+				r = FAIL(op->target, r);
 			break;
 		case MK_ROOT:
 			r = 0;

@@ -33,12 +33,14 @@ struct mounts_input {
 	int home_fd;
 	const char *home_tmp; /* home-tmp: where HOME/tmp goes in the jail, or NULL */
 	int home_tmp_fd;
-	int db_fd;      /* db_socket_dir at /run/postgresql */
-	int secrets_fd; /* RUN/.secrets/NAME at /run/secrets */
-	int ctl_fd;     /* RUN/NAME at /run/mpjail */
-	int shim_fd;    /* the bind shim at SHIM_JAIL_PATH */
-	bool devpts;    /* `exec` from a terminal: the jail's own devpts at /dev/pts */
-	uid_t uid;      /* owner of the tenant-owned dirs (and of the jail's ptys) */
+	int db_fd;                   /* db_socket_dir at /run/postgresql */
+	int secrets_fd;              /* RUN/.secrets/NAME at /run/secrets */
+	int ctl_fd;                  /* RUN/NAME at /run/mpjail */
+	int shim_fd;                 /* the bind shim at SHIM_JAIL_PATH */
+	int sendmail_fd;             /* mpjail-sendmail, over ... */
+	const char *sendmail_target; /* ... the host's sendmail, symlinks resolved */
+	bool devpts;                 /* `exec` from a terminal: the jail's own devpts at /dev/pts */
+	uid_t uid;                   /* owner of the tenant-owned dirs (and of the jail's ptys) */
 	gid_t gid;
 	const char *tree_path;               /* mounts_build_root(): the staging point */
 	int tree_fd;                         /* ... and the built tree copied there */
@@ -59,6 +61,7 @@ enum mount_kind {
 	MK_DB,       /* database socket directory: ro, nosuid, nodev, noexec */
 	MK_SECRETS,  /* RUN/.secrets/NAME: ro, nosuid, nodev, noexec */
 	MK_CTL,      /* RUN/NAME with the control socket: ro, nosuid, nodev, noexec */
+	MK_SENDMAIL, /* mpjail-sendmail over the host's sendmail file: ro, nosuid, nodev */
 	MK_DIR,      /* not a mount: a directory in whatever is mounted there */
 	MK_ROOT,     /* the root tmpfs itself: ro, nosuid, nodev */
 };

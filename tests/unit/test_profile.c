@@ -768,3 +768,25 @@ Test(directives, home_tmp_none_and_conflicts)
 	expect_error("mpjail-profile 1\nhome-tmp var/tmp\n", 2, "absolute");
 	expect_error("mpjail-profile 1\nhome-tmp /proc/x\n", 2, "made by mpjail");
 }
+
+Test(directives, sendmail_relay)
+{
+	struct mpj_profile *p = parse_ok("mpjail-profile 1\nsendmail 127.0.0.1:25\n");
+
+	cr_assert_str_eq(p->sendmail_host, "127.0.0.1");
+	cr_assert_str_eq(p->sendmail_port, "25");
+	profile_free(p);
+	p = parse_ok("mpjail-profile 1\nsendmail [::1]:2525\n");
+	cr_assert_str_eq(p->sendmail_host, "::1");
+	cr_assert_str_eq(p->sendmail_port, "2525");
+	profile_free(p);
+	p = parse_ok("mpjail-profile 1\nsendmail none\n");
+	cr_assert_null(p->sendmail_host);
+	profile_free(p);
+	expect_error("mpjail-profile 1\nsendmail 127.0.0.1\n", 2, "HOST:PORT");
+	expect_error("mpjail-profile 1\nsendmail 127.0.0.1:0\n", 2, "1-65535");
+	expect_error("mpjail-profile 1\nsendmail 127.0.0.1:99999\n", 2, "1-65535");
+	expect_error("mpjail-profile 1\nsendmail mail/x:25\n", 2, "invalid host");
+	expect_error("mpjail-profile 1\nsendmail [::1:25\n", 2, "[ADDR]:PORT");
+	expect_error("mpjail-profile 1\nsendmail a:25\nsendmail b:25\n", 3, "sendmail");
+}
