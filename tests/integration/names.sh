@@ -167,10 +167,12 @@ while True:
         i += 1 + q[i]
     qtype = struct.unpack("!H", q[i + 1:i + 3])[0]
     question = q[12:i + 5]
-    known = ".".join(labels) == "dns-only.example.test"
+    names = {"dns-only.example.test": "192.0.2.99", "api.example.test": "127.0.0.1"}
+    name = ".".join(labels)
+    known = name in names
     answer = b""
     if known and qtype == 1:
-        answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + socket.inet_aton("192.0.2.99")
+        answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + socket.inet_aton(names[name])
     flags = 0x8180 if known else 0x8183
     hdr = q[:2] + struct.pack("!HHHHH", flags, 1, 1 if answer else 0, 0, 0)
     s.sendto(hdr + question + answer, peer)
@@ -189,6 +191,55 @@ expect_match "Perl's gethostbyname asks DNS too" '^192\.0\.2\.99$' \
 	"$(jx perl -e 'my $a = gethostbyname(q(dns-only.example.test)); print $a ? join(q(.), unpack(q(C4), $a)) : q(none), qq(\n)')"
 expect_match "an unknown name fails (NXDOMAIN), nothing made up" '^none$' \
 	"$(jx perl -e 'my $a = gethostbyname(q(nothere.example.test)); print $a ? join(q(.), unpack(q(C4), $a)) : q(none), qq(\n)')"
+
+# ---- an HTTPS API called by name, its certificate verified ----------------
+# The name comes from DNS (the test resolver), the server is on loopback
+# with a certificate from a test CA the app names (the host's CA store is
+# the host's: the test does not touch it), the port is in `connect`.
+HP=$((30000 + RANDOM % 2000))
+(
+	cd "$T_DIR" || exit 1
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+		-subj "/CN=mpjail test CA" 2>/dev/null &&
+		openssl req -newkey rsa:2048 -nodes -keyout api.key -out api.csr \
+			-subj "/CN=api.example.test" 2>/dev/null &&
+		printf 'subjectAltName=DNS:api.example.test\n' >api.ext &&
+		openssl x509 -req -in api.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+			-out api.pem -days 2 -extfile api.ext 2>/dev/null
+) || not_ok "making the test certificates"
+cat >"$T_DIR/https.py" <<'PY2'
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"api ok\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+srv = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print("ready", flush=True)
+srv.serve_forever()
+PY2
+python3 "$T_DIR/https.py" "$HP" "$T_DIR/api.pem" "$T_DIR/api.key" >"$T_DIR/https.log" 2>&1 &
+T_PIDS+=("$!")
+for _ in $(seq 50); do grep -q ready "$T_DIR/https.log" && break; sleep 0.1; done
+install -o "$(stat -c %U "$HOMES/$T")" -m 0644 "$T_DIR/ca.pem" "$HOMES/$T/ca.pem"
+printf 'mpjail-profile 1\ninclude default\nsystem-file /etc/resolv.conf %s\nconnect %s\n' \
+	"$T_DIR/resolv.dns" "$HP" >"$CONF/profiles/names.profile"
+check "build with the test resolver and the API's port in connect" mpj build "$T"
+get_api='use HTTP::Tiny; my $r = HTTP::Tiny->new(verify_SSL => 1,
+	SSL_options => { SSL_ca_file => "$ENV{HOME}/ca.pem" })->get(shift);
+	print $r->{success} ? $r->{content} : "failed: $r->{status} $r->{content}\n"'
+expect_eq "HTTP::Tiny in the jail: GET https://api.example.test:$HP/, certificate verified" \
+	"api ok" "$(jx perl -e "$get_api" "https://api.example.test:$HP/")"
+expect_match "... and a name the certificate does not carry is refused" \
+	'failed: 599 .*(certificate|verif|hostname)' \
+	"$(jx perl -e "$get_api" "https://127.0.0.1:$HP/")"
 
 # ---- network private: DNS cannot work; explain and check say so -----------
 printf 'mpjail-profile 1\ninclude default\nnetwork private\nsystem-file /etc/resolv.conf %s\n' \
