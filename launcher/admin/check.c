@@ -9,6 +9,7 @@
 #include "build/template.h"
 #include "cgroup/cgroup.h"
 #include "config/limits.h"
+#include "config/profile.h"
 #include "jail/rlimits.h"
 
 /* ------------------------------------------------------------- findings --- */
@@ -92,20 +93,7 @@ void check_report_print(const struct check_report *r, bool json, FILE *out)
 #define MODPERL_PER_WORKER (5ULL << 20)
 #define MIN_NOFILE 256
 
-bool check_profile_runs_httpd(const struct mpj_profile *p)
-{
-	static const char *const names[] = { "apache2", "httpd" };
-	const char *base;
-
-	if (!p->command || !p->command[0])
-		return false;
-	base = strrchr(p->command[0], '/');
-	base = base ? base + 1 : p->command[0];
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (strcmp(base, names[i]) == 0)
-			return true;
-	return false;
-}
+bool check_profile_runs_httpd(const struct mpj_profile *p) { return profile_runs_httpd(p); }
 
 static unsigned mb(uint64_t bytes) { return (unsigned)(bytes >> 20); }
 

@@ -347,3 +347,18 @@ int profile_load(const struct mpj_paths *paths, const char *name, struct mpj_pro
 	*ret = p;
 	return 0;
 }
+
+bool profile_runs_httpd(const struct mpj_profile *p)
+{
+	static const char *const names[] = { "apache2", "httpd" };
+	const char *base;
+
+	if (!p || !p->command || !p->command[0])
+		return false;
+	base = strrchr(p->command[0], '/');
+	base = base ? base + 1 : p->command[0];
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(base, names[i]) == 0)
+			return true;
+	return false;
+}

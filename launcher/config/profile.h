@@ -20,6 +20,9 @@ int profile_parse(FILE *f, const char *file, const struct mpj_paths *paths,
 		  struct mpj_profile *into, unsigned depth, struct diag *diag);
 struct mpj_profile *profile_new(const char *name);
 void profile_free(struct mpj_profile *p);
+/* The profile's command is apache2 or httpd: its sizing checks apply, and a
+ * restart is guarded by its config test (docs/control.md). */
+bool profile_runs_httpd(const struct mpj_profile *p);
 
 /* `rlimit KEY ...`: KEY in mpj_rlimit_table (NULL: unknown). */
 const struct mpj_rlimit_desc *rlimit_lookup(const char *key);

@@ -406,11 +406,12 @@ static void do_request(struct sv *s, struct sv_client *c, enum ctl_verb v)
 	case CTL_RESTART:
 		c->waiting = true;
 		c->verb = v;
-		/* A serving server is only replaced by one that passes the
+		/* A serving httpd is only replaced by one that passes the
 		 * config test; one that is down or starting has nothing to
-		 * keep.  TERM: fast, in-flight requests are dropped; a restart
+		 * keep, and other commands have no test.  TERM: fast, in-flight requests are dropped; a restart
 		 * is asked for when the server is wedged (or has new secrets). */
-		if (s->gen && s->gen->ready && !s->restart_requested) {
+		if (s->gen && s->gen->ready && !s->restart_requested &&
+		    profile_runs_httpd(s->gen->l.profile)) {
 			c->waiting = false;
 			guarded_by_test(s, c, v);
 			return;
