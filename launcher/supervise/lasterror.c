@@ -31,15 +31,11 @@ void lasterr_feed(struct lasterr_line *ll, const char *buf, size_t n)
 	}
 }
 
-/* Up to 4 KiB from the end of the tenant's error.log, NUL-terminated;
- * *cut: the first line may be a partial one. */
-static int read_log_tail(const char *home, uid_t uid, time_t since, char *buf, size_t *len,
-			 bool *cut)
+/* The tenant's error.log, checked: a regular file of the tenant's with one
+ * link, opened without following any symlink. */
+static int open_log(const char *home, uid_t uid, struct stat *st)
 {
 	_cleanup_close_ int h = -1, fd = -1;
-	struct stat st;
-	ssize_t k;
-	off_t off;
 
 	h = sys_openat2(AT_FDCWD, home, O_PATH | O_DIRECTORY | O_CLOEXEC,
 			RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
@@ -50,19 +46,45 @@ static int read_log_tail(const char *home, uid_t uid, time_t since, char *buf, s
 			 RESOLVE_STRICT);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, st) < 0)
 		return negerrno();
-	if (!S_ISREG(st.st_mode) || st.st_uid != uid || st.st_nlink != 1)
+	if (!S_ISREG(st->st_mode) || st->st_uid != uid || st->st_nlink != 1)
 		return -EPERM;
-	if (st.st_mtime < since)
-		return -ESTALE;
-	off = st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0;
+	return TAKE_FD(fd);
+}
+
+off_t lasterr_mark(const char *home, uid_t uid)
+{
+	struct stat st;
+	int fd = home ? open_log(home, uid, &st) : -EINVAL;
+
+	if (fd < 0)
+		return 0;
+	(void)close(fd);
+	return st.st_size;
+}
+
+/* What the log gained after mark, its last 4 KiB at most, NUL-terminated;
+ * *cut: the first line may be a partial one. */
+static int read_log_tail(const char *home, uid_t uid, off_t mark, char *buf, size_t *len, bool *cut)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	ssize_t k;
+	off_t off;
+
+	fd = open_log(home, uid, &st);
+	if (fd < 0)
+		return fd;
+	if (st.st_size < mark)
+		mark = 0; /* rotated or truncated meanwhile */
+	off = st.st_size - mark > TAIL_BYTES ? st.st_size - TAIL_BYTES : mark;
 	k = pread(fd, buf, TAIL_BYTES, off);
 	if (k < 0)
 		return negerrno();
 	buf[k] = '\0';
 	*len = (size_t)k;
-	*cut = off > 0;
+	*cut = off > mark;
 	return 0;
 }
 
@@ -76,7 +98,7 @@ static bool is_error_line(const char *s, size_t n)
 	return false;
 }
 
-char *lasterr_describe(const char *home, uid_t uid, time_t since, const struct lasterr_line *ll)
+char *lasterr_describe(const char *home, uid_t uid, off_t mark, const struct lasterr_line *ll)
 {
 	char buf[TAIL_BYTES + 1], out[ERROR_LINES * (LASTERR_LINE_MAX + 1) + 1];
 	const char *line[ERROR_LINES];
@@ -84,7 +106,7 @@ char *lasterr_describe(const char *home, uid_t uid, time_t since, const struct l
 	bool cut = false;
 	char *end;
 
-	if (home && read_log_tail(home, uid, since, buf, &len, &cut) == 0) {
+	if (home && read_log_tail(home, uid, mark, buf, &len, &cut) == 0) {
 		/* Walk back over whole lines (the first may be cut). */
 		end = buf + len;
 		while (end > buf && n < ERROR_LINES) {

@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
-#include <time.h>
 
 #define LASTERR_LINE_MAX 300
 
@@ -19,9 +18,14 @@ struct lasterr_line {
 
 void lasterr_feed(struct lasterr_line *ll, const char *buf, size_t n);
 
-/* The error lines (httpd's levels error..emerg) among the last 4 KiB of
- * HOME/logs/error.log when it changed at or after `since`, else the jail's
- * last line, or NULL; terminal-safe, malloc'ed.  The log is the tenant's:
- * opened with no symlink anywhere, read only if it is a regular file of
- * the tenant's with a single link. */
-char *lasterr_describe(const char *home, uid_t uid, time_t since, const struct lasterr_line *ll);
+/* The size of HOME/logs/error.log now (0 if it is missing or not one the
+ * tenant owns): where the lines of a generation starting now begin. */
+off_t lasterr_mark(const char *home, uid_t uid);
+
+/* The error lines (httpd's levels error..emerg, up to 3) that
+ * HOME/logs/error.log gained after `mark` (its last 4 KiB at most; from
+ * the start if it was rotated), else the jail's last line, or NULL;
+ * terminal-safe, malloc'ed.  The log is the tenant's: opened with no
+ * symlink anywhere, read only if it is a regular file of the tenant's with
+ * a single link. */
+char *lasterr_describe(const char *home, uid_t uid, off_t mark, const struct lasterr_line *ll);

@@ -434,6 +434,9 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 	}
 	g->l.stdio[0] = devnull;
 	g->l.stdio[1] = g->l.stdio[2] = out[1];
+	/* Before the start: every line this generation writes comes after. */
+	g->errlog_mark = lasterr_mark(g->l.tenant->home, g->l.id.uid);
+	s->jail_last = (struct lasterr_line){ 0 };
 	r = launch_start(&g->l, &rep);
 	(void)close(out[1]);
 	if (r != 0) {
@@ -446,8 +449,6 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 	}
 	g->out = out[0];
 	g->started = sv_now_ms();
-	g->started_wall = time(NULL);
-	s->jail_last = (struct lasterr_line){ 0 };
 	g->ready_deadline = g->started + (uint64_t)s->o->ready_timeout * 1000;
 	if (!first)
 		s->restarts_total++;
@@ -581,7 +582,7 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		 * at startup is only in logs/error.log). */
 		if (!s->stopping && !s->restart_requested && *ret_code != 0) {
 			char *why = lasterr_describe(g.l.tenant ? g.l.tenant->home : NULL,
-						     g.l.id.uid, g.started_wall, &s->jail_last);
+						     g.l.id.uid, g.errlog_mark, &s->jail_last);
 
 			if (why) {
 				free(s->last_error);

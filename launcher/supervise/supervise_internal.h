@@ -25,9 +25,9 @@
 /* One run of the jail, from launch_start to launch_reap. */
 struct sv_gen {
 	struct mpj_launch l;
-	int out;             /* the jail's stdout/stderr, or -1 */
-	uint64_t started;    /* monotonic ms */
-	time_t started_wall; /* for the age of logs/error.log (lasterror.h) */
+	int out;           /* the jail's stdout/stderr, or -1 */
+	uint64_t started;  /* monotonic ms */
+	off_t errlog_mark; /* logs/error.log's size at the start (lasterror.h) */
 	uint64_t ready_deadline;
 	struct stopclock stop; /* started by a stop signal: SIGKILL when due */
 	bool killed;           /* the stop clock ran out: SIGKILL sent */
