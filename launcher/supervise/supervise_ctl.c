@@ -87,7 +87,6 @@ void svc_status(struct sv *s, struct ctl_status *st)
 	}
 }
 
-/* Answer every client waiting for verb v. */
 /* Answers the clients waiting for verb v: those whose config test just
  * ended (in_test), or those waiting for the action itself. */
 static void answer_waiting(struct sv *s, enum ctl_verb v, bool in_test, int code, const char *msg,
@@ -408,8 +407,9 @@ static void do_request(struct sv *s, struct sv_client *c, enum ctl_verb v)
 		c->verb = v;
 		/* A serving httpd is only replaced by one that passes the
 		 * config test; one that is down or starting has nothing to
-		 * keep, and other commands have no test.  TERM: fast, in-flight requests are dropped; a restart
-		 * is asked for when the server is wedged (or has new secrets). */
+		 * keep, and other commands have no test.  TERM: fast,
+		 * in-flight requests are dropped; a restart is asked for when
+		 * the server is wedged (or has new secrets). */
 		if (s->gen && s->gen->ready && !s->restart_requested &&
 		    profile_runs_httpd(s->gen->l.profile)) {
 			c->waiting = false;
