@@ -96,6 +96,18 @@ start_run a
 start_run b
 check "tenant a answers" wait_port "$PA"
 check "tenant b answers" wait_port "$PB"
+# The supervisor says running once its own probe was accepted, which can
+# come a poll round after our request got through.
+wait_running() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(json_field "$1" 'd["state"]' 2>/dev/null)" = running ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "a's supervisor says running" wait_running a
+check "b's supervisor says running" wait_running b
 
 # ------------------------------------------------------- socket and dirs ---
 expect_eq "RUN/a is root:root 0755" "root:root 755" "$(stat -c '%U:%G %a' "$RUN/a")"
