@@ -127,6 +127,16 @@ static size_t header_end(const char *msg, size_t len)
 	return len;
 }
 
+/* The end of the logical header line starting at i (continuation lines
+ * start with a blank): the offset of its last newline, or end. */
+static size_t logical_line_end(const char *msg, size_t i, size_t end)
+{
+	for (; i < end; i++)
+		if (msg[i] == '\n' && !(i + 1 < end && (msg[i + 1] == ' ' || msg[i + 1] == '\t')))
+			break;
+	return i;
+}
+
 static bool is_rcpt_header(const char *line, size_t n)
 {
 	static const char *const names[] = { "to:", "cc:", "bcc:" };
@@ -181,11 +191,7 @@ int sm_header_rcpts(const char *msg, size_t len, char out[][SM_ADDR_MAX + 1], si
 		size_t ls = i, le, colon;
 		bool quoted = false;
 
-		/* A logical line: continuation lines start with a blank. */
-		for (le = i; le < end; le++)
-			if (msg[le] == '\n' &&
-			    !(le + 1 < end && (msg[le + 1] == ' ' || msg[le + 1] == '\t')))
-				break;
+		le = logical_line_end(msg, i, end);
 		i = le + 1;
 		if (!is_rcpt_header(msg + ls, le - ls))
 			continue;
@@ -218,10 +224,7 @@ void sm_drop_bcc(char *msg, size_t *len)
 	while (i < end) {
 		size_t le;
 
-		for (le = i; le < end; le++)
-			if (msg[le] == '\n' &&
-			    !(le + 1 < end && (msg[le + 1] == ' ' || msg[le + 1] == '\t')))
-				break;
+		le = logical_line_end(msg, i, end);
 		if (le - i >= 4 && strncasecmp(msg + i, "bcc:", 4) == 0) {
 			size_t cut = (le < end ? le + 1 : le) - i;
 

@@ -16,8 +16,7 @@ for m in HTML::Mason::ApacheHandler Dancer2 Mojolicious::Lite Plack::Handler::Ap
 done
 
 mpj_env
-mkdir -m 0755 "$T_DIR/pgsock" # no database here: an empty socket directory
-echo "db_socket_dir = $T_DIR/pgsock" >>"$CONF/mpjail.conf"
+mpj_no_db
 P=$PORT_BASE
 mpj_tenant ap "$P" modperl "allow_conf = yes"
 # shellcheck disable=SC2154 # set by mpj_tenant through eval

@@ -119,6 +119,13 @@ mpj_env() {
 	EOF
 }
 
+# mpj_no_db: the modperl profile's db_socket_dir for tests without a
+# database: an empty directory.
+mpj_no_db() {
+	mkdir -m 0755 "$T_DIR/pgsock"
+	echo "db_socket_dir = $T_DIR/pgsock" >>"$CONF/mpjail.conf"
+}
+
 # cg_group_of STATE_DIR: the installation's cgroup group below BASE,
 # "mpjail-" and FNV-1a (32 bit) of the state directory, computed here
 # independently of the launcher (docs/design.md, "cgroup names").

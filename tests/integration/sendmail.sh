@@ -13,8 +13,7 @@ require_cmd useradd curl apache2 python3
 	skip_all "needs a host MTA's /usr/sbin/sendmail to mount over (./scripts/deps installs dma)"
 
 mpj_env
-mkdir -m 0755 "$T_DIR/pgsock"
-echo "db_socket_dir = $T_DIR/pgsock" >>"$CONF/mpjail.conf"
+mpj_no_db
 P=$PORT_BASE
 # The relay: above port_range (20000-29999) and below the ephemeral ports.
 SP=$((30000 + RANDOM % 2000))

@@ -13,8 +13,7 @@ require_cmd useradd curl apache2 head
 perl -MCGI -e1 2>/dev/null || skip_all "needs CGI.pm (libcgi-pm-perl; ./scripts/deps installs it)"
 
 mpj_env
-mkdir -m 0755 "$T_DIR/pgsock" # no database here: an empty socket directory
-echo "db_socket_dir = $T_DIR/pgsock" >>"$CONF/mpjail.conf"
+mpj_no_db
 P=$PORT_BASE
 mpj_tenant up "$P" modperl "allow_conf = yes"
 # shellcheck disable=SC2154 # set by mpj_tenant through eval
