@@ -84,6 +84,37 @@ int parse_uint_range(const char *s, unsigned min, unsigned max, unsigned *ret)
 	return 0;
 }
 
+int parse_duration(const char *s, unsigned max, unsigned *ret)
+{
+	/* Keyword table: the unit after the number, in seconds. */
+	static const struct {
+		char suffix;
+		unsigned mult;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	char num[24];
+	size_t len;
+	unsigned mult = 0;
+	uint64_t v;
+	int r;
+
+	if (!s || !*s || (len = strlen(s)) >= sizeof num)
+		return -EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (s[len - 1] == units[i].suffix)
+			mult = units[i].mult;
+	if (!mult) /* a bare number is ambiguous (seconds? minutes?): refused */
+		return strcmp(s, "0") == 0 ? (*ret = 0, 0) : -EINVAL;
+	memcpy(num, s, len - 1);
+	num[len - 1] = '\0';
+	r = parse_u64(num, &v);
+	if (r < 0)
+		return r;
+	if (v > max / mult)
+		return -ERANGE;
+	*ret = (unsigned)v * mult;
+	return 0;
+}
+
 int parse_size(const char *s, bool allow_max, uint64_t *ret)
 {
 	static const struct {

@@ -64,6 +64,9 @@ static inline int negerrno(void) { return errno > 0 ? -errno : -EIO; }
  * Return 0 or -EINVAL/-ERANGE; *ret set only on success. */
 int parse_u64(const char *s, uint64_t *ret);
 int parse_uint_range(const char *s, unsigned min, unsigned max, unsigned *ret);
+/* "90s", "15m", "2h", "1d" (or "0") in seconds, at most max: -EINVAL for
+ * anything else, -ERANGE past max. */
+int parse_duration(const char *s, unsigned max, unsigned *ret);
 /* "512M", "2G", "1048576", "max" (-> UINT64_MAX when allow_max). */
 int parse_size(const char *s, bool allow_max, uint64_t *ret);
 

@@ -64,6 +64,10 @@ struct mpj_tenant {
 	char **hostnames; /* strv, lower-case */
 	unsigned hostnames_line;
 	bool allow_conf; /* allow_conf = yes: include the tenant's conf/ *.conf */
+	/* idle_stop = DURATION: scale to zero under `run` (docs/design.md,
+	 * "Scale to zero"); 0: always running. */
+	unsigned idle_stop_s;
+	unsigned idle_stop_line;
 	/* [limits] */
 	struct mpj_limits limits;
 };

@@ -158,6 +158,22 @@ static int t_allow_conf(const struct ini_item *it, void *ud, struct diag *diag)
 	return 0;
 }
 
+static int t_idle_stop(const struct ini_item *it, void *ud, struct diag *diag)
+{
+	struct mpj_tenant *t = ((struct tenant_state *)ud)->t;
+	int r = strcmp(it->value, "off") == 0
+			? (t->idle_stop_s = 0, 0)
+			: parse_duration(it->value, 7 * 86400, &t->idle_stop_s);
+
+	t->idle_stop_line = it->line;
+	if (r < 0)
+		return ini_bad_value(it, r,
+				     "expected `off` or a duration such as 90s, 15m or 2h "
+				     "(at most 7d)",
+				     diag);
+	return 0;
+}
+
 /* Shared by [limits] here and `limit KEY VALUE` in profiles. */
 static int t_limit(const struct ini_item *it, void *ud, struct diag *diag)
 {
@@ -188,8 +204,9 @@ static int t_limit(const struct ini_item *it, void *ud, struct diag *diag)
 }
 
 static const struct ini_key tenant_keys[] = {
-	{ "user", t_user },   { "home", t_home },           { "profile", t_profile },
-	{ "ports", t_ports }, { "hostnames", t_hostnames }, { "allow_conf", t_allow_conf },
+	{ "user", t_user },           { "home", t_home },           { "profile", t_profile },
+	{ "ports", t_ports },         { "hostnames", t_hostnames }, { "allow_conf", t_allow_conf },
+	{ "idle_stop", t_idle_stop },
 };
 
 static const struct ini_section tenant_sections[] = {

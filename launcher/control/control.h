@@ -111,6 +111,7 @@ enum ctl_state {
 	CTL_STATE_RESTARTING, /* between two generations (back-off or on request) */
 	CTL_STATE_STOPPING,
 	CTL_STATE_STOPPED,
+	CTL_STATE_IDLE, /* scale to zero: no jail; the first connection starts one */
 	_CTL_STATE_MAX,
 };
 const char *ctl_state_name(enum ctl_state s);

@@ -19,7 +19,7 @@ static const char *const verb_names[_CTL_VERB_MAX] = {
 static const char *const state_names[_CTL_STATE_MAX] = {
 	[CTL_STATE_STARTING] = "starting",     [CTL_STATE_RUNNING] = "running",
 	[CTL_STATE_RESTARTING] = "restarting", [CTL_STATE_STOPPING] = "stopping",
-	[CTL_STATE_STOPPED] = "stopped",
+	[CTL_STATE_STOPPED] = "stopped",       [CTL_STATE_IDLE] = "idle",
 };
 
 const char *ctl_verb_name(enum ctl_verb v)

@@ -21,10 +21,12 @@
 
 #include "base/sys.h"
 #include "config/global.h"
+#include "config/profile.h"
 #include "config/tenant.h"
 #include "jail/launch.h"
 #include "jail/listeners.h"
 #include "jail/reaper.h"
+#include "supervise/idle.h"
 
 #define LOG_NAME "mpjail.log"
 #define LOG_FILE_MAX (16u << 20) /* bytes of jail output copied to LOG_NAME */
@@ -324,7 +326,7 @@ void sv_request_stop(struct sv *s, int sig, bool exit_after)
 	}
 }
 
-enum run_end { END_STOPPED, END_EXITED, END_FAILED_START, END_RESTART };
+enum run_end { END_STOPPED, END_EXITED, END_FAILED_START, END_RESTART, END_IDLE };
 
 static void gen_ready(struct sv *s, struct sv_gen *g)
 {
@@ -449,6 +451,8 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 	}
 	g->out = out[0];
 	g->started = sv_now_ms();
+	s->idle_stop_ms = (uint64_t)g->l.tenant->idle_stop_s * 1000;
+	s->last_activity = g->started;
 	g->ready_deadline = g->started + (uint64_t)s->o->ready_timeout * 1000;
 	if (!first)
 		s->restarts_total++;
@@ -479,6 +483,60 @@ static void stop_tick(struct sv *s, struct sv_gen *g, uint64_t t)
 	g->killed = true;
 }
 
+/* Scale to zero: watch the held listeners for new connections, at most
+ * once per IDLE_REARM_MS (idle.h).  Adds them to p; returns how many. */
+static size_t idle_watch_fill(struct sv *s, const struct sv_gen *g, struct pollfd *p, uint64_t t)
+{
+	if (!s->idle_stop_ms || !g->ready || g->stop.started || s->stopping ||
+	    s->restart_requested || t - s->last_activity < IDLE_REARM_MS)
+		return 0;
+	for (size_t i = 0; i < s->n_ports; i++)
+		p[i] = (struct pollfd){ .fd = s->listen_fds[i], .events = POLLIN };
+	return s->n_ports;
+}
+
+/* Milliseconds until idle_tick() has something to do, or -1. */
+static int idle_due_in(const struct sv *s, const struct sv_gen *g, uint64_t t)
+{
+	uint64_t due;
+
+	if (!s->idle_stop_ms || !g->ready || g->stop.started || s->stopping || s->restart_requested)
+		return -1;
+	due = s->last_activity + s->idle_stop_ms;
+	if (t - s->last_activity < IDLE_REARM_MS && s->last_activity + IDLE_REARM_MS < due)
+		due = s->last_activity + IDLE_REARM_MS; /* the watch is re-armed then */
+	return due <= t ? 0 : (int)(due - t < INT32_MAX ? due - t : INT32_MAX);
+}
+
+/* No new connection for idle_stop: stop the server gracefully unless a
+ * client still holds a connection.  The listeners stay ours, so the next
+ * connection waits in their queue for the next generation (idle_wait()). */
+static void idle_tick(struct sv *s, struct sv_gen *g, uint64_t t)
+{
+	int n;
+
+	if (idle_due_in(s, g, t) != 0 || t - s->last_activity < s->idle_stop_ms)
+		return;
+	n = idle_connections(s->ports, s->n_ports);
+	if (n != 0) {
+		if (n < 0)
+			sv_log_limited(s, &s->ctl_log, LOG_LVL_WARN,
+				       "idle_stop: cannot read /proc/net/tcp (%s): the server stays",
+				       strerror(-n));
+		s->last_activity = t;
+		return;
+	}
+	sv_log(s, LOG_LVL_INFO,
+	       "no connection for %llu s (idle_stop): stopping the server; the next connection "
+	       "starts it",
+	       (unsigned long long)(s->idle_stop_ms / 1000));
+	s->idle_stopping = true;
+	sv_set_state(s, CTL_STATE_STOPPING);
+	/* WINCH = httpd's graceful stop; anything else gets TERM. */
+	(void)kill(g->l.pid, profile_runs_httpd(g->l.profile) ? SIGWINCH : SIGTERM);
+	stopclock_start(&g->stop, t);
+}
+
 /* One generation: launch, pump, forward, serve the control socket, until
  * the jail's pid 1 is gone. */
 static enum run_end run_once(struct sv *s, int *ret_code, bool first)
@@ -490,6 +548,7 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 
 	/* A pending `restart` is being served by this very start. */
 	s->restart_requested = false;
+	s->idle_stopping = false;
 	r = gen_start(s, &g, ret_code, first);
 	if (r >= 0)
 		return (enum run_end)r;
@@ -514,11 +573,13 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 	for (;;) {
 		struct pollfd p[SV_MAX_POLLFDS] = { { .fd = s->sigfd, .events = POLLIN },
 						    { .fd = g.out, .events = POLLIN } };
-		size_t n = 2;
+		size_t n = 2, n_watch;
 		uint64_t t = sv_now_ms();
 		bool waiting_ready = !g.ready && s->n_ports && t < g.ready_deadline;
-		int timeout = svc_timeout(s, t), tk;
+		int timeout = svc_timeout(s, t), tk, ti;
 
+		n_watch = idle_watch_fill(s, &g, p + n, t);
+		n += n_watch;
 		svc_fill(s, p, &n);
 		/* Waiting for the port, or sampling a stop until its SIGKILL. */
 		tk = waiting_ready ? READY_POLL_MS : -1;
@@ -530,6 +591,9 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		}
 		if (tk >= 0 && (timeout < 0 || tk < timeout))
 			timeout = tk;
+		ti = idle_due_in(s, &g, t);
+		if (ti >= 0 && (timeout < 0 || ti < timeout))
+			timeout = ti;
 		r = poll(p, n, timeout);
 		if (r < 0 && errno != EINTR)
 			break;
@@ -539,6 +603,9 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		    !pump_output(s, g.out))
 			closep(&g.out);
 		t = sv_now_ms();
+		for (size_t i = 0; i < n_watch; i++)
+			if (p[2 + i].revents & POLLIN)
+				s->last_activity = t;
 		/* A generation being stopped must not answer a `restart` as
 		 * its successor would. */
 		if (waiting_ready && !g.stop.started && !s->stopping && !s->restart_requested &&
@@ -555,6 +622,8 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		}
 		if (g.stop.started && !g.killed)
 			stop_tick(s, &g, t);
+		else
+			idle_tick(s, &g, t);
 		svc_handle(s, p);
 		svc_tick(s, t);
 		if ((p[0].revents & POLLIN) && !gen_signal(s, &g))
@@ -580,7 +649,7 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		*ret_code = launch_exit_code(&res);
 		/* A failure nobody asked for: say why in status (a Perl error
 		 * at startup is only in logs/error.log). */
-		if (!s->stopping && !s->restart_requested && *ret_code != 0) {
+		if (!s->stopping && !s->restart_requested && !s->idle_stopping && *ret_code != 0) {
 			char *why = lasterr_describe(g.l.tenant ? g.l.tenant->home : NULL,
 						     g.l.id.uid, g.errlog_mark, &s->jail_last);
 
@@ -589,7 +658,9 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 				s->last_error = why;
 			}
 		}
-		sv_log(s, s->stopping || s->restart_requested ? LOG_LVL_INFO : LOG_LVL_WARN,
+		sv_log(s,
+		       s->stopping || s->restart_requested || s->idle_stopping ? LOG_LVL_INFO
+									       : LOG_LVL_WARN,
 		       "`%s` %s after %llu s", g.l.argv[0], s->last_exit,
 		       (unsigned long long)((sv_now_ms() - g.started) / 1000));
 	}
@@ -598,7 +669,9 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 	launch_done(&g.l);
 	if (s->stopping)
 		return END_STOPPED;
-	return s->restart_requested ? END_RESTART : END_EXITED;
+	if (s->restart_requested)
+		return END_RESTART;
+	return s->idle_stopping ? END_IDLE : END_EXITED;
 }
 
 /* Sleep for the back-off, still answering TERM/INT and the control socket
@@ -635,6 +708,67 @@ static bool backoff_wait(struct sv *s, unsigned seconds)
 	return !s->stopping;
 }
 
+/* Scale to zero: no jail until a connection waits on a held listener, a
+ * `restart` asks for one, or TERM/INT/`stop` ends us.  true: start a
+ * generation (the connection waits in the listen queue meanwhile). */
+static bool idle_wait(struct sv *s)
+{
+	char msg[160];
+
+	sv_set_state(s, CTL_STATE_IDLE);
+	(void)snprintf(msg, sizeof msg,
+		       "READY=1\nSTATUS=idle: the first connection to 127.0.0.1:%u starts the server",
+		       s->ports[0]);
+	(void)sv_notify(msg);
+	while (!s->stopping && !s->restart_requested) {
+		struct pollfd p[SV_MAX_POLLFDS] = { { .fd = s->sigfd, .events = POLLIN },
+						    { .fd = -1 } };
+		size_t n = 2;
+		int timeout = svc_timeout(s, sv_now_ms());
+		struct signalfd_siginfo si;
+
+		for (size_t i = 0; i < s->n_ports; i++)
+			p[n++] = (struct pollfd){ .fd = s->listen_fds[i], .events = POLLIN };
+		svc_fill(s, p, &n);
+		if (poll(p, n, timeout) < 0)
+			continue;
+		svc_handle(s, p);
+		svc_tick(s, sv_now_ms());
+		if ((p[0].revents & POLLIN) && read(s->sigfd, &si, sizeof si) == sizeof si) {
+			if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+				sv_request_stop(s, (int)si.ssi_signo, true);
+			else if (si.ssi_signo == SIGCHLD)
+				svc_child(s);
+		}
+		for (size_t i = 0; i < s->n_ports && !s->stopping; i++)
+			if (p[2 + i].revents & POLLIN) {
+				sv_log(s, LOG_LVL_INFO,
+				       "a connection to port %u: starting the server", s->ports[i]);
+				return true;
+			}
+	}
+	return !s->stopping;
+}
+
+/* Scale to zero starts the first generation only at the first connection:
+ * check now that it can start (the same checks as a launch, nothing
+ * started), so a broken configuration fails `run` at once, as it does
+ * without idle_stop. */
+static int idle_precheck(struct sv *s)
+{
+	struct mpj_launch l = { 0 };
+	struct diag d = { 0 };
+	int r = launch_prepare(&l, s->paths, s->tenant, LAUNCH_RUN, NULL, &d);
+
+	if (r >= 0)
+		r = launch_hand_listeners(&l, s->ports, s->listen_fds, s->n_ports, &d);
+	if (r < 0)
+		diag_print(&d);
+	diag_clear(&d);
+	launch_done(&l);
+	return r;
+}
+
 /* The tenant's uid before the first launch, so the control socket can tell
  * the tenant from strangers from the start; each launch refreshes it. */
 static int resolve_tenant(struct sv *s)
@@ -656,6 +790,7 @@ static int resolve_tenant(struct sv *s)
 		s->tenant_gid = id.gid;
 		s->n_ports = t->n_ports;
 		memcpy(s->ports, t->ports, sizeof s->ports);
+		s->idle_stop_ms = (uint64_t)t->idle_stop_s * 1000;
 	} else
 		diag_print(&d);
 	diag_clear(&d);
@@ -701,6 +836,7 @@ int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv
 	unsigned backoff_max = o->backoff_max ? o->backoff_max : 60;
 	struct diag d = { 0 };
 	sigset_t set;
+	bool broken = false; /* idle_precheck() failed */
 	int code = 0, r;
 
 	for (size_t i = 0; i < MPJ_MAX_PORTS; i++)
@@ -734,16 +870,38 @@ int supervise(const struct mpj_paths *paths, const char *tenant, const struct sv
 	ratelimit_init(&s.ctl_log, CTL_LOG_BURST, CTL_LOG_INTERVAL_MS, sv_now_ms());
 	ratelimit_init(&s.jail_log, JAIL_LOG_BURST, JAIL_LOG_INTERVAL_MS, sv_now_ms());
 	log_set_sink(NULL, NULL);
+	if (s.idle_stop_ms) {
+		r = idle_precheck(&s);
+		if (r < 0) {
+			code = launch_prepare_exit_code(r);
+			broken = true;
+		} else
+			sv_log(&s, LOG_LVL_INFO,
+			       "idle_stop %llu s: the server starts at the first connection",
+			       (unsigned long long)(s.idle_stop_ms / 1000));
+	}
 
-	for (bool first = true;; first = false) {
-		enum run_end e = run_once(&s, &code, first);
+	for (bool first = true, idle = s.idle_stop_ms > 0; !broken; first = false) {
+		enum run_end e;
 
+		if (idle && !idle_wait(&s))
+			break;
+		idle = false;
+		e = run_once(&s, &code, first);
 		if (e == END_STOPPED)
 			break;
 		if (e == END_RESTART)
 			continue; /* asked for: no back-off, even with --no-restart */
-		if (e == END_FAILED_START && first)
-			break; /* a broken configuration is reported, not retried */
+		if (e == END_IDLE) {
+			code = 0;
+			idle = true;
+			continue;
+		}
+		/* A broken configuration is reported, not retried; with
+		 * idle_stop it was checked before (idle_precheck()), and a
+		 * connection may be waiting: the back-off below applies. */
+		if (e == END_FAILED_START && first && !s.idle_stop_ms)
+			break;
 		if (!o->restart || s.stopping)
 			break;
 		s.restarts++;

@@ -297,6 +297,14 @@ static void test_finish(struct sv *s)
 			       "configuration test failed (%s): the running server was left untouched",
 			       how);
 		answer_waiting(s, t->verb, true, CTL_E_CONFIGTEST, msg, body);
+	} else if (!s->gen && s->state == CTL_STATE_IDLE && t->verb == CTL_RELOAD) {
+		/* Scale to zero: nothing to signal; the next start reads it. */
+		_cleanup_free_ char *ok =
+			xasprintf("configuration test passed; the server is idle: the next connection starts "
+				  "it with this configuration\n%s",
+				  body);
+
+		answer_waiting(s, CTL_RELOAD, true, 0, NULL, ok);
 	} else if (!s->gen || s->stopping || s->restart_requested) {
 		answer_waiting(s, t->verb, true, CTL_E_CONFLICT,
 			       "the server stopped during the configuration test", body);
@@ -419,6 +427,10 @@ static void do_request(struct sv *s, struct sv_client *c, enum ctl_verb v)
 		sv_request_stop(s, SIGTERM, false);
 		return;
 	case CTL_RELOAD:
+		if (!s->gen && s->state == CTL_STATE_IDLE) {
+			guarded_by_test(s, c, v); /* its verdict is the answer */
+			return;
+		}
 		if (!s->gen || !s->gen->ready || s->restart_requested) {
 			client_reply(c, CTL_E_CONFLICT,
 				     s->gen ? "the server is still starting"

@@ -86,6 +86,11 @@ struct sv {
 	uid_t tenant_uid;
 	gid_t tenant_gid;   /* status.json's group: the tenant may read it */
 	struct sv_gen *gen; /* the running generation, or NULL */
+	/* Scale to zero (idle.h): the tenant file's idle_stop, read at each
+	 * launch; 0: always running. */
+	uint64_t idle_stop_ms;
+	uint64_t last_activity; /* monotonic ms: a connection was last seen */
+	bool idle_stopping;     /* this generation ends for want of clients */
 
 	struct ctl_server ctl;
 	int listen_pidx;
@@ -101,8 +106,9 @@ struct sv {
 	struct sv_test test;
 };
 
-/* Room for sigfd, the jail's output and everything svc_fill() adds. */
-#define SV_MAX_POLLFDS (2 + 1 + CTL_MAX_CLIENTS + 1)
+/* Room for sigfd, the jail's output, the held listeners and everything
+ * svc_fill() adds. */
+#define SV_MAX_POLLFDS (2 + MPJ_MAX_PORTS + 1 + CTL_MAX_CLIENTS + 1)
 
 /* supervise.c */
 uint64_t sv_now_ms(void);

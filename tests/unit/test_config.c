@@ -120,6 +120,7 @@ Test(ini, good_tenant_file)
 				   "ports = 8080  8081\r\n"
 				   "hostnames = alice.example www.alice.example\n"
 				   "allow_conf = yes\n"
+				   "idle_stop = 15m\n"
 				   "[limits]\n"
 				   "memory = 1G\n"
 				   "swap = 0\n"
@@ -147,8 +148,10 @@ Test(ini, good_tenant_file)
 	cr_assert_str_eq(t->hostnames[1], "www.alice.example");
 	cr_assert_eq(t->hostnames_line, 9);
 	cr_assert(t->allow_conf);
+	cr_assert_eq(t->idle_stop_s, 900);
+	cr_assert_eq(t->idle_stop_line, 11);
 	cr_assert_eq(t->limits.v[LIMIT_MEMORY], 1ULL << 30);
-	cr_assert_eq(t->limits.line[LIMIT_MEMORY], 12);
+	cr_assert_eq(t->limits.line[LIMIT_MEMORY], 13);
 	cr_assert(t->limits.set[LIMIT_SWAP]);
 	cr_assert_eq(t->limits.v[LIMIT_SWAP], 0);
 	cr_assert_eq(t->limits.v[LIMIT_TASKS], 200);
@@ -167,6 +170,7 @@ Test(ini, defaults_for_optional_keys)
 	cr_assert_str_eq(t->profile, "modperl");
 	cr_assert_eq(t->profile_line, 0);
 	cr_assert_not(t->allow_conf);
+	cr_assert_eq(t->idle_stop_s, 0, "scale to zero is opt-in");
 	cr_assert_not_null(t->hostnames);
 	cr_assert_eq(strv_length(t->hostnames), 0);
 	for (int k = 0; k < _LIMIT_MAX; k++)
@@ -303,6 +307,9 @@ Test(tenant, bad_names_and_paths)
 	expect_error("[tenant]\nhome = /srv/a/\n", 2, "invalid home");
 	expect_error("[tenant]\nprofile = ../x\n", 2, "invalid profile `../x`");
 	expect_error("[tenant]\nallow_conf = true\n", 2, "invalid allow_conf `true`");
+	expect_error("[tenant]\nidle_stop = 10\n", 2, "invalid idle_stop `10`");
+	expect_error("[tenant]\nidle_stop = 8d\n", 2, "invalid idle_stop `8d`");
+	expect_error("[tenant]\nidle_stop = -5m\n", 2, "invalid idle_stop");
 
 	{
 		struct diag d = { 0 };

@@ -345,9 +345,10 @@ Test(status, json_escapes_tenant_bytes)
 
 Test(status, state_names)
 {
-	static const char *const want[] = { "starting", "running", "restarting", "stopping",
-					    "stopped" };
+	static const char *const want[] = { "starting", "running", "restarting",
+					    "stopping", "stopped", "idle" };
 
+	cr_assert_eq(ARRAY_SIZE(want), _CTL_STATE_MAX);
 	for (int i = 0; i < _CTL_STATE_MAX; i++)
 		cr_assert_str_eq(ctl_state_name((enum ctl_state)i), want[i]);
 }

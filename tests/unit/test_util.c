@@ -46,6 +46,29 @@ Test(parse, sizes)
 	cr_assert_eq(parse_size("99999999999T", false, &v), -ERANGE);
 }
 
+Test(parse, durations)
+{
+	unsigned v = 7;
+
+	cr_assert_eq(parse_duration("90s", 3600, &v), 0);
+	cr_assert_eq(v, 90);
+	cr_assert_eq(parse_duration("15m", 3600, &v), 0);
+	cr_assert_eq(v, 900);
+	cr_assert_eq(parse_duration("1h", 3600, &v), 0);
+	cr_assert_eq(v, 3600);
+	cr_assert_eq(parse_duration("0", 3600, &v), 0);
+	cr_assert_eq(v, 0);
+	v = 7;
+	cr_assert_eq(parse_duration("61m", 3600, &v), -ERANGE);
+	cr_assert_eq(parse_duration("99999999999999999d", 3600, &v), -ERANGE);
+	cr_assert_eq(parse_duration("15", 3600, &v), -EINVAL, "a bare number is ambiguous");
+	cr_assert_eq(parse_duration("m", 3600, &v), -EINVAL);
+	cr_assert_eq(parse_duration("5x", 3600, &v), -EINVAL);
+	cr_assert_eq(parse_duration("", 3600, &v), -EINVAL);
+	cr_assert_eq(parse_duration("123456789012345678901234s", 3600, &v), -EINVAL);
+	cr_assert_eq(v, 7, "output must be untouched on failure");
+}
+
 Test(parse, uint_range)
 {
 	unsigned v;
