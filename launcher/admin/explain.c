@@ -479,6 +479,13 @@ static void print_text(const struct explain *e, FILE *out, struct diag *diag)
 	for (size_t i = 0; i < l->tenant->n_ports; i++)
 		fprintf(out, " %u", l->tenant->ports[i]);
 	fprintf(out, "%s\n", l->tenant->n_ports ? "" : " none");
+	if (l->tenant->idle_stop_s)
+		fprintf(out,
+			"idle_stop:    %u s: under `run`, no server until the first connection, "
+			"stopped after that long without one (scale to zero)\n",
+			l->tenant->idle_stop_s);
+	else
+		fprintf(out, "idle_stop:    off: under `run`, the server always runs\n");
 	if (!e->holders_known)
 		fprintf(out, "  (cannot read /proc/net/tcp: holders unknown)\n");
 	for (size_t i = 0; i < e->n_holders; i++) {
@@ -621,7 +628,7 @@ static void json_ports(const struct explain *e, FILE *out)
 {
 	const struct mpj_launch *l = e->l;
 
-	fputs("\"ports\":[", out);
+	fprintf(out, "\"idle_stop_s\":%u,\"ports\":[", l->tenant->idle_stop_s);
 	for (size_t i = 0; i < l->tenant->n_ports; i++)
 		fprintf(out, "%s%u", i ? "," : "", l->tenant->ports[i]);
 	fputs("],\"port_holders\":", out);

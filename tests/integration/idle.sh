@@ -74,6 +74,9 @@ code_time() {
 	curl -s -o /dev/null --max-time 30 -w '%{http_code} %{time_total}\n' ${2:+-H "Host: $2"} "$1"
 }
 
+expect_match "explain shows idle_stop" "^idle_stop: +$IDLE s: under .run., no server until the first connection" "$(mpj explain a)"
+expect_eq "explain --json has idle_stop_s" "$IDLE" \
+	"$(mpj explain --json a | python3 -c 'import json,sys; print(json.load(sys.stdin)["idle_stop_s"])')"
 start_run a
 start_run b
 check "a: the supervisor says the server starts at the first connection" \
