@@ -298,6 +298,8 @@ char *ctl_status_text(const struct ctl_status *st)
 	if (!f)
 		abort();
 	fprintf(f, "tenant %s: %s", st->tenant, ctl_state_name(st->state));
+	if (st->state == CTL_STATE_IDLE)
+		fputs(" (idle_stop: no server; the first connection starts it)", f);
 	if (st->pid > 0)
 		fprintf(f, ", host pid %d", (int)st->pid);
 	if (st->have_uptime) {

@@ -83,6 +83,7 @@ check "a: the supervisor says the server starts at the first connection" \
 	wait_until 20 logged a "idle_stop $IDLE s: the server starts at the first connection"
 check "a: status says idle" wait_until 10 is_state a idle
 check "b (private network): status says idle" wait_until 20 is_state b idle
+expect_match "a: status says why no server runs" "^tenant a: idle \\(idle_stop: no server; the first connection starts it\\)$" "$(mpj status a)"
 expect_eq "a: no httpd runs while idle" 0 "$(httpds "$UA")"
 expect_eq "b: no httpd runs while idle" 0 "$(httpds "$UB")"
 expect_eq "a: idle, the held port is listening" 1 "$(ss -Hltn "sport = :$PA" | wc -l)"
