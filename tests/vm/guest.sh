@@ -130,6 +130,9 @@ bob_limits() {
 		[ "$(cut -d' ' -f1 "$t/cpu.max")" = 50000 ] &&
 		grep -q . "$cg/cgroup.procs"
 }
+is_idle() { mpjail status "$1" | grep -q "^tenant $1: idle"; }
+has_jail() { [ -n "$(instance_cg "$1")" ]; }
+no_jail() { ! pgrep -u "$1" >/dev/null && [ -z "$(instance_cg "$1")" ]; }
 oom_reported() {
 	local out rc=0
 	out=$(mpjail exec "$1" -- perl -e 'my @a; push @a, q(x) x 1048576 while 1' 2>&1) || rc=$?
@@ -220,6 +223,21 @@ if [ "$phase" = 1 ]; then
 	check alice-after-polkit wait_for 60 answers alice
 	check bob-cannot-restart-alice refused runuser -u bob -- systemctl restart mpjail@alice.service
 
+	# Scale to zero under systemd on cgroup v2 (issue 10): active while
+	# idle (READY=1 with no jail), the first request starts the jail in
+	# the unit's delegated cgroup, idle again after idle_stop.
+	id carol >/dev/null 2>&1 || useradd -m -d /srv/carol -s /usr/sbin/nologin carol
+	printf '[tenant]\nuser = carol\nhome = /srv/carol\nports = 20103\nidle_stop = 10s\n' \
+		>/etc/mpjail/tenants/carol.conf
+	check carol-build mpjail build carol
+	check carol-start systemctl enable --now mpjail@carol.service
+	check carol-idle wait_for 30 is_idle carol
+	check carol-no-jail-while-idle no_jail carol
+	check carol-cold-start answers carol
+	check carol-jail-in-unit-cgroup has_jail carol
+	check carol-idle-again wait_for 60 is_idle carol
+	check carol-no-jail-after-idle-stop wait_for 20 no_jail carol
+
 	check target-enable systemctl enable mpjail.target
 	echo 2 >"$STATE/phase"
 	say "rebooting"
@@ -231,9 +249,12 @@ fi
 if [ "$phase" = 2 ]; then
 	check back-alice wait_for 180 answers alice
 	check back-bob wait_for 180 answers bob
+	check back-carol-idle wait_for 180 is_idle carol
+	check back-carol-answers answers carol
 	check stop-target systemctl stop mpjail.target
-	check stopped-inactive refused systemctl is-active mpjail@alice.service mpjail@bob.service
-	check nothing-left leftovers alice bob
+	check stopped-inactive refused systemctl is-active mpjail@alice.service mpjail@bob.service \
+		mpjail@carol.service
+	check nothing-left leftovers alice bob carol
 	echo 3 >"$STATE/phase"
 	finish
 fi
