@@ -20,17 +20,6 @@ pg_have || skip_all "needs PostgreSQL 15 in $PG_BINDIR (scripts/deps)"
 PGTOOL=$MPJAIL_SRC/scripts/mpjail-pg
 FRONT_TOOL=$MPJAIL_SRC/scripts/frontend/mpjail-frontend
 
-# wait_until SECONDS COMMAND...: poll every 0.1 s.
-wait_until() {
-	local n=$(($1 * 10)) i
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # diag_text TEXT: a multi-line text as TAP comments.
 diag_text() { printf '%s\n' "$1" | sed 's/^/#   /'; }
 
@@ -40,31 +29,6 @@ httpd_parent() {
 	local reaper
 	reaper=$(pgrep -P "$1" | head -n 1) && [ -n "$reaper" ] &&
 		pgrep -P "$reaper" -f '^/usr/sbin/apache2 ' | head -n 1
-}
-
-# quiet COMMAND...: its output only when it fails (as TAP comments).
-quiet() {
-	local out rc
-	out=$("$@" 2>&1) && return 0
-	rc=$?
-	printf '%s\n' "$out" | tail -n 20 | sed 's/^/#   /'
-	return $rc
-}
-
-# A port in the registry's range that nobody listens on (tests run beside
-# other tests on this machine).
-USED_PORTS=" "
-free_port() {
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 10000))
-		[[ $USED_PORTS == *" $p "* ]] && continue
-		[ -z "$(ss -Hltn "sport = :$p")" ] || continue
-		USED_PORTS+="$p "
-		echo "$p"
-		return 0
-	done
-	return 1
 }
 
 mounts_before=$(wc -l </proc/self/mountinfo)
@@ -102,14 +66,14 @@ diag "tenants $A ($UA uid $UID_A, port $PA), $B ($UB uid $UID_B, port $PB); fron
 pgtool() { "$PGTOOL" --config-dir "$CONF" --run-dir "$RUN" --host "$PG_SOCK" --mpjail "$MPJAIL" "$@"; }
 
 # ---------------------------------------------------------- provisioning ---
-check "provision $A's database" quiet pgtool provision "$A"
-check "provision $B's database" quiet pgtool provision "$B"
+check "provision $A's database" show_if_fails pgtool provision "$A"
+check "provision $B's database" show_if_fails pgtool provision "$B"
 PW_A=$(head -n 1 "$CONF/credentials/$A/db")
 PW_B=$(head -n 1 "$CONF/credentials/$B/db")
 expect_eq "$A's stored password is 32 characters" 32 "${#PW_A}"
 check "the two passwords differ" test "$PW_A" != "$PW_B"
-check "build $A" quiet mpj build "$A"
-check "build $B" quiet mpj build "$B"
+check "build $A" show_if_fails mpj build "$A"
+check "build $B" show_if_fails mpj build "$B"
 
 # ------------------------------------------------------------ supervisors ---
 # start_sv NAME: `mpjail run NAME` in the background, its stderr kept for the
@@ -137,10 +101,10 @@ else
 fi
 
 # ---------------------------------------------------------------- frontend ---
-check "mpjail frontend writes the maps" quiet mpj frontend --output "$T_DIR/front"
+check "mpjail frontend writes the maps" show_if_fails mpj frontend --output "$T_DIR/front"
 "$FRONT_TOOL" render --listen "127.0.0.1:$FPORT" --map-dir "$T_DIR/front" \
 	--run-dir "$T_DIR/front" --output "$T_DIR/front/frontend.conf" >/dev/null
-check "the frontend Apache starts" quiet "$FRONT_TOOL" start --config "$T_DIR/front/frontend.conf"
+check "the frontend Apache starts" show_if_fails "$FRONT_TOOL" start --config "$T_DIR/front/frontend.conf"
 T_CLEANUP+=("'$FRONT_TOOL' stop --config '$T_DIR/front/frontend.conf'")
 
 page() { curl -s --max-time 10 -H "Host: $1" "http://127.0.0.1:$FPORT${2:-/hello}"; }
@@ -232,7 +196,7 @@ runuser -u "$UA" -- sed -i 's/"Hello from mpjail tenant /"Edited greeting from t
 check "Hello.pm edited in $A's home" grep -q 'Edited greeting' "$HA/perl/Mpjail/Hello.pm"
 expect_match "before the graceful restart the old code still answers" "^Hello from mpjail tenant $A\$" \
 	"$(page "$A.example.test")"
-check "mpjail reload $A (config test in a jail, then graceful)" quiet mpj reload "$A"
+check "mpjail reload $A (config test in a jail, then graceful)" show_if_fails mpj reload "$A"
 edited() { page "$A.example.test" | grep -q "^Edited greeting from tenant $A\$"; }
 check "the edited handler is served after the graceful restart" wait_until 20 edited
 expect_eq "a graceful restart keeps httpd's parent" "$hpid" "$(httpd_parent "$SVA")"

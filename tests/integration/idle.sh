@@ -18,20 +18,6 @@ FRONT_TOOL=$MPJAIL_SRC/scripts/frontend/mpjail-frontend
 
 mpj_env
 mpj_no_db
-# A port in the registry's range that nobody listens on.
-USED_PORTS=" "
-free_port() {
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 10000))
-		[[ $USED_PORTS == *" $p "* ]] && continue
-		[ -z "$(ss -Hltn "sport = :$p")" ] || continue
-		USED_PORTS+="$p "
-		echo "$p"
-		return 0
-	done
-	return 1
-}
 PA=$(free_port) && PB=$(free_port) && FPORT=$(free_port) || { echo "Bail out! no free port"; exit 1; }
 IDLE=4
 printf 'mpjail-profile 1\ninclude modperl\nnetwork private\n' >"$CONF/profiles/privmp.profile"
@@ -42,28 +28,11 @@ UA=$USER_a UB=$USER_b
 check "build a" mpj build a
 check "build b" mpj build b
 
-# quiet COMMAND...: its output only when it fails (as TAP comments).
-quiet() {
-	local out rc
-	out=$("$@" 2>&1) && return 0
-	rc=$?
-	printf '%s\n' "$out" | tail -n 20 | sed 's/^/#   /'
-	return $rc
-}
 start_run() {
 	"$MPJAIL" run --config-dir "$CONF" --state-dir "$STATE" --run-dir "$RUN" \
 		--data-dir "$MPJAIL_SRC" "$1" >>"$T_DIR/run-$1.log" 2>&1 &
 	T_PIDS+=($!)
 	eval "SV_$1=$!"
-}
-wait_until() {
-	local n=$(($1 * 10)) i
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 state() { mpj status --json "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'; }
 is_state() { [ "$(state "$1")" = "$2" ]; }
@@ -94,7 +63,7 @@ expect_eq "a: status --json names no pid while idle" 0 "$pid"
 check "mpjail frontend writes the maps" mpj frontend --output "$T_DIR/front"
 "$FRONT_TOOL" render --listen "127.0.0.1:$FPORT" --map-dir "$T_DIR/front" \
 	--run-dir "$T_DIR/front" --output "$T_DIR/front/frontend.conf" >/dev/null
-check "the frontend Apache starts" quiet "$FRONT_TOOL" start --config "$T_DIR/front/frontend.conf"
+check "the frontend Apache starts" show_if_fails "$FRONT_TOOL" start --config "$T_DIR/front/frontend.conf"
 T_CLEANUP+=("'$FRONT_TOOL' stop --config '$T_DIR/front/frontend.conf'")
 
 read -r code cold <<<"$(code_time "http://127.0.0.1:$FPORT/" a.example.test)"

@@ -119,6 +119,43 @@ mpj_env() {
 	EOF
 }
 
+# wait_until SECONDS COMMAND...: poll every 0.1 s.
+wait_until() {
+	local n=$(($1 * 10)) i
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# free_port [LOW [SPAN]]: a port nobody listens on (TCP or UDP), by default
+# in the tests' port_range 20000-29999, never one this script already
+# handed out (tests run beside other tests on this machine).
+USED_PORTS=" "
+free_port() {
+	local p
+	for _ in $(seq 200); do
+		p=$((${1:-20000} + RANDOM % ${2:-10000}))
+		[[ $USED_PORTS == *" $p "* ]] && continue
+		[ -z "$(ss -Hltun "sport = :$p")" ] || continue
+		USED_PORTS+="$p "
+		echo "$p"
+		return 0
+	done
+	return 1
+}
+
+# show_if_fails COMMAND...: its output only when it fails (as TAP comments).
+show_if_fails() {
+	local out rc
+	out=$("$@" 2>&1) && return 0
+	rc=$?
+	printf '%s\n' "$out" | tail -n 20 | sed 's/^/#   /'
+	return $rc
+}
+
 # mpj_no_db: the modperl profile's db_socket_dir for tests without a
 # database: an empty directory.
 mpj_no_db() {

@@ -26,7 +26,6 @@ part_skip() {
 		echo "ok $T_NUM # SKIP $*"
 	fi
 }
-wait_until() { local n=$1 i; shift; for ((i = 0; i < n * 10; i++)); do "$@" && return 0; sleep 0.1; done; return 1; }
 
 host_part() {
 	mpj_env

@@ -18,19 +18,7 @@ require_cmd useradd python3 perl ss
 mpj_env
 # Throwaway listeners outside port_range (20000-29999) and outside the
 # ephemeral range (32768-60999), on ports nobody listens on.
-USED=" "
-free_high_port() {
-	local p
-	for _ in $(seq 200); do
-		p=$((61000 + RANDOM % 4000))
-		[[ $USED == *" $p "* ]] && continue
-		[ -z "$(ss -Hltun "sport = :$p")" ] || continue
-		USED+="$p "
-		echo "$p"
-		return 0
-	done
-	return 1
-}
+free_high_port() { free_port 61000 4000; }
 ALLOWED=$(free_high_port) && HOSTSVC=$(free_high_port) && UDPPORT=$(free_high_port) ||
 	{ echo "Bail out! no free port"; exit 1; }
 PA=$PORT_BASE

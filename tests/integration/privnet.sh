@@ -27,7 +27,6 @@ SV=$!
 T_PIDS+=("$SV")
 page() { curl -s -m 3 "http://127.0.0.1:$PORT/hello"; }
 answers() { page | grep -q "Hello from mpjail tenant $T"; }
-wait_until() { local n=$1 i; shift; for ((i = 0; i < n * 10; i++)); do "$@" && return 0; sleep 0.1; done; return 1; }
 if wait_until 20 answers; then
 	ok "the server answers on the host's 127.0.0.1:$PORT"
 else
