@@ -13,6 +13,7 @@
 #include "config/profile.h"
 #include "config/sysfiles.h"
 #include "config/tenant.h"
+#include "control/control.h"
 #include "jail/landlock.h"
 #include "jail/portcheck.h"
 
@@ -135,12 +136,13 @@ static void check_credentials(struct check_report *r, const char *subject,
 
 /* A tenant's port held by anyone but the tenant is a FAIL: `run` would be
  * refused, or worse, the frontend already sends visitors there. */
-static void check_ports(struct check_report *r, const char *subject, const struct check_tenant *s,
-			struct mpj_tenant *const *all, size_t n_all)
+static void check_ports(struct check_report *r, const char *subject, const struct mpj_paths *paths,
+			const struct check_tenant *s, struct mpj_tenant *const *all, size_t n_all)
 {
 	const struct mpj_tenant *t = s->t;
 	struct portcheck_holder *h = NULL;
 	size_t nh = 0;
+	pid_t sup = 0;
 	int e = portcheck_holders(t->ports, t->n_ports, all, n_all, &h, &nh);
 
 	if (e < 0) {
@@ -148,6 +150,8 @@ static void check_ports(struct check_report *r, const char *subject, const struc
 			  strerror(-e));
 		return;
 	}
+	if (nh > 0 && ctl_supervisor_pid(paths->run_dir, s->name, &sup) < 0)
+		sup = 0;
 	for (size_t i = 0; i < t->n_ports; i++) {
 		bool seen = false;
 
@@ -158,7 +162,16 @@ static void check_ports(struct check_report *r, const char *subject, const struc
 				continue;
 			seen = true;
 			what = portcheck_describe(&h[j]);
-			if (s->id_ok && h[j].sock.uid == s->id.uid)
+			/* `run` binds as root and holds the socket for its whole
+			 * life (docs/design.md): root's socket, open in the
+			 * tenant's own supervisor, is the tenant's. */
+			if (h[j].sock.uid == 0 && sup > 0 &&
+			    portcheck_pid_holds(sup, h[j].sock.inode) == 1)
+				check_add(r, CHECK_OK, subject,
+					  "port %u: held by the tenant's supervisor (`mpjail run`, pid "
+					  "%d)",
+					  t->ports[i], (int)sup);
+			else if (s->id_ok && h[j].sock.uid == s->id.uid)
 				check_add(r, CHECK_OK, subject, "port %u: served by the tenant: %s",
 					  t->ports[i], what);
 			else
@@ -230,7 +243,7 @@ void check_tenant(struct check_report *r, const struct mpj_paths *paths, const s
 		check_tenant_quota(r, subject, s);
 		check_dns(r, subject, g, s);
 	}
-	check_ports(r, subject, s, all, n_all);
+	check_ports(r, subject, paths, s, all, n_all);
 }
 
 void check_tenant_done(struct check_tenant *s)

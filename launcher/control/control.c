@@ -6,9 +6,11 @@
 #include "control/control.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 
 #include "base/log.h"
@@ -158,6 +160,52 @@ int ctl_server_open(const char *run_dir, const char *tenant, struct ctl_server *
 		.sock_path = TAKE_PTR(sock_path),
 	};
 	return 0;
+}
+
+/* "1: FLOCK  ADVISORY  WRITE 24777 00:1f:12345 0 EOF"; a waiter's line
+ * has "->" after the number and never counts. */
+int ctl_locks_find_flock(const char *text, unsigned dev_major, unsigned dev_minor, uint64_t ino,
+			 pid_t *ret)
+{
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		char type[16];
+		int pid;
+		unsigned maj, min;
+		unsigned long long i;
+
+		if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%llu", type, &pid, &maj, &min, &i) ==
+			    5 &&
+		    strcmp(type, "FLOCK") == 0 && maj == dev_major && min == dev_minor &&
+		    i == ino && pid > 0) {
+			*ret = (pid_t)pid;
+			return 0;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return -ESRCH;
+}
+
+int ctl_supervisor_pid(const char *run_dir, const char *tenant, pid_t *ret)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t size = 0;
+	struct stat st;
+
+	if (!valid_name(tenant))
+		return -EINVAL;
+	path = xasprintf("%s/%s", run_dir, tenant);
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? -ESRCH : negerrno();
+	f = fopen("/proc/locks", "re");
+	if (!f)
+		return negerrno();
+	/* Small (one line per lock on the host): read it whole. */
+	if (getdelim(&text, &size, '\0', f) < 0)
+		return feof(f) ? -ESRCH : negerrno();
+	return ctl_locks_find_flock(text, major(st.st_dev), minor(st.st_dev), (uint64_t)st.st_ino,
+				    ret);
 }
 
 void ctl_server_close(struct ctl_server *srv)

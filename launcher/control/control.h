@@ -166,6 +166,15 @@ int ctl_server_open(const char *run_dir, const char *tenant, struct ctl_server *
 		    struct diag *diag);
 /* Unlink the socket (only while we hold the lock) and close everything. */
 void ctl_server_close(struct ctl_server *srv);
+
+/* The pid of the `mpjail run` serving tenant: the holder of the flock on
+ * RUN/NAME (ctl_server_open()), read from /proc/locks.  0, or -ESRCH when
+ * no supervisor runs, -errno when it cannot be told. */
+int ctl_supervisor_pid(const char *run_dir, const char *tenant, pid_t *ret);
+/* The /proc/locks part of it: the pid of the FLOCK on the inode
+ * (dev_major, dev_minor, ino) in text.  0, or -ESRCH. */
+int ctl_locks_find_flock(const char *text, unsigned dev_major, unsigned dev_minor, uint64_t ino,
+			 pid_t *ret);
 /* Write RUN/NAME/status.json atomically (temp file, rename), root:gid
  * mode 0640: the tenant reads it (also inside its jail, where RUN/NAME is
  * /run/mpjail), other local users do not, as the socket refuses them. */

@@ -294,6 +294,33 @@ static void scan_pid(int procfd, const char *name, pid_t pid, struct portcheck_h
 	(void)closedir(d);
 }
 
+int portcheck_pid_holds(pid_t pid, uint64_t inode)
+{
+	char path[64];
+	_cleanup_close_ int fdfd = -1;
+	DIR *d;
+	struct dirent *de;
+	int found = 0;
+
+	(void)snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	fdfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fdfd < 0 || !(d = fdopendir(fdfd)))
+		return negerrno();
+	(void)TAKE_FD(fdfd);
+	while (!found && (de = readdir(d))) {
+		char link[64];
+		ssize_t k = readlinkat(dirfd(d), de->d_name, link, sizeof link - 1);
+		uint64_t i;
+
+		if (k <= 0)
+			continue;
+		link[k] = '\0';
+		found = portcheck_parse_socket_link(link, &i) == 0 && i == inode;
+	}
+	(void)closedir(d);
+	return found;
+}
+
 static int find_pids(struct portcheck_holder *h, size_t n)
 {
 	_cleanup_close_ int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -53,6 +53,9 @@ int portcheck_holders(const unsigned *ports, size_t n, struct mpj_tenant *const 
 		      size_t n_tenants, struct portcheck_holder **ret, size_t *ret_n);
 void portcheck_holders_free(struct portcheck_holder *h, size_t n);
 
+/* Whether process pid has the socket inode open: 1, 0, or -errno. */
+int portcheck_pid_holds(pid_t pid, uint64_t inode);
+
 /* For root's terminal only (`mpjail check` and `explain`, both root-only):
  * "127.0.0.1:8080 is held by pid 4711 `python3` (`python3 -m http.server`),
  * user root (uid 0), and 2 more processes".  The command line is another

@@ -59,6 +59,11 @@ expect_eq "a: idle, the held port is listening" 1 "$(ss -Hltn "sport = :$PA" | w
 pid=$(mpj status --json a | python3 -c 'import json,sys; print(json.load(sys.stdin).get("pid") or 0)')
 expect_eq "a: status --json names no pid while idle" 0 "$pid"
 
+out=$(mpj check a 2>&1)
+expect_eq "check passes for an idle tenant" 0 "$?"
+expect_match "check: an idle tenant's port is held by its supervisor" \
+	"^OK tenant:a: port $PA: held by the tenant's supervisor \(.mpjail run., pid $SV_a\)$" "$out"
+
 # ---------------------------------------------------- through the frontend ---
 check "mpjail frontend writes the maps" mpj frontend --output "$T_DIR/front"
 "$FRONT_TOOL" render --listen "127.0.0.1:$FPORT" --map-dir "$T_DIR/front" \
@@ -73,6 +78,10 @@ check "a: the supervisor logged the connection that started it" \
 	logged a "a connection to port $PA: starting the server"
 read -r code warm <<<"$(code_time "http://127.0.0.1:$FPORT/" a.example.test)"
 expect_eq "a: a warm request gets 200" 200 "$code"
+out=$(mpj check a 2>&1)
+expect_eq "check passes for a running tenant" 0 "$?"
+expect_match "check: a running tenant's port is held by its supervisor" \
+	"^OK tenant:a: port $PA: held by the tenant's supervisor \(.mpjail run., pid $SV_a\)$" "$out"
 diag "a (modperl, shared network): cold start through the frontend ${cold}s, warm ${warm}s"
 
 # ------------------------------------------- direct, several clients at once ---

@@ -2,9 +2,14 @@
 /* The control protocol's pure parts: request parsing (every malformed
  * shape), response lines, the peer decision, the rate limiter, terminal
  * escaping and the status object (its string escaping: test_json.c); plus
- * one real round trip over a unix socket pair through ctl_reply(). */
+ * one real round trip over a unix socket pair through ctl_reply(); the
+ * supervisor's pid from /proc/locks. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -563,4 +568,48 @@ Test(server, refuses_unsafe_directories)
 	free(dir);
 	rmrun(run);
 	free(run);
+}
+
+Test(supervisor, flock_in_proc_locks)
+{
+	static const char text[] = "1: POSIX  ADVISORY  WRITE 100 00:1f:777 0 EOF\n"
+				   "2: FLOCK  ADVISORY  WRITE 200 00:1f:778 0 EOF\n"
+				   "2: -> FLOCK  ADVISORY  WRITE 300 00:1f:777 0 EOF\n"
+				   "3: FLOCK  ADVISORY  WRITE 400 08:01:777 0 EOF\n"
+				   "4: FLOCK  ADVISORY  WRITE 500 00:1f:777 0 EOF\n";
+	pid_t pid = 0;
+
+	/* The POSIX lock, the other inode, the waiter and the other device
+	 * are not it. */
+	cr_assert_eq(ctl_locks_find_flock(text, 0, 0x1f, 777, &pid), 0);
+	cr_assert_eq(pid, 500);
+	cr_assert_eq(ctl_locks_find_flock(text, 8, 1, 777, &pid), 0);
+	cr_assert_eq(pid, 400);
+	cr_assert_eq(ctl_locks_find_flock(text, 0, 0x1f, 779, &pid), -ESRCH);
+	cr_assert_eq(ctl_locks_find_flock("", 0, 0x1f, 777, &pid), -ESRCH);
+	cr_assert_eq(ctl_locks_find_flock("garbage\n\n", 0, 0x1f, 777, &pid), -ESRCH);
+}
+
+/* The real kernel: our own flock on a directory is found, and nobody's
+ * on a directory without one. */
+Test(supervisor, real_flock)
+{
+	char dir[] = "/tmp/mpjail-ctl-XXXXXX", *sub;
+	pid_t pid = 0;
+	int fd;
+
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert(asprintf(&sub, "%s/t1", dir) > 0);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	cr_assert_eq(ctl_supervisor_pid(dir, "t1", &pid), -ESRCH);
+	cr_assert_eq(ctl_supervisor_pid(dir, "nosuch", &pid), -ESRCH);
+	fd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
+	cr_assert_eq(ctl_supervisor_pid(dir, "t1", &pid), 0);
+	cr_assert_eq(pid, getpid());
+	cr_assert_eq(ctl_supervisor_pid(dir, "../t1", &pid), -EINVAL);
+	(void)close(fd);
+	(void)rmdir(sub);
+	(void)rmdir(dir);
+	free(sub);
 }
