@@ -253,11 +253,29 @@ static char *read_comm(int pidfd)
 
 /* Match one process's fds against the wanted inodes.  A process that exits
  * meanwhile, or whose fds we may not read, is passed over. */
+/* The next socket in a /proc/PID/fd listing: true with its inode. */
+static bool next_socket(DIR *d, uint64_t *ret_inode)
+{
+	struct dirent *de;
+
+	while ((de = readdir(d))) {
+		char link[64];
+		ssize_t k = readlinkat(dirfd(d), de->d_name, link, sizeof link - 1);
+
+		if (k <= 0)
+			continue;
+		link[k] = '\0';
+		if (portcheck_parse_socket_link(link, ret_inode) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void scan_pid(int procfd, const char *name, pid_t pid, struct portcheck_holder *h, size_t n)
 {
 	_cleanup_close_ int pidfd = -1, fdfd = -1;
+	uint64_t inode;
 	DIR *d;
-	struct dirent *de;
 
 	pidfd = openat(procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (pidfd < 0)
@@ -266,16 +284,7 @@ static void scan_pid(int procfd, const char *name, pid_t pid, struct portcheck_h
 	if (fdfd < 0 || !(d = fdopendir(fdfd)))
 		return;
 	(void)TAKE_FD(fdfd);
-	while ((de = readdir(d))) {
-		char link[64];
-		ssize_t k = readlinkat(dirfd(d), de->d_name, link, sizeof link - 1);
-		uint64_t inode;
-
-		if (k <= 0)
-			continue;
-		link[k] = '\0';
-		if (portcheck_parse_socket_link(link, &inode) < 0)
-			continue;
+	while (next_socket(d, &inode)) {
 		for (size_t i = 0; i < n; i++) {
 			if (h[i].sock.inode != inode)
 				continue;
@@ -298,8 +307,8 @@ int portcheck_pid_holds(pid_t pid, uint64_t inode)
 {
 	char path[64];
 	_cleanup_close_ int fdfd = -1;
+	uint64_t i;
 	DIR *d;
-	struct dirent *de;
 	int found = 0;
 
 	(void)snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
@@ -307,16 +316,8 @@ int portcheck_pid_holds(pid_t pid, uint64_t inode)
 	if (fdfd < 0 || !(d = fdopendir(fdfd)))
 		return negerrno();
 	(void)TAKE_FD(fdfd);
-	while (!found && (de = readdir(d))) {
-		char link[64];
-		ssize_t k = readlinkat(dirfd(d), de->d_name, link, sizeof link - 1);
-		uint64_t i;
-
-		if (k <= 0)
-			continue;
-		link[k] = '\0';
-		found = portcheck_parse_socket_link(link, &i) == 0 && i == inode;
-	}
+	while (!found && next_socket(d, &i))
+		found = i == inode;
 	(void)closedir(d);
 	return found;
 }
