@@ -37,6 +37,21 @@ static bool is_selected(char *const *selected, size_t n, const char *name)
 	return n == 0; /* none named: all */
 }
 
+/* The holders of the selected tenants' ports, in one pass over /proc. */
+static void find_holders(struct check_tenant *st, size_t n, struct mpj_tenant *const *loaded,
+			 size_t n_loaded, struct check_holders *ret)
+{
+	_cleanup_free_ unsigned *ports = xcalloc(n * MPJ_MAX_PORTS + 1, sizeof *ports);
+	size_t np = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; st[i].selected && st[i].t && k < st[i].t->n_ports; k++)
+			ports[np++] = st[i].t->ports[k];
+	*ret = (struct check_holders){ 0 };
+	if (np)
+		ret->err = portcheck_holders(ports, np, loaded, n_loaded, &ret->h, &ret->n);
+}
+
 /* The checks themselves, once mpjail.conf and the tenant names are known. */
 static void check_tenants_and_host(struct check_report *r, const struct mpj_paths *paths,
 				   const struct mpj_global *g, char *const *names,
@@ -45,6 +60,7 @@ static void check_tenants_and_host(struct check_report *r, const struct mpj_path
 	size_t n = strv_length(names), n_loaded = 0;
 	_cleanup_free_ struct check_tenant *st = xcalloc(n ?: 1, sizeof *st);
 	_cleanup_free_ struct mpj_tenant **loaded = xcalloc(n ?: 1, sizeof *loaded);
+	struct check_holders holders;
 
 	for (size_t i = 0; i < n; i++) {
 		st[i].name = names[i];
@@ -54,9 +70,11 @@ static void check_tenants_and_host(struct check_report *r, const struct mpj_path
 			loaded[n_loaded++] = st[i].t;
 	}
 	check_registry(r, g, loaded, n_loaded, n);
+	find_holders(st, n, loaded, n_loaded, &holders);
 	for (size_t i = 0; i < n; i++)
 		if (st[i].selected && st[i].t)
-			check_tenant(r, paths, g, &st[i], loaded, n_loaded);
+			check_tenant(r, paths, g, &st[i], &holders);
+	portcheck_holders_free(holders.h, holders.n);
 	check_memory_sum(r, g, st, n);
 	check_disk_sum(r, st, n);
 	check_host(r, st, n);

@@ -137,20 +137,19 @@ static void check_credentials(struct check_report *r, const char *subject,
 /* A tenant's port held by anyone but the tenant is a FAIL: `run` would be
  * refused, or worse, the frontend already sends visitors there. */
 static void check_ports(struct check_report *r, const char *subject, const struct mpj_paths *paths,
-			const struct check_tenant *s, struct mpj_tenant *const *all, size_t n_all)
+			const struct check_tenant *s, const struct check_holders *holders)
 {
 	const struct mpj_tenant *t = s->t;
-	struct portcheck_holder *h = NULL;
-	size_t nh = 0;
+	const struct portcheck_holder *h = holders->h;
+	size_t nh = holders->n;
 	pid_t sup = 0;
-	int e = portcheck_holders(t->ports, t->n_ports, all, n_all, &h, &nh);
 
-	if (e < 0) {
+	if (holders->err < 0) {
 		check_add(r, CHECK_WARN, subject, "cannot tell who holds the ports: %s",
-			  strerror(-e));
+			  strerror(-holders->err));
 		return;
 	}
-	if (nh > 0 && ctl_supervisor_pid(paths->run_dir, s->name, &sup) < 0)
+	if (ctl_supervisor_pid(paths->run_dir, s->name, &sup) < 0)
 		sup = 0;
 	for (size_t i = 0; i < t->n_ports; i++) {
 		bool seen = false;
@@ -181,7 +180,6 @@ static void check_ports(struct check_report *r, const char *subject, const struc
 		if (!seen)
 			check_add(r, CHECK_OK, subject, "port %u: free (not running)", t->ports[i]);
 	}
-	portcheck_holders_free(h, nh);
 }
 
 void check_tenant_network(struct check_report *r, const char *subject, const struct mpj_profile *p,
@@ -230,7 +228,7 @@ static void check_dns(struct check_report *r, const char *subject, const struct 
 }
 
 void check_tenant(struct check_report *r, const struct mpj_paths *paths, const struct mpj_global *g,
-		  const struct check_tenant *s, struct mpj_tenant *const *all, size_t n_all)
+		  const struct check_tenant *s, const struct check_holders *holders)
 {
 	_cleanup_free_ char *subject = xasprintf("tenant:%s", s->name);
 
@@ -243,7 +241,7 @@ void check_tenant(struct check_report *r, const struct mpj_paths *paths, const s
 		check_tenant_quota(r, subject, s);
 		check_dns(r, subject, g, s);
 	}
-	check_ports(r, subject, paths, s, all, n_all);
+	check_ports(r, subject, paths, s, holders);
 }
 
 void check_tenant_done(struct check_tenant *s)
