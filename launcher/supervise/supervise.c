@@ -447,6 +447,7 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 		*ret_code = r > 0 ? stage_exit_code(&rep) : EXIT_MPJ_SETUP;
 		return END_FAILED_START;
 	}
+	launch_shed(&g->l);
 	g->out = out[0];
 	g->started = sv_now_ms();
 	g->ready_deadline = g->started + (uint64_t)s->o->ready_timeout * 1000;
