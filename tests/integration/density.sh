@@ -3,10 +3,10 @@
 # Density (issue 10, docs/design.md "Density"): a thousand tenants on one
 # box, none started.  DENSITY_TENANTS (default 1000) modperl tenants whose
 # accounts come from one newusers(8) call (useradd would take ~85 s), then,
-# with the soft open-file limit a service gets by default (1024, systemd's
-# LimitNOFILE=1024:524288), which `build --all` alone exceeds (it holds each
-# home open from phase 1 to phase 2; mpjail raises its soft limit to the
-# hard one):
+# with a soft open-file limit of 256, far below the one descriptor per
+# tenant `build --all` holds (each home, open from phase 1 to phase 2; it
+# failed here with EMFILE until mpjail raised its soft limit to the hard
+# one; with the usual soft 1024 it would fail just above 1000 tenants):
 #  - `mpjail build --all` builds every jail;
 #  - `mpjail check` audits them all: every tenant file loaded, no port or
 #    host-name conflict, every tree matches its manifest, no FAIL; and a
@@ -25,7 +25,7 @@ mpj_env
 mpj_no_db
 [ $((PORT_BASE + N)) -lt 30000 ] || PORT_BASE=$((29999 - N))
 now_ms() { date +%s%3N; }
-ulimit -Sn 1024
+ulimit -Sn 256
 diag "soft RLIMIT_NOFILE of every command: $(ulimit -Sn)"
 
 t0=$(now_ms)
