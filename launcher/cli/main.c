@@ -2,6 +2,7 @@
 /* mpjail: dispatch to a subcommand.  Orchestration only. */
 #define _GNU_SOURCE
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "cli/cli.h"
 #include "cli/help.h"
@@ -17,6 +18,16 @@ static const struct {
 	{ "status", cmd_ctl },  { "restart", cmd_ctl },     { "reload", cmd_ctl },
 	{ "stop", cmd_ctl },
 };
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
 
 int main(int argc, char **argv)
 {
@@ -35,6 +46,14 @@ int main(int argc, char **argv)
 	/* A root-run tool that touches tenant trees must not be ptrace-able or
 	 * dump core with their data in memory (docs/threats.md T4, T28). */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+	/* A thousand tenants are a thousand homes, trees and sockets: `build
+	 * --all` holds each tenant's home open from phase 1 to phase 2, `check`
+	 * and `frontend` read every tenant.  The soft open-file limit a login or
+	 * a service gets (1024) is below that, so take the hard limit, as any
+	 * process may; the jails set their own (the profile's `rlimit nofile`),
+	 * and nothing here uses select() (docs/design.md, "Density"). */
+	raise_nofile();
 
 	/* Options may come before the command too (`mpjail --config-dir DIR status`). */
 	r = cli_parse_global(&ctx, argc, argv, &c);

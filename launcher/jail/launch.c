@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -832,6 +833,24 @@ char *launch_describe(const struct launch_result *r)
 		return xasprintf("killed by signal %d (%s)%s", WTERMSIG(r->wait_status),
 				 sigabbrev_np(WTERMSIG(r->wait_status)) ?: "?", why);
 	return xasprintf("exited with status %d%s", WEXITSTATUS(r->wait_status), why);
+}
+
+void launch_shed(struct mpj_launch *l)
+{
+	for (size_t i = 0; l->profile && l->bind_fds && i < l->profile->n_binds; i++)
+		if (l->bind_fds[i] >= 0)
+			(void)close(l->bind_fds[i]);
+	free(l->bind_fds);
+	l->bind_fds = NULL;
+	sysfiles_free(l->sysfiles, l->n_sysfiles);
+	l->sysfiles = NULL;
+	l->n_sysfiles = 0;
+	filter_done(&l->filter);
+	landlock_done(&l->landlock);
+	netpolicy_plan_done(&l->connect);
+	strv_free(l->envp);
+	l->envp = NULL;
+	(void)malloc_trim(0);
 }
 
 void launch_done(struct mpj_launch *l)

@@ -158,6 +158,14 @@ int launch_exit_code(const struct launch_result *r);
 /* One line: "exited with status 3", "killed by SIGKILL (OOM kill in cgroup)". */
 char *launch_describe(const struct launch_result *r);
 
+/* After a successful launch_start(), for a caller that keeps the launch for
+ * the jail's lifetime (`mpjail run`): free what only the child needed (the
+ * seccomp program and policy, the system files, the environment, the
+ * Landlock ruleset, the connect plan, the bind fds) and give the heap's free
+ * pages back (malloc_trim), so a thousand idle supervisors do not each keep
+ * them (docs/design.md, "Density").  What reap, stop and the log use stays:
+ * pid, pipes, cgroup, tenant, profile, identity, argv. */
+void launch_shed(struct mpj_launch *l);
 void launch_done(struct mpj_launch *l);
 
 /* Child side, in launch_child.c: never returns. */
