@@ -73,7 +73,11 @@ static const struct {
 	  "pipeline (namespaces, read-only system mounts, pivot_root, rlimits, cgroup,\n"
 	  "capabilities dropped, Landlock, seccomp).  stdin, stdout and stderr pass\n"
 	  "through; the jail has no controlling terminal.  The jail tree must have been\n"
-	  "built with `mpjail build NAME`.\n" COMMON EXITS },
+	  "built with `mpjail build NAME`.\n"
+	  "\n"
+	  "  --timings   after the jail ends, print on stderr the wall time in\n"
+	  "              microseconds of each launch step, parent and child:\n"
+	  "              `mpjail timing parent|child|total NAME US`\n" COMMON EXITS },
 	{ "run",
 	  "Usage: mpjail run [OPTIONS] NAME\n"
 	  "\n"

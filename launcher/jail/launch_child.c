@@ -18,6 +18,7 @@
 #include "base/sys.h"
 #include "jail/caps.h"
 #include "jail/launch.h"
+#include "jail/launch_internal.h"
 #include "jail/mountcheck.h"
 #include "jail/mounts.h"
 #include "jail/reaper.h"
@@ -35,7 +36,9 @@ struct child {
 	size_t n_ops;
 	int rootfd;
 	int err_fd;
-	int pty_slave; /* the jail's own pty, when the caller had a terminal */
+	int pty_slave;  /* the jail's own pty, when the caller had a terminal */
+	int timings_fd; /* --timings: the pipe's write end after stage_fds, else -1 */
+	struct child_timings tm;
 	char detail[248];
 };
 
@@ -45,11 +48,13 @@ _noreturn_ static void child_fail(struct child *c, enum mpj_stage s, int err)
 	_exit(stage_exit_code(&(struct stage_report){ .stage = s, .err = -err }));
 }
 
-#define STAGE(c, s, call)                               \
-	do {                                            \
-		int _r = (call);                        \
-		if (_r < 0)                             \
-			child_fail((c), STAGE_##s, _r); \
+#define STAGE(c, s, call)                                           \
+	do {                                                        \
+		int _r = (call);                                    \
+		if (_r < 0)                                         \
+			child_fail((c), STAGE_##s, _r);             \
+		if ((c)->l->timings.on)                             \
+			(c)->tm.stage[STAGE_##s] = launch_now_ns(); \
 	} while (0)
 
 /* -------------------------------------------------------------- stages --- */
@@ -64,6 +69,8 @@ static int stage_sync(struct child *c)
 	(void)close(c->l->sync_pipe[1]);
 	(void)close(c->l->err_pipe[0]);
 	(void)close(c->l->status_pipe[0]);
+	if (c->l->timings.pipe[0] >= 0)
+		(void)close(c->l->timings.pipe[0]);
 	/* Wait until the parent has put us in the cgroup: no instruction of
 	 * ours runs outside its limits (docs/style.md L2).  EOF
 	 * instead of the byte means the parent died before releasing us. */
@@ -183,7 +190,7 @@ static int stage_rlimit(struct child *c)
 static int stage_fds(struct child *c)
 {
 	struct mpj_launch *l = c->l;
-	int err_hi, status_hi, life_hi, ll_hi, listen_hi[MPJ_MAX_PORTS];
+	int err_hi, status_hi, life_hi, ll_hi, timings_hi = -1, keep, listen_hi[MPJ_MAX_PORTS];
 
 	for (int i = 0; i < 3; i++) {
 		int src = l->pty.slave_fd[i] ? c->pty_slave : l->stdio[i];
@@ -212,6 +219,9 @@ static int stage_fds(struct child *c)
 	for (size_t i = 0; i < l->n_listen; i++)
 		if ((listen_hi[i] = fcntl(l->listen_fds[i], F_DUPFD_CLOEXEC, 64)) < 0)
 			return negerrno();
+	if (l->timings.pipe[1] >= 0 &&
+	    (timings_hi = fcntl(l->timings.pipe[1], F_DUPFD_CLOEXEC, 64)) < 0)
+		return negerrno();
 	if (dup3(err_hi, FD_ERR, O_CLOEXEC) < 0 || dup3(status_hi, FD_STATUS, O_CLOEXEC) < 0 ||
 	    dup3(life_hi, FD_LIFELINE, O_CLOEXEC) < 0)
 		return negerrno();
@@ -227,7 +237,14 @@ static int stage_fds(struct child *c)
 		if (dup2(listen_hi[i], FD_LISTEN_BASE + (int)i) < 0)
 			return negerrno();
 	_Static_assert(FD_LANDLOCK + 1 == FD_LISTEN_BASE, "fd layout");
-	if (sys_close_range(FD_LISTEN_BASE + (unsigned)l->n_listen, ~0U, 0) < 0)
+	keep = FD_LISTEN_BASE + (int)l->n_listen;
+	/* --timings: its pipe (close-on-exec) just above the listeners. */
+	if (timings_hi >= 0) {
+		if (dup3(timings_hi, keep, O_CLOEXEC) < 0)
+			return negerrno();
+		c->timings_fd = keep++;
+	}
+	if (sys_close_range((unsigned)keep, ~0U, 0) < 0)
 		return negerrno();
 	if (l->landlock.ruleset_fd < 0)
 		(void)close(FD_LANDLOCK);
@@ -305,6 +322,8 @@ static int stage_reaper(struct child *c)
 	}
 	/* pid 1: the filter covers it too, then it only waits and forwards. */
 	(void)close(FD_ERR);
+	if (c->timings_fd >= 0)
+		(void)close(c->timings_fd);
 	for (size_t i = 0; i < c->l->n_listen; i++)
 		(void)close(FD_LISTEN_BASE + (int)i);
 	if (filter_apply(&c->l->filter) < 0)
@@ -323,6 +342,8 @@ static int stage_exec(struct child *c)
 	const char *path = "/usr/bin:/bin";
 	int err = ENOENT;
 
+	if (c->timings_fd >= 0)
+		launch_child_timings_send(c->timings_fd, &c->tm);
 	(void)snprintf(c->detail, sizeof c->detail, "%s", argv[0]);
 	if (strchr(argv[0], '/')) {
 		execve(argv[0], argv, envp);
@@ -350,9 +371,13 @@ static int stage_exec(struct child *c)
 
 _noreturn_ void launch_child(struct mpj_launch *l)
 {
-	struct child c = { .l = l, .rootfd = -1, .err_fd = l->err_pipe[1], .pty_slave = -1 };
+	struct child c = {
+		.l = l, .rootfd = -1, .err_fd = l->err_pipe[1], .pty_slave = -1, .timings_fd = -1
+	};
 	sigset_t fwd;
 
+	if (l->timings.on)
+		c.tm.start = launch_now_ns();
 	/* Signals the supervisor forwards stay blocked until the reaper forks
 	 * (it sigwaits for them); everything else back to defaults so ignored
 	 * dispositions of the launcher do not leak into httpd. */
