@@ -88,7 +88,9 @@ static const struct {
 	  "  --no-restart   exit when the server exits (the init system restarts)\n"
 	  "  --stop-timeout SECONDS  time the server may run to stop before SIGKILL; time\n"
 	  "                 it waits for a CPU does not count, up to 3x (default 10)\n"
-	  "  --ready-timeout SECONDS how long to wait for the port to answer (default 30)\n" COMMON EXITS },
+	  "  --ready-timeout SECONDS how long to wait for the port to answer (default 30)\n"
+	  "  --timings      print each start's launch steps on stderr, as exec --timings\n"
+	  "                 does, up to the verdict\n" COMMON EXITS },
 	{ "check",
 	  "Usage: mpjail check [OPTIONS] [--json] [NAME...]\n"
 	  "\n"

@@ -55,4 +55,13 @@ expect_eq "a failed exec still exits 127" 127 "$?"
 expect_match "a failed exec names its stage" 'exec' "$(grep -v '^mpjail timing ' "$err")"
 expect_eq "a failed exec still times the verdict" 1 \
 	"$(awk '$3=="parent" && $4=="verdict"' "$err" | wc -l)"
+# run: the default profile's command is /bin/sh, which ends at once on
+# /dev/null; each start prints its steps up to the verdict.
+mpj run --no-restart --timings a 2>"$err" >/dev/null </dev/null
+expect_eq "run --timings: the server's exit ends the supervisor" 0 "$?"
+expect_eq "run --timings: one launch timed" 1 "$(awk '$1=="mpjail" && $2=="timing" && $3=="total" && $4=="launch"' "$err" | wc -l)"
+expect_eq "run --timings: the parent steps up to the verdict" \
+	"config identity open sysfiles plan filter landlock helpers quota cgroup clone attach verdict" \
+	"$(awk '$2=="timing" && $3=="parent"{print $4}' "$err" | xargs)"
+expect_eq "run --timings: every child stage" "$CHILD" "$(awk '$2=="timing" && $3=="child"{print $4}' "$err" | xargs)"
 done_testing
