@@ -478,46 +478,7 @@ int launch_hand_listeners(struct mpj_launch *l, const unsigned *ports, const int
 	return 0;
 }
 
-static void *cgroup_thread(void *arg)
-{
-	struct mpj_launch *l = arg;
-
-	l->cg_thread_r = cgroup_setup(&l->global, l->paths, l->tenant->name, &l->cg_limits,
-				      &l->cgroup, &l->cg_diag);
-	return NULL;
-}
-
-/* Start making the cgroup now: it needs only the configuration, and takes
- * as long as everything launch_prepare() does after it (9 mkdirs and the
- * limits on cgroup v1).  Nothing reads l->cgroup before cgroup_join(). */
-static int cgroup_start(struct mpj_launch *l)
-{
-	int r;
-
-	cgroup_limits_compute(l->tenant, l->profile, &l->cg_limits);
-	r = pthread_create(&l->cg_thread, NULL, cgroup_thread, l);
-	if (r != 0)
-		return -r;
-	l->cg_thread_on = true;
-	return 0;
-}
-
-/* The thread's result: 0, or -errno with l->cg_diag set.  Without a thread
- * (explain, or it could not start): made here. */
-static int cgroup_join(struct mpj_launch *l)
-{
-	if (!l->cg_thread_on) {
-		if (l->cgroup || l->cg_thread_r < 0)
-			return l->cg_thread_r;
-		cgroup_thread(l);
-		return l->cg_thread_r;
-	}
-	(void)pthread_join(l->cg_thread, NULL);
-	l->cg_thread_on = false;
-	return l->cg_thread_r;
-}
-
-static int prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
+int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
 		   enum launch_mode mode, char **argv, struct diag *diag)
 {
 	bool timed = l->timings.on;
@@ -559,13 +520,6 @@ static int prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	if (r < 0)
 		return r;
 	launch_step(l, STEP_CONFIG);
-	if (l->mode != LAUNCH_EXPLAIN) {
-		r = cgroup_start(l);
-		if (r < 0) {
-			diag_set(diag, NULL, 0, "cannot start a thread: %s", strerror(-r));
-			return r;
-		}
-	}
 	r = identity_resolve(&l->global, l->tenant, &l->id, diag);
 	if (r < 0)
 		return r;
@@ -615,8 +569,7 @@ static int prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		return r;
 	l->hostname = xstrdup(l->profile->hostname ?: l->tenant->name);
 	rlimits_compute(l->profile, l->tenant, l->rlimits, l->rlimit_set);
-	if (l->mode == LAUNCH_EXPLAIN)
-		cgroup_limits_compute(l->tenant, l->profile, &l->cg_limits);
+	cgroup_limits_compute(l->tenant, l->profile, &l->cg_limits);
 	launch_step(l, STEP_PLAN);
 
 	/* The filter compiled by `mpjail build` when it still matches the policy
@@ -678,24 +631,6 @@ static int prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	}
 	launch_step(l, STEP_HELPERS);
 	return 0;
-}
-
-int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
-		   enum launch_mode mode, char **argv, struct diag *diag)
-{
-	int r = prepare(l, paths, tenant, mode, argv, diag);
-
-	/* A refusal leaves nothing behind, even for callers that _exit at
-	 * once (the supervisor's config test). */
-	if (r < 0 && l->cg_thread_on) {
-		(void)cgroup_join(l);
-		diag_clear(&l->cg_diag);
-	}
-	if (r < 0 && l->cgroup) {
-		(void)cgroup_teardown(l->cgroup);
-		l->cgroup = NULL;
-	}
-	return r;
 }
 
 void launch_mounts_input(const struct mpj_launch *l, struct mounts_input *ret)
@@ -775,6 +710,7 @@ static pid_t do_clone(struct mpj_launch *l, bool *born_in)
 int launch_start(struct mpj_launch *l, struct stage_report *rep)
 {
 	bool born_in = false;
+	struct diag d = { 0 };
 	int r;
 
 	memset(rep, 0, sizeof *rep);
@@ -793,10 +729,10 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 				   r == -ESTALE ? "the home lacks its project id: run mpjail build"
 						: "quotactl Q_SETQUOTA");
 	launch_step(l, STEP_QUOTA);
-	r = cgroup_join(l);
+	r = cgroup_setup(&l->global, l->paths, l->tenant->name, &l->cg_limits, &l->cgroup, &d);
 	if (r < 0) {
-		parent_fail(rep, STAGE_CGROUP, r, l->cg_diag.msg);
-		diag_clear(&l->cg_diag);
+		parent_fail(rep, STAGE_CGROUP, r, d.msg);
+		diag_clear(&d);
 		return r;
 	}
 	launch_step(l, STEP_CGROUP);
@@ -931,9 +867,6 @@ void launch_done(struct mpj_launch *l)
 		(void)kill(l->pid, SIGKILL);
 		(void)waitpid(l->pid, NULL, 0);
 	}
-	if (l->cg_thread_on)
-		(void)cgroup_join(l);
-	diag_clear(&l->cg_diag);
 	if (l->cgroup)
 		(void)cgroup_teardown(l->cgroup);
 	close_pair(l->err_pipe);

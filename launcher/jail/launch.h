@@ -4,7 +4,6 @@
  * stages of docs/style.md §4 in order and either execs or reports {stage, errno}. */
 #pragma once
 
-#include <pthread.h>
 #include <sys/types.h>
 
 #include "base/log.h"
@@ -131,14 +130,6 @@ struct mpj_launch {
 	struct mpj_connect_plan connect; /* network shared: outbound TCP ports */
 	char *landlock_unenforced;       /* LAUNCH_EXPLAIN: why Landlock could not be set up */
 	struct mpj_cgroup *cgroup;       /* per start; NULL before */
-	/* exec and run: the cgroup is made by a thread of its own while
-	 * launch_prepare() resolves the account and opens the tree
-	 * (docs/design.md, "Launch speed"); launch_start() joins it before
-	 * the clone, so the jail is cloned by a single-threaded process. */
-	pthread_t cg_thread;
-	bool cg_thread_on;
-	int cg_thread_r;     /* cgroup_setup()'s result */
-	struct diag cg_diag; /* and its diagnostic */
 
 	/* stdio for the jail: -1 = inherit the caller's */
 	int stdio[3];
