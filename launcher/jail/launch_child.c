@@ -299,8 +299,8 @@ static int stage_seccomp(struct child *c);
 static int stage_exec(struct child *c);
 
 /* The command's process: it shares pid 1's memory until its execve
- * (CLONE_VM | CLONE_VFORK, as posix_spawn does), so it touches only
- * *c and its own stack, and leaves by execve or _exit. */
+ * (CLONE_VM, as posix_spawn does), so it touches only *c and its own stack,
+ * allocates nothing, and leaves by execve or _exit. */
 static int command_main(void *arg)
 {
 	struct child *c = arg;
@@ -328,22 +328,36 @@ static int command_main(void *arg)
 }
 
 /* Start the command; this process stays as the jail's pid 1.  Not fork():
- * copying the launcher's page tables cost a third of a millisecond, and
- * pid 1 has nothing to do until the command has exec'd anyway. */
+ * copying the launcher's page tables cost a third of a millisecond.  Not
+ * CLONE_VFORK either: pid 1 must let go of the error pipe at once, or the
+ * verdict waits for pid 1 to be scheduled again after the command's exec,
+ * which on a loaded host is milliseconds (docs/design.md, "Launch speed"). */
 _noreturn_ static void stage_reaper(struct child *c)
 {
 	static char stack[128 * 1024] __attribute__((aligned(16)));
-	pid_t pid = clone(command_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, c);
+	int execd[2];
+	pid_t pid;
+	char b;
 
+	/* Its write end, close-on-exec, is the command's alone once we close
+	 * ours: EOF = the command exec'd or died, and no longer shares our
+	 * memory. */
+	if (pipe2(execd, O_CLOEXEC) < 0)
+		child_fail(c, STAGE_REAPER, negerrno());
+	pid = clone(command_main, stack + sizeof stack, CLONE_VM | SIGCHLD, c);
 	if (pid < 0)
 		child_fail(c, STAGE_REAPER, negerrno());
-	/* pid 1, resumed once the command has exec'd or failed: the filter
-	 * covers it too, then it only waits and forwards. */
 	(void)close(FD_ERR);
 	if (c->timings_fd >= 0)
 		(void)close(c->timings_fd);
 	for (size_t i = 0; i < c->l->n_listen; i++)
 		(void)close(FD_LISTEN_BASE + (int)i);
+	(void)close(execd[1]);
+	/* Nothing else until the memory is ours alone again. */
+	while (read(execd[0], &b, 1) < 0 && errno == EINTR)
+		;
+	(void)close(execd[0]);
+	/* pid 1: the filter covers it too, then it only waits and forwards. */
 	if (filter_apply(&c->l->filter) < 0)
 		_exit(111);
 	reaper_run(pid, FD_STATUS, FD_LIFELINE);
