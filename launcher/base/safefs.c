@@ -163,7 +163,7 @@ int safefs_ensure_root_dir(int dirfd, const char *name)
 	return TAKE_FD(fd);
 }
 
-int safefs_foreach(int dfd, safefs_entry_fn fn, void *userdata)
+static int foreach(int dfd, bool dirs_only, safefs_entry_fn fn, void *userdata)
 {
 	DIR *d = fdopendir(dfd);
 	struct dirent *de;
@@ -186,6 +186,8 @@ int safefs_foreach(int dfd, safefs_entry_fn fn, void *userdata)
 		}
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
+		if (dirs_only && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			r = negerrno();
 		else
@@ -193,6 +195,16 @@ int safefs_foreach(int dfd, safefs_entry_fn fn, void *userdata)
 	}
 	(void)closedir(d);
 	return r;
+}
+
+int safefs_foreach(int dfd, safefs_entry_fn fn, void *userdata)
+{
+	return foreach(dfd, false, fn, userdata);
+}
+
+int safefs_foreach_dir(int dfd, safefs_entry_fn fn, void *userdata)
+{
+	return foreach(dfd, true, fn, userdata);
 }
 
 int safefs_open_subdir(int dirfd, const char *name, const struct stat *st, dev_t dev)

@@ -65,6 +65,10 @@ int safefs_rm_rf_at(int dirfd, const char *name);
  * fd handed to fn is valid only during the call. */
 typedef int (*safefs_entry_fn)(int dirfd, const char *name, const struct stat *st, void *userdata);
 int safefs_foreach(int dfd, safefs_entry_fn fn, void *userdata);
+/* The same for the subdirectories only: an entry whose d_type says it is
+ * not one is skipped without the lstat (a cgroup directory holds dozens
+ * of control files; DT_UNKNOWN is still lstat'ed and handed to fn). */
+int safefs_foreach_dir(int dfd, safefs_entry_fn fn, void *userdata);
 
 /* Open the subdirectory NAME of dirfd (whose lstat is st) for reading,
  * strictly; -EXDEV if it is on another device than `dev` (a mount point

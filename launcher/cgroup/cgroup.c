@@ -68,7 +68,7 @@ static void sweep_stale(const struct mpj_cgroup *cg, int tenant_fd)
 	int dfd = openat(tenant_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (dfd >= 0)
-		(void)safefs_foreach(dfd, sweep_one, &sw);
+		(void)safefs_foreach_dir(dfd, sweep_one, &sw);
 }
 
 /* Create GROUP/TENANT/i-PID below one node's base.  The shared lock keeps
@@ -421,7 +421,7 @@ static int remove_parents(struct mpj_cgroup *cg, struct cg_node *nd)
 	dfd = openat(nd->group_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return gone(negerrno()) ? 0 : negerrno();
-	r = safefs_foreach(dfd, prune_one, &p);
+	r = safefs_foreach_dir(dfd, prune_one, &p);
 	if (r < 0 && !gone(r))
 		return r;
 	if (p.err < 0)

@@ -9,6 +9,28 @@
 #include "jail/pty.h"
 #include "jail/reaper.h"
 
+enum { OPT_TIMINGS = 0x2000 };
+
+static const struct option exec_opts[] = {
+	{ "timings", no_argument, NULL, OPT_TIMINGS },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int exec_opt(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *userdata)
+{
+	bool *timings = userdata;
+
+	(void)ctx;
+	(void)arg;
+	switch (opt) {
+	case OPT_TIMINGS:
+		*timings = true;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 {
 	struct mpj_launch l = { 0 };
@@ -17,9 +39,10 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	struct diag d = { 0 };
 	sigset_t set, old;
 	char *name;
+	bool timings = false;
 	int optind_, r, code;
 
-	r = cli_parse(ctx, argc, argv, NULL, NULL, NULL, NULL, true, &optind_);
+	r = cli_parse(ctx, argc, argv, exec_opts, NULL, exec_opt, &timings, true, &optind_);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_MPJ_CONFIG;
 	if (optind_ >= argc)
@@ -37,10 +60,12 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	if (r != 0)
 		return r;
 
+	l.timings.on = timings;
 	r = launch_prepare(&l, &ctx->paths, name, LAUNCH_EXEC, argv + optind_, &d);
 	if (r < 0) {
 		diag_print(&d);
 		diag_clear(&d);
+		launch_print_timings(&l);
 		launch_done(&l);
 		return launch_prepare_exit_code(r);
 	}
@@ -59,6 +84,7 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	r = launch_start(&l, &rep);
 	if (r != 0) {
 		launch_print_failure(&rep);
+		launch_print_timings(&l);
 		launch_done(&l);
 		return r > 0 ? stage_exit_code(&rep) : EXIT_MPJ_SETUP;
 	}
@@ -70,6 +96,7 @@ int cmd_exec(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 			  "uid can send it SIGSTOP): killed the jail");
 	else if (r < 0)
 		log_error_errno("exec", r, "waiting for the jail");
+	launch_print_timings(&l);
 	if (r < 0) {
 		launch_done(&l);
 		return EXIT_MPJ_SETUP;

@@ -5,12 +5,13 @@
 #include "config/global.h"
 #include "supervise/supervise.h"
 
-enum { OPT_NO_RESTART = 0x2000, OPT_STOP_TIMEOUT, OPT_READY_TIMEOUT };
+enum { OPT_NO_RESTART = 0x2000, OPT_STOP_TIMEOUT, OPT_READY_TIMEOUT, OPT_TIMINGS };
 
 static const struct option run_opts[] = {
 	{ "no-restart", no_argument, NULL, OPT_NO_RESTART },
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "ready-timeout", required_argument, NULL, OPT_READY_TIMEOUT },
+	{ "timings", no_argument, NULL, OPT_TIMINGS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -35,6 +36,9 @@ static int run_opt(struct mpj_cmd_ctx *ctx, int opt, const char *arg, void *user
 					       "--ready-timeout takes 1..3600 seconds, not `%s`",
 					       arg),
 			       -EINVAL;
+		return 0;
+	case OPT_TIMINGS:
+		o->timings = true;
 		return 0;
 	default:
 		return -EINVAL;

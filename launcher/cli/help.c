@@ -73,7 +73,11 @@ static const struct {
 	  "pipeline (namespaces, read-only system mounts, pivot_root, rlimits, cgroup,\n"
 	  "capabilities dropped, Landlock, seccomp).  stdin, stdout and stderr pass\n"
 	  "through; the jail has no controlling terminal.  The jail tree must have been\n"
-	  "built with `mpjail build NAME`.\n" COMMON EXITS },
+	  "built with `mpjail build NAME`.\n"
+	  "\n"
+	  "  --timings   after the jail ends, print on stderr the wall time in\n"
+	  "              microseconds of each launch step, parent and child:\n"
+	  "              `mpjail timing parent|child|total NAME US`\n" COMMON EXITS },
 	{ "run",
 	  "Usage: mpjail run [OPTIONS] NAME\n"
 	  "\n"
@@ -84,7 +88,9 @@ static const struct {
 	  "  --no-restart   exit when the server exits (the init system restarts)\n"
 	  "  --stop-timeout SECONDS  time the server may run to stop before SIGKILL; time\n"
 	  "                 it waits for a CPU does not count, up to 3x (default 10)\n"
-	  "  --ready-timeout SECONDS how long to wait for the port to answer (default 30)\n" COMMON EXITS },
+	  "  --ready-timeout SECONDS how long to wait for the port to answer (default 30)\n"
+	  "  --timings      print each start's launch steps on stderr, as exec --timings\n"
+	  "                 does, up to the verdict\n" COMMON EXITS },
 	{ "check",
 	  "Usage: mpjail check [OPTIONS] [--json] [NAME...]\n"
 	  "\n"

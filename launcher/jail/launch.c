@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "base/sys.h"
 #include "build/build.h"
@@ -481,6 +482,7 @@ int launch_hand_listeners(struct mpj_launch *l, const unsigned *ports, const int
 int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const char *tenant,
 		   enum launch_mode mode, char **argv, struct diag *diag)
 {
+	bool timed = l->timings.on;
 	int r;
 
 	*l = (struct mpj_launch){
@@ -503,7 +505,10 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		.status_pipe = { -1, -1 },
 		.landlock = { .ruleset_fd = -1 },
 		.pid = -1,
+		.timings = { .on = timed, .pipe = { -1, -1 } },
 	};
+	if (timed)
+		l->timings.start = launch_now_ns();
 	global_init_defaults(&l->global);
 
 	r = global_load(paths, &l->global, diag);
@@ -515,9 +520,11 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	r = profile_load(paths, l->tenant->profile, &l->profile, diag);
 	if (r < 0)
 		return r;
+	launch_step(l, STEP_CONFIG);
 	r = identity_resolve(&l->global, l->tenant, &l->id, diag);
 	if (r < 0)
 		return r;
+	launch_step(l, STEP_IDENTITY);
 
 	r = open_tree_dir(l, diag);
 	if (r < 0)
@@ -531,6 +538,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	r = open_db_and_secrets(l, diag);
 	if (r < 0)
 		return r;
+	launch_step(l, STEP_OPEN);
 	/* Read at every launch, so a host whose resolver or zone changes needs
 	 * no rebuild (docs/design.md "System files"). */
 	r = sysfiles_load(l->profile, l->global.min_uid, &l->sysfiles, &l->n_sysfiles, diag);
@@ -542,6 +550,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	}
 	if (r < 0)
 		return r;
+	launch_step(l, STEP_SYSFILES);
 
 	if (argv && argv[0]) {
 		l->argv = xcalloc(strv_length(argv) + 1, sizeof(char *));
@@ -562,6 +571,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 	l->hostname = xstrdup(l->profile->hostname ?: l->tenant->name);
 	rlimits_compute(l->profile, l->tenant, l->rlimits, l->rlimit_set);
 	cgroup_limits_compute(l->tenant, l->profile, &l->cg_limits);
+	launch_step(l, STEP_PLAN);
 
 	/* The filter compiled by `mpjail build` when it still matches the policy
 	 * text (about 0.07 ms to read vs 0.5 ms to compile: docs/seccomp.md);
@@ -578,6 +588,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		log_debug("filter", "seccomp policy `%s`: %s", l->filter.policy,
 			  r == 1 ? "stored BPF from the jail tree" : "compiled at launch");
 	}
+	launch_step(l, STEP_FILTER);
 	/* Decided once, here, before anything irreversible: `network auto` is
 	 * the host's network only where Landlock can enforce the port rules,
 	 * a private one otherwise.  The same ABI value is the one
@@ -604,6 +615,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		if (r < 0)
 			return r;
 	}
+	launch_step(l, STEP_LANDLOCK);
 	/* `run`: the supervisor holds the tenant's ports for its whole life and
 	 * hands them in (launch_hand_listeners()); no port check here, the
 	 * holder is our own supervisor.  `exec` gets no listener: a server
@@ -618,6 +630,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		if (r < 0)
 			return r;
 	}
+	launch_step(l, STEP_HELPERS);
 	return 0;
 }
 
@@ -716,14 +729,20 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 		return parent_fail(rep, STAGE_QUOTA, r,
 				   r == -ESTALE ? "the home lacks its project id: run mpjail build"
 						: "quotactl Q_SETQUOTA");
+	launch_step(l, STEP_QUOTA);
 	r = cgroup_setup(&l->global, l->paths, l->tenant->name, &l->cg_limits, &l->cgroup, &d);
 	if (r < 0) {
 		parent_fail(rep, STAGE_CGROUP, r, d.msg);
 		diag_clear(&d);
 		return r;
 	}
+	launch_step(l, STEP_CGROUP);
 	if (pipe2(l->err_pipe, O_CLOEXEC) < 0 || pipe2(l->sync_pipe, O_CLOEXEC) < 0 ||
 	    pipe2(l->status_pipe, O_CLOEXEC) < 0)
+		return parent_fail(rep, STAGE_CLONE, negerrno(), "pipe2");
+	/* Non-blocking: the parent reads it once, after the verdict, and a
+	 * child that failed before writing leaves it empty. */
+	if (l->timings.on && pipe2(l->timings.pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return parent_fail(rep, STAGE_CLONE, negerrno(), "pipe2");
 
 	fflush(NULL);
@@ -738,6 +757,8 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 	(void)close(l->status_pipe[1]);
 	l->err_pipe[1] = l->sync_pipe[0] = l->status_pipe[1] = -1;
 	closep(&l->pty.sock[1]);
+	closep(&l->timings.pipe[1]);
+	launch_step(l, STEP_CLONE);
 
 	if (!born_in && l->cgroup) {
 		r = cgroup_attach(l->cgroup, l->pid);
@@ -755,6 +776,7 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 		l->pid = -1;
 		return parent_fail(rep, STAGE_SYNC, -EPIPE, NULL);
 	}
+	launch_step(l, STEP_ATTACH);
 	/* sync_pipe[1] stays open until the jail is reaped: the jail's pid 1
 	 * watches for its EOF to die with us, even after a SIGKILL. */
 
@@ -762,6 +784,9 @@ int launch_start(struct mpj_launch *l, struct stage_report *rep)
 	 * bounded, and a stopped jail is not waited for (T41). */
 	r = launch_wait_verdict(l, rep);
 	close_pair(l->err_pipe);
+	launch_step(l, STEP_VERDICT);
+	if (l->timings.on)
+		launch_read_child_timings(l);
 	if (r == 0 && l->pty.on) {
 		r = pty_recv_master(&l->pty, &l->pty_master);
 		if (r < 0)
@@ -795,6 +820,7 @@ int launch_reap(struct mpj_launch *l, struct launch_result *ret)
 	if (p < 0)
 		return negerrno();
 	l->pid = -1;
+	launch_step(l, STEP_RUN);
 	res.wait_status = st;
 	/* pid 1 reports the command's own status; without it (pid 1 killed,
 	 * by the OOM killer say) the namespace's status is all there is. */
@@ -810,6 +836,7 @@ int launch_reap(struct mpj_launch *l, struct launch_result *ret)
 		(void)cgroup_teardown(l->cgroup);
 		l->cgroup = NULL;
 	}
+	launch_step(l, STEP_TEARDOWN);
 	*ret = res;
 	return 0;
 }
@@ -866,6 +893,7 @@ void launch_done(struct mpj_launch *l)
 	close_pair(l->status_pipe);
 	pty_spec_done(&l->pty);
 	closep(&l->pty_master);
+	close_pair(l->timings.pipe);
 	for (size_t i = 0; l->profile && l->bind_fds && i < l->profile->n_binds; i++)
 		if (l->bind_fds[i] >= 0)
 			(void)close(l->bind_fds[i]);

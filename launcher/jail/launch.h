@@ -31,6 +31,47 @@
 
 struct mounts_input;
 
+/* --timings (docs/design.md, "Launch speed"): the parent's steps, in order.
+ * Each is timed from the end of the one before (the first from
+ * launch_prepare()'s entry); a step that does not run (no quota) reads 0. */
+#define MPJ_PARENT_STEPS(X)                                                                 \
+	X(CONFIG, "config")     /* mpjail.conf, the tenant file, the profile */             \
+	X(IDENTITY, "identity") /* the account through NSS */                               \
+	X(OPEN, "open")         /* tree, home, binds, db, secrets: fds, detached mounts */  \
+	X(SYSFILES, "sysfiles") /* resolv.conf, hosts, localtime... */                      \
+	X(PLAN, "plan")         /* argv, environment, rlimits, cgroup limits */             \
+	X(FILTER, "filter")     /* the stored BPF, or compiling the policy */               \
+	X(LANDLOCK, "landlock") /* the network decision and the ruleset */                  \
+	X(HELPERS, "helpers")   /* bind shim, sendmail */                                   \
+	X(QUOTA, "quota")       /* quotactl */                                              \
+	X(CGROUP, "cgroup")     /* create the instance, write the limits */                 \
+	X(CLONE, "clone")       /* pipes, clone3 */                                         \
+	X(ATTACH, "attach")     /* v1 (or no clone3): cgroup.procs; the release byte */     \
+	X(VERDICT, "verdict")   /* until EOF on the error pipe: the child's stages, exec */ \
+	X(RUN, "run")           /* the command itself, until pid 1 exits */                 \
+	X(TEARDOWN, "teardown") /* reap, counters, removing the cgroup */
+
+/* clang-format off */
+enum launch_step {
+#define X(id, name) STEP_##id,
+	MPJ_PARENT_STEPS(X)
+#undef X
+	_STEP_MAX,
+};
+/* clang-format on */
+
+/* CLOCK_MONOTONIC in ns: one clock for parent and child (no time namespace). */
+uint64_t launch_now_ns(void);
+
+struct launch_timings {
+	bool on;                    /* set by the caller before launch_prepare() */
+	uint64_t start;             /* launch_prepare()'s entry */
+	uint64_t step[_STEP_MAX];   /* end of each parent step, 0 = not reached */
+	uint64_t child[_STAGE_MAX]; /* end of each child stage, from the timing pipe */
+	uint64_t child_start;       /* the child's first instruction after clone */
+	int pipe[2];                /* child -> parent, only while on */
+};
+
 /* What the launch is for.  `run`: the tenant's server; the supervisor holds
  * its ports and hands them in (launch_hand_listeners()), in both network
  * modes.  `exec`: a command beside it (or a test of it), which gets no
@@ -105,6 +146,10 @@ struct mpj_launch {
 
 	pid_t pid; /* host pid of the jail's pid 1 */
 	bool cg_attached;
+
+	/* --timings: off costs one branch per stage.  launch_prepare() keeps
+	 * timings.on as the caller set it and clears the rest. */
+	struct launch_timings timings;
 };
 
 /* Stage VALIDATE..FILTER: load tenant and profile, resolve the account, open
@@ -167,6 +212,13 @@ char *launch_describe(const struct launch_result *r);
  * pid, pipes, cgroup, tenant, profile, identity, argv. */
 void launch_shed(struct mpj_launch *l);
 void launch_done(struct mpj_launch *l);
+
+/* --timings: note the end of a parent step (no-op when off). */
+void launch_step(struct mpj_launch *l, enum launch_step s);
+/* --timings: one line per parent step and child stage on stderr,
+ * "mpjail timing SIDE NAME MICROSECONDS", then the total (launch_reap()
+ * done; steps not reached are left out). */
+void launch_print_timings(const struct mpj_launch *l);
 
 /* Child side, in launch_child.c: never returns. */
 _noreturn_ void launch_child(struct mpj_launch *l);

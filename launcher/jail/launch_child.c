@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -18,6 +19,7 @@
 #include "base/sys.h"
 #include "jail/caps.h"
 #include "jail/launch.h"
+#include "jail/launch_internal.h"
 #include "jail/mountcheck.h"
 #include "jail/mounts.h"
 #include "jail/reaper.h"
@@ -35,7 +37,9 @@ struct child {
 	size_t n_ops;
 	int rootfd;
 	int err_fd;
-	int pty_slave; /* the jail's own pty, when the caller had a terminal */
+	int pty_slave;  /* the jail's own pty, when the caller had a terminal */
+	int timings_fd; /* --timings: the pipe's write end after stage_fds, else -1 */
+	struct child_timings tm;
 	char detail[248];
 };
 
@@ -45,11 +49,13 @@ _noreturn_ static void child_fail(struct child *c, enum mpj_stage s, int err)
 	_exit(stage_exit_code(&(struct stage_report){ .stage = s, .err = -err }));
 }
 
-#define STAGE(c, s, call)                               \
-	do {                                            \
-		int _r = (call);                        \
-		if (_r < 0)                             \
-			child_fail((c), STAGE_##s, _r); \
+#define STAGE(c, s, call)                                           \
+	do {                                                        \
+		int _r = (call);                                    \
+		if (_r < 0)                                         \
+			child_fail((c), STAGE_##s, _r);             \
+		if ((c)->l->timings.on)                             \
+			(c)->tm.stage[STAGE_##s] = launch_now_ns(); \
 	} while (0)
 
 /* -------------------------------------------------------------- stages --- */
@@ -64,6 +70,8 @@ static int stage_sync(struct child *c)
 	(void)close(c->l->sync_pipe[1]);
 	(void)close(c->l->err_pipe[0]);
 	(void)close(c->l->status_pipe[0]);
+	if (c->l->timings.pipe[0] >= 0)
+		(void)close(c->l->timings.pipe[0]);
 	/* Wait until the parent has put us in the cgroup: no instruction of
 	 * ours runs outside its limits (docs/style.md L2).  EOF
 	 * instead of the byte means the parent died before releasing us. */
@@ -183,7 +191,7 @@ static int stage_rlimit(struct child *c)
 static int stage_fds(struct child *c)
 {
 	struct mpj_launch *l = c->l;
-	int err_hi, status_hi, life_hi, ll_hi, listen_hi[MPJ_MAX_PORTS];
+	int err_hi, status_hi, life_hi, ll_hi, timings_hi = -1, keep, listen_hi[MPJ_MAX_PORTS];
 
 	for (int i = 0; i < 3; i++) {
 		int src = l->pty.slave_fd[i] ? c->pty_slave : l->stdio[i];
@@ -212,6 +220,9 @@ static int stage_fds(struct child *c)
 	for (size_t i = 0; i < l->n_listen; i++)
 		if ((listen_hi[i] = fcntl(l->listen_fds[i], F_DUPFD_CLOEXEC, 64)) < 0)
 			return negerrno();
+	if (l->timings.pipe[1] >= 0 &&
+	    (timings_hi = fcntl(l->timings.pipe[1], F_DUPFD_CLOEXEC, 64)) < 0)
+		return negerrno();
 	if (dup3(err_hi, FD_ERR, O_CLOEXEC) < 0 || dup3(status_hi, FD_STATUS, O_CLOEXEC) < 0 ||
 	    dup3(life_hi, FD_LIFELINE, O_CLOEXEC) < 0)
 		return negerrno();
@@ -227,7 +238,14 @@ static int stage_fds(struct child *c)
 		if (dup2(listen_hi[i], FD_LISTEN_BASE + (int)i) < 0)
 			return negerrno();
 	_Static_assert(FD_LANDLOCK + 1 == FD_LISTEN_BASE, "fd layout");
-	if (sys_close_range(FD_LISTEN_BASE + (unsigned)l->n_listen, ~0U, 0) < 0)
+	keep = FD_LISTEN_BASE + (int)l->n_listen;
+	/* --timings: its pipe (close-on-exec) just above the listeners. */
+	if (timings_hi >= 0) {
+		if (dup3(timings_hi, keep, O_CLOEXEC) < 0)
+			return negerrno();
+		c->timings_fd = keep++;
+	}
+	if (sys_close_range((unsigned)keep, ~0U, 0) < 0)
 		return negerrno();
 	if (l->landlock.ruleset_fd < 0)
 		(void)close(FD_LANDLOCK);
@@ -277,36 +295,69 @@ static int stage_landlock(struct child *c)
 	return c->l->landlock.ruleset_fd >= 0 ? landlock_apply(&c->l->landlock) : 0;
 }
 
-/* Fork the command; this process stays as the jail's pid 1. */
-static int stage_reaper(struct child *c)
+static int stage_seccomp(struct child *c);
+static int stage_exec(struct child *c);
+
+/* The command's process: it shares pid 1's memory until its execve
+ * (CLONE_VM, as posix_spawn does), so it touches only *c and its own stack,
+ * allocates nothing, and leaves by execve or _exit. */
+static int command_main(void *arg)
 {
-	pid_t pid = fork();
+	struct child *c = arg;
+	sigset_t none;
 
-	if (pid < 0)
-		return negerrno();
-	if (pid == 0) {
-		sigset_t none;
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)close(FD_STATUS);
+	(void)close(FD_LIFELINE);
+	/* With a pty the command leads its own session on it, so ^C and
+	 * ^Z reach its job, not pid 1. */
+	if (c->l->pty.on) {
+		int fd = c->l->pty.slave_fd[0] ? 0 : c->l->pty.slave_fd[1] ? 1 : 2;
 
-		sigemptyset(&none);
-		(void)sigprocmask(SIG_SETMASK, &none, NULL);
-		(void)close(FD_STATUS);
-		(void)close(FD_LIFELINE);
-		/* With a pty the command leads its own session on it, so ^C and
-		 * ^Z reach its job, not pid 1. */
-		if (c->l->pty.on) {
-			int fd = c->l->pty.slave_fd[0] ? 0 : c->l->pty.slave_fd[1] ? 1 : 2;
-
-			(void)snprintf(c->detail, sizeof c->detail, "controlling terminal");
-			if (setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
-				return negerrno();
-			c->detail[0] = '\0';
-		}
-		return 0;
+		(void)snprintf(c->detail, sizeof c->detail, "controlling terminal");
+		if (setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+			child_fail(c, STAGE_REAPER, negerrno());
+		c->detail[0] = '\0';
 	}
-	/* pid 1: the filter covers it too, then it only waits and forwards. */
+	if (c->l->timings.on)
+		c->tm.stage[STAGE_REAPER] = launch_now_ns();
+	STAGE(c, SECCOMP, stage_seccomp(c));
+	STAGE(c, EXEC, stage_exec(c));
+	_exit(EXIT_MPJ_SETUP); /* not reached: stage_exec returns only on error */
+}
+
+/* Start the command; this process stays as the jail's pid 1.  Not fork():
+ * copying the launcher's page tables cost a third of a millisecond.  Not
+ * CLONE_VFORK either: pid 1 must let go of the error pipe at once, or the
+ * verdict waits for pid 1 to be scheduled again after the command's exec,
+ * which on a loaded host is milliseconds (docs/design.md, "Launch speed"). */
+_noreturn_ static void stage_reaper(struct child *c)
+{
+	static char stack[128 * 1024] __attribute__((aligned(16)));
+	int execd[2];
+	pid_t pid;
+	char b;
+
+	/* Its write end, close-on-exec, is the command's alone once we close
+	 * ours: EOF = the command exec'd or died, and no longer shares our
+	 * memory. */
+	if (pipe2(execd, O_CLOEXEC) < 0)
+		child_fail(c, STAGE_REAPER, negerrno());
+	pid = clone(command_main, stack + sizeof stack, CLONE_VM | SIGCHLD, c);
+	if (pid < 0)
+		child_fail(c, STAGE_REAPER, negerrno());
 	(void)close(FD_ERR);
+	if (c->timings_fd >= 0)
+		(void)close(c->timings_fd);
 	for (size_t i = 0; i < c->l->n_listen; i++)
 		(void)close(FD_LISTEN_BASE + (int)i);
+	(void)close(execd[1]);
+	/* Nothing else until the memory is ours alone again. */
+	while (read(execd[0], &b, 1) < 0 && errno == EINTR)
+		;
+	(void)close(execd[0]);
+	/* pid 1: the filter covers it too, then it only waits and forwards. */
 	if (filter_apply(&c->l->filter) < 0)
 		_exit(111);
 	reaper_run(pid, FD_STATUS, FD_LIFELINE);
@@ -323,6 +374,8 @@ static int stage_exec(struct child *c)
 	const char *path = "/usr/bin:/bin";
 	int err = ENOENT;
 
+	if (c->timings_fd >= 0)
+		launch_child_timings_send(c->timings_fd, &c->tm);
 	(void)snprintf(c->detail, sizeof c->detail, "%s", argv[0]);
 	if (strchr(argv[0], '/')) {
 		execve(argv[0], argv, envp);
@@ -350,9 +403,13 @@ static int stage_exec(struct child *c)
 
 _noreturn_ void launch_child(struct mpj_launch *l)
 {
-	struct child c = { .l = l, .rootfd = -1, .err_fd = l->err_pipe[1], .pty_slave = -1 };
+	struct child c = {
+		.l = l, .rootfd = -1, .err_fd = l->err_pipe[1], .pty_slave = -1, .timings_fd = -1
+	};
 	sigset_t fwd;
 
+	if (l->timings.on)
+		c.tm.start = launch_now_ns();
 	/* Signals the supervisor forwards stay blocked until the reaper forks
 	 * (it sigwaits for them); everything else back to defaults so ignored
 	 * dispositions of the launcher do not leak into httpd. */
@@ -378,8 +435,5 @@ _noreturn_ void launch_child(struct mpj_launch *l)
 	STAGE(&c, VERIFY, stage_verify(&c));
 	STAGE(&c, CHDIR, stage_chdir(&c));
 	STAGE(&c, LANDLOCK, stage_landlock(&c));
-	STAGE(&c, REAPER, stage_reaper(&c));
-	STAGE(&c, SECCOMP, stage_seccomp(&c));
-	STAGE(&c, EXEC, stage_exec(&c));
-	_exit(EXIT_MPJ_SETUP); /* not reached: stage_exec returns only on error */
+	stage_reaper(&c); /* the command's process runs reaper, seccomp, exec */
 }

@@ -9,3 +9,14 @@
  * stopped ends the wait at once: -ETIMEDOUT with *rep naming stage
  * `verdict` (docs/threats.md T41).  The caller kills and reaps. */
 int launch_wait_verdict(struct mpj_launch *l, struct stage_report *rep);
+
+/* --timings: what the child sends, once, just before execve. */
+struct child_timings {
+	uint64_t start;             /* first instruction after clone */
+	uint64_t stage[_STAGE_MAX]; /* end of each stage it ran, else 0 */
+};
+_Static_assert(sizeof(struct child_timings) <= 512, "one atomic pipe write");
+
+void launch_child_timings_send(int fd, const struct child_timings *t);
+/* After the verdict: fill l->timings.child from the pipe, close it. */
+void launch_read_child_timings(struct mpj_launch *l);

@@ -396,6 +396,7 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 	int out[2] = { -1, -1 };
 	int r;
 
+	g->l.timings.on = s->o->timings;
 	r = launch_prepare(&g->l, s->paths, s->tenant, LAUNCH_RUN, NULL, &d);
 	if (r < 0) {
 		diag_print(&d);
@@ -441,6 +442,8 @@ static int gen_start(struct sv *s, struct sv_gen *g, int *ret_code, bool first)
 	s->jail_last = (struct lasterr_line){ 0 };
 	r = launch_start(&g->l, &rep);
 	(void)close(out[1]);
+	/* Up to the verdict: the server's run and teardown come much later. */
+	launch_print_timings(&g->l);
 	if (r != 0) {
 		launch_print_failure(&rep);
 		svc_restart_done(s, CTL_E_INTERNAL, stage_name(rep.stage));

@@ -10,6 +10,7 @@ struct sv_options {
 	unsigned stop_timeout;  /* seconds between TERM and SIGKILL */
 	unsigned ready_timeout; /* seconds to wait for the port to answer */
 	unsigned backoff_max;   /* cap on the restart back-off, seconds */
+	bool timings;           /* --timings: each start's steps on stderr */
 };
 
 /* Runs until stopped (TERM/INT, or `stop` on the control socket

@@ -189,3 +189,26 @@ Test(safefs, read_fd_enforces_limit)
 	cr_assert_eq(safefs_read_fd(fd, 8, &s, &n), -EINVAL);
 	close(fd);
 }
+
+static int collect(int dirfd, const char *name, const struct stat *st, void *userdata)
+{
+	char *list = userdata;
+
+	(void)dirfd;
+	cr_assert(S_ISDIR(st->st_mode), "%s handed in, not a directory", name);
+	strcat(list, name);
+	strcat(list, " ");
+	return 0;
+}
+
+/* Only subdirectories reach fn: files and symlinks (even to a directory)
+ * are skipped. */
+Test(safefs, foreach_dir_hands_in_directories_only)
+{
+	char list[256] = "";
+	int fd = safefs_open_beneath(dfd, "tree", O_RDONLY | O_DIRECTORY, 0);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(safefs_foreach_dir(fd, collect, list), 0);
+	cr_assert_str_eq(list, "sub ");
+}
