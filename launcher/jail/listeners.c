@@ -9,6 +9,8 @@
 
 #include "jail/portcheck.h"
 
+int listeners_relisten(int fd) { return listen(fd, LISTEN_BACKLOG) < 0 ? negerrno() : 0; }
+
 void listeners_close(int *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -22,5 +22,11 @@
  * tenant may read through `systemctl status`). */
 int listeners_bind(const struct mpj_tenant *t, int fds[MPJ_MAX_PORTS], struct diag *diag);
 
+/* A held listener shut down by another holder (shutdown() on the jail's
+ * copy acts on the socket itself: it stops listening, and poll() reports
+ * POLLHUP on every copy from then on) listens again: the socket keeps its
+ * bound port.  0 or -errno. */
+int listeners_relisten(int fd);
+
 /* Close fds[0..n-1] that are >= 0 and set them to -1. */
 void listeners_close(int *fds, size_t n);

@@ -492,6 +492,31 @@ static void stop_tick(struct sv *s, struct sv_gen *g, uint64_t t)
 	g->killed = true;
 }
 
+/* A held listener reporting anything but POLLIN was shut down from inside
+ * the jail (the tenant's code holds a copy): left alone it would make every
+ * poll() return at once, a root process spinning at the tenant's will.  It
+ * listens again; if it cannot, the supervisor ends (its unit or the admin
+ * starts it afresh, binding anew).  true: the listener is usable. */
+static bool listener_sane(struct sv *s, size_t i, short revents)
+{
+	int r;
+
+	if (!(revents & (POLLHUP | POLLERR | POLLNVAL)))
+		return true;
+	r = listeners_relisten(s->listen_fds[i]);
+	if (r == 0) {
+		sv_log_limited(s, &s->ctl_log, LOG_LVL_WARN,
+			       "port %u: the held listener was shut down (from inside the jail?): "
+			       "listening again",
+			       s->ports[i]);
+		return false;
+	}
+	sv_log(s, LOG_LVL_ERR, "port %u: the held listener is unusable (%s): stopping", s->ports[i],
+	       strerror(-r));
+	sv_request_stop(s, SIGTERM, true);
+	return false;
+}
+
 /* Scale to zero: watch the held listeners for new connections, at most
  * once per IDLE_REARM_MS (idle.h).  Adds them to p; returns how many. */
 static size_t idle_watch_fill(struct sv *s, const struct sv_gen *g, struct pollfd *p, uint64_t t)
@@ -612,9 +637,14 @@ static enum run_end run_once(struct sv *s, int *ret_code, bool first)
 		    !pump_output(s, g.out))
 			closep(&g.out);
 		t = sv_now_ms();
-		for (size_t i = 0; i < n_watch; i++)
-			if (p[2 + i].revents & POLLIN)
-				s->last_activity = t;
+		/* Anything counts (and disarms the watch for a while), so a
+		 * listener shut down again and again wakes us once a second. */
+		for (size_t i = 0; i < n_watch; i++) {
+			if (!p[2 + i].revents)
+				continue;
+			(void)listener_sane(s, i, p[2 + i].revents);
+			s->last_activity = t;
+		}
 		/* A generation being stopped must not answer a `restart` as
 		 * its successor would. */
 		if (waiting_ready && !g.stop.started && !s->stopping && !s->restart_requested &&
@@ -750,7 +780,7 @@ static bool idle_wait(struct sv *s)
 				svc_child(s);
 		}
 		for (size_t i = 0; i < s->n_ports && !s->stopping; i++)
-			if (p[2 + i].revents & POLLIN) {
+			if (listener_sane(s, i, p[2 + i].revents) && (p[2 + i].revents & POLLIN)) {
 				sv_log(s, LOG_LVL_INFO,
 				       "a connection to port %u: starting the server", s->ports[i]);
 				return true;

@@ -156,6 +156,40 @@ PY
 expect_eq "a: a connection made during the idle stop is answered, not reset" \
 	"HTTP/1.0 200 OK" "$(sed 's/HTTP\/1.1/HTTP\/1.0/' "$T_DIR/race.out")"
 
+# A listener shut down from inside the jail (tenant code holds httpd's copy;
+# shutdown() acts on the socket, so every copy reports POLLHUP from then on):
+# the supervisor must listen again, not spin.  Root plays the tenant's code
+# with pidfd_getfd on httpd's copy.
+code_time "http://127.0.0.1:$PA/" >/dev/null
+check "a: running before the shutdown" wait_until 10 is_state a running
+shut=$(python3 - "$PA" <<'PY'
+import ctypes, os, re, socket, subprocess, sys
+port = sys.argv[1]
+out = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True, text=True).stdout
+m = re.search(r'"[^"]*apach[^"]*",pid=(\d+),fd=(\d+)', out)
+if not m:
+    sys.exit(f"no apache2 holds port {port}: {out}")
+libc = ctypes.CDLL(None, use_errno=True)
+pidfd = os.pidfd_open(int(m.group(1)))
+fd = libc.syscall(438, pidfd, int(m.group(2)), 0)  # pidfd_getfd
+if fd < 0:
+    sys.exit(f"pidfd_getfd: {os.strerror(ctypes.get_errno())}")
+socket.socket(fileno=fd).shutdown(socket.SHUT_RD)
+print("shut")
+PY
+)
+expect_eq "a: httpd's copy of the listener shut down" shut "$shut"
+check "a: the supervisor listens again" \
+	wait_until 10 logged a "port $PA: the held listener was shut down (from inside the jail?): listening again"
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+c0=$(cpu_ticks "$SV_a")
+sleep 3
+c1=$(cpu_ticks "$SV_a")
+diag "a: the supervisor used $((c1 - c0)) clock ticks in 3 s after the shutdown"
+check "a: the supervisor does not spin (under 0.3 s of CPU in 3 s)" test $((c1 - c0)) -lt 30
+read -r code _ <<<"$(code_time "http://127.0.0.1:$PA/")"
+expect_eq "a: the port serves again" 200 "$code"
+
 # ------------------------------------------------- control verbs while idle ---
 check "a: idle" wait_until $((IDLE + 15)) is_state a idle
 out=$(mpj reload a 2>&1)
