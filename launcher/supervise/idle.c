@@ -9,12 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/util.h"
 
 #define TCP_ESTABLISHED_HEX 0x01     /* include/net/tcp_states.h */
-#define PROC_NET_TCP_MAX (64u << 20) /* a bound on what we read: ~400,000 sockets */
+#define PROC_NET_TCP_MAX (16u << 20) /* a bound on what we read: ~100,000 sockets */
 
 static bool port_listed(unsigned port, const unsigned *ports, size_t n)
 {
@@ -48,32 +47,8 @@ int idle_count_established(const char *text, const unsigned *ports, size_t n)
 
 int idle_connections(const unsigned *ports, size_t n)
 {
-	_cleanup_close_ int fd = open("/proc/net/tcp", O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, size = 0;
+	_cleanup_free_ char *text = NULL;
+	int r = read_file_at(AT_FDCWD, "/proc/net/tcp", PROC_NET_TCP_MAX, &text, NULL);
 
-	if (fd < 0)
-		return negerrno();
-	for (;;) {
-		ssize_t k;
-
-		if (size - len < 4096) {
-			if (size >= PROC_NET_TCP_MAX)
-				return -EFBIG;
-			size = size ? size * 2 : 64 * 1024;
-			buf = xrealloc_array(buf, size + 1, 1);
-		}
-		k = read(fd, buf + len, size - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return negerrno();
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	if (!buf)
-		return -EIO;
-	buf[len] = '\0';
-	return idle_count_established(buf, ports, n);
+	return r < 0 ? r : idle_count_established(text, ports, n);
 }
