@@ -4,7 +4,9 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdarg.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 void *xmalloc(size_t n)
@@ -376,4 +378,18 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *re
 		*ret_len = (size_t)n;
 	*ret = TAKE_PTR(buf);
 	return 0;
+}
+
+/* Keep MEM_STACK_KEEP below this frame for its own callees; zap the rest of
+ * the 1 MiB below (the part below the stack's lowest mapped page fails with
+ * ENOMEM and is zapped all the same where mapped). */
+#define MEM_STACK_KEEP (8 * 1024)
+#define MEM_STACK_ZAP (1024 * 1024)
+__attribute__((noinline)) void mem_give_back(void)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0) & ~(page - 1);
+
+	(void)malloc_trim(0);
+	(void)madvise((void *)(sp - MEM_STACK_ZAP), MEM_STACK_ZAP - MEM_STACK_KEEP, MADV_DONTNEED);
 }

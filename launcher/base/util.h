@@ -107,5 +107,12 @@ bool valid_abs_path(const char *s);
  * bytes read (short only at EOF). */
 ssize_t read_full(int fd, void *buf, size_t n);
 int write_full(int fd, const void *buf, size_t n);
+
+/* Give back pages a long-lived process dirtied once (a launch's stages) and
+ * will not need again: the heap's free chunks (malloc_trim) and the stack
+ * below the caller's frame, which reads back as zeros when touched again
+ * (docs/design.md, "Density").  Main thread only: the range below the stack
+ * is the kernel's guard gap, never another mapping. */
+void mem_give_back(void);
 /* Read a whole small file (<= max bytes) relative to dirfd, NUL-terminated. */
 int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);

@@ -8,7 +8,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -24,6 +23,7 @@
 #include "config/netpolicy.h"
 #include "config/profile.h"
 #include "config/tenant.h"
+#include "jail/lightinit.h"
 #include "jail/mounts.h"
 #include "jail/reaper.h"
 #include "jail/rlimits.h"
@@ -497,6 +497,7 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		.ctl_fd = -1,
 		.shim_fd = -1,
 		.sendmail_fd = -1,
+		.init_fd = -1,
 		.stdio = { -1, -1, -1 },
 		.pty = { .in_fd = -1, .out_fd = -1, .sock = { -1, -1 } },
 		.pty_master = -1,
@@ -629,6 +630,15 @@ int launch_prepare(struct mpj_launch *l, const struct mpj_paths *paths, const ch
 		r = sendmail_prepare(l, diag);
 		if (r < 0)
 			return r;
+	}
+	/* A supervised jail lives for days: its pid 1 becomes mpjail-init once
+	 * the command runs.  Without it (no glue for this architecture,
+	 * vm.memfd_noexec = 2) pid 1 is the in-process reaper, as for exec. */
+	if (l->mode == LAUNCH_RUN) {
+		l->init_fd = lightinit_memfd();
+		if (l->init_fd < 0)
+			log_debug("init", "no mpjail-init (%s): pid 1 stays the launcher's copy",
+				  strerror(-l->init_fd));
 	}
 	launch_step(l, STEP_HELPERS);
 	return 0;
@@ -877,7 +887,10 @@ void launch_shed(struct mpj_launch *l)
 	netpolicy_plan_done(&l->connect);
 	strv_free(l->envp);
 	l->envp = NULL;
-	(void)malloc_trim(0);
+	closep(&l->init_fd);
+	/* The supervisor sleeps for days after this: its stack and heap
+	 * pages dirtied by the launch go back (docs/design.md, "Density"). */
+	mem_give_back();
 }
 
 void launch_done(struct mpj_launch *l)
@@ -913,6 +926,7 @@ void launch_done(struct mpj_launch *l)
 	closep(&l->ctl_fd);
 	closep(&l->shim_fd);
 	closep(&l->sendmail_fd);
+	closep(&l->init_fd);
 	free(l->sendmail_target);
 	l->sendmail_target = NULL;
 	for (size_t i = 0; i < l->n_listen; i++)

@@ -112,6 +112,7 @@ struct mpj_launch {
 	int shim_fd;           /* mpjail-bindshim.so, detached ro mount, or -1 */
 	int sendmail_fd;       /* mpjail-sendmail, detached ro mount, or -1 */
 	char *sendmail_target; /* where it goes: the host's sendmail, resolved */
+	int init_fd;           /* run: mpjail-init's memfd (jail/lightinit.h), or -1 */
 
 	/* The network in force: the profile's, with `auto` resolved once, in
 	 * launch_prepare(), from landlock_abi (docs/design.md, "network

@@ -20,6 +20,7 @@
 #include "jail/caps.h"
 #include "jail/launch.h"
 #include "jail/launch_internal.h"
+#include "jail/lightinit.h"
 #include "jail/mountcheck.h"
 #include "jail/mounts.h"
 #include "jail/reaper.h"
@@ -39,6 +40,7 @@ struct child {
 	int err_fd;
 	int pty_slave;  /* the jail's own pty, when the caller had a terminal */
 	int timings_fd; /* --timings: the pipe's write end after stage_fds, else -1 */
+	int init_fd;    /* run: mpjail-init's memfd after stage_fds, else -1 */
 	struct child_timings tm;
 	char detail[248];
 };
@@ -191,7 +193,8 @@ static int stage_rlimit(struct child *c)
 static int stage_fds(struct child *c)
 {
 	struct mpj_launch *l = c->l;
-	int err_hi, status_hi, life_hi, ll_hi, timings_hi = -1, keep, listen_hi[MPJ_MAX_PORTS];
+	int err_hi, status_hi, life_hi, ll_hi, timings_hi = -1, init_hi = -1, keep,
+					       listen_hi[MPJ_MAX_PORTS];
 
 	for (int i = 0; i < 3; i++) {
 		int src = l->pty.slave_fd[i] ? c->pty_slave : l->stdio[i];
@@ -223,6 +226,8 @@ static int stage_fds(struct child *c)
 	if (l->timings.pipe[1] >= 0 &&
 	    (timings_hi = fcntl(l->timings.pipe[1], F_DUPFD_CLOEXEC, 64)) < 0)
 		return negerrno();
+	if (l->init_fd >= 0 && (init_hi = fcntl(l->init_fd, F_DUPFD_CLOEXEC, 64)) < 0)
+		return negerrno();
 	if (dup3(err_hi, FD_ERR, O_CLOEXEC) < 0 || dup3(status_hi, FD_STATUS, O_CLOEXEC) < 0 ||
 	    dup3(life_hi, FD_LIFELINE, O_CLOEXEC) < 0)
 		return negerrno();
@@ -244,6 +249,12 @@ static int stage_fds(struct child *c)
 		if (dup3(timings_hi, keep, O_CLOEXEC) < 0)
 			return negerrno();
 		c->timings_fd = keep++;
+	}
+	/* mpjail-init (close-on-exec: the command never sees it), next. */
+	if (init_hi >= 0) {
+		if (dup3(init_hi, keep, O_CLOEXEC) < 0)
+			return negerrno();
+		c->init_fd = keep++;
 	}
 	if (sys_close_range((unsigned)keep, ~0U, 0) < 0)
 		return negerrno();
@@ -357,9 +368,13 @@ _noreturn_ static void stage_reaper(struct child *c)
 	while (read(execd[0], &b, 1) < 0 && errno == EINTR)
 		;
 	(void)close(execd[0]);
-	/* pid 1: the filter covers it too, then it only waits and forwards. */
+	/* pid 1: the filter covers it too, then it only waits and forwards:
+	 * as mpjail-init for a supervised jail, which maps a few KiB instead
+	 * of this copy of the launcher; if that exec fails, in this process. */
 	if (filter_apply(&c->l->filter) < 0)
 		_exit(111);
+	if (c->init_fd >= 0)
+		(void)lightinit_exec(c->init_fd, pid, FD_STATUS, FD_LIFELINE);
 	reaper_run(pid, FD_STATUS, FD_LIFELINE);
 }
 
@@ -404,7 +419,12 @@ static int stage_exec(struct child *c)
 _noreturn_ void launch_child(struct mpj_launch *l)
 {
 	struct child c = {
-		.l = l, .rootfd = -1, .err_fd = l->err_pipe[1], .pty_slave = -1, .timings_fd = -1
+		.l = l,
+		.rootfd = -1,
+		.err_fd = l->err_pipe[1],
+		.pty_slave = -1,
+		.timings_fd = -1,
+		.init_fd = -1,
 	};
 	sigset_t fwd;
 

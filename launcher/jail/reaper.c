@@ -2,9 +2,7 @@
 #define _GNU_SOURCE
 #include "jail/reaper.h"
 
-#include <malloc.h>
 #include <poll.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
@@ -40,28 +38,6 @@ static void reap(pid_t child, int status_fd)
 	}
 }
 
-/* Give back what the launch left behind in this process: pid 1 lives as long
- * as the jail and needs a few hundred bytes, but the stages dirtied heap and
- * stack pages that would stay private copies for good (docs/design.md,
- * "Density").  The heap's free chunks go back with malloc_trim(); the stack
- * below this frame is zapped (it reads back as zeros when touched again),
- * keeping REAPER_STACK_KEEP below it for this function's callees.  The
- * range cannot reach another mapping: clone3 ran us on the launcher's own
- * stack, and the kernel keeps its guard gap (1 MiB) free below the stack. */
-#define REAPER_STACK_KEEP (16 * 1024)
-#define REAPER_STACK_ZAP (1024 * 1024)
-static __attribute__((noinline)) void reaper_trim(void)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t sp = (uintptr_t)__builtin_frame_address(0) & ~(page - 1);
-
-	(void)malloc_trim(0);
-	/* ENOMEM for the unmapped part below the stack's lowest page is
-	 * expected: the mapped part is zapped all the same. */
-	(void)madvise((void *)(sp - REAPER_STACK_ZAP), REAPER_STACK_ZAP - REAPER_STACK_KEEP,
-		      MADV_DONTNEED);
-}
-
 _noreturn_ void reaper_run(pid_t child, int status_fd, int lifeline_fd)
 {
 	sigset_t set;
@@ -73,7 +49,8 @@ _noreturn_ void reaper_run(pid_t child, int status_fd, int lifeline_fd)
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0)
 		_exit(111);
-	reaper_trim();
+	/* pid 1 lives as long as the jail and needs a few hundred bytes. */
+	mem_give_back();
 	for (;;) {
 		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
 				       { .fd = lifeline_fd, .events = POLLIN } };

@@ -9,6 +9,9 @@
 #  2. A jail stopped between the uid drop and the exec no longer freezes the
 #     launcher: a named error within the deadline, nothing left
 #     (docs/threats.md T41).
+#  3. A supervised jail's pid 1 is mpjail-init, exec'd from a memfd: a few
+#     KiB, and still closed to that login (no ptrace, no /proc/PID/environ;
+#     docs/design.md, "Light pid 1"); it relays the command's exit.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd useradd setpriv python3 pgrep
@@ -163,6 +166,52 @@ T_PIDS=()
 check "mpjail run: a start was stopped before its exec" test "$sv_hit" = 1
 expect_eq "mpjail run never hung (timeout 30 s)" 0 "$sv_slow"
 expect_eq "no process of tenant s is left" "" "$(pgrep -u "$US" || true)"
+
+# ------------------------------------------- 3. the light pid 1 under run ---
+printf 'mpjail-profile 1\ninclude default\ncommand /bin/sleep 600\n' >"$CONF/profiles/waiter.profile"
+sed -i 's/^profile = default$/profile = waiter/' "$CONF/tenants/a.conf"
+mpj build a >/dev/null
+"$MPJAIL" run --config-dir "$CONF" --state-dir "$STATE" --run-dir "$RUN" --data-dir "$MPJAIL_SRC" \
+	--no-restart a >"$T_DIR/run-a.log" 2>&1 &
+sv=$!
+T_PIDS+=("$sv")
+init_pid() { pgrep -u "$UA" -x mpjail-init | head -1; }
+wait_until 10 test -n "$(init_pid)"
+ip=$(init_pid)
+check "the jail's pid 1 under run is mpjail-init, the tenant's uid ($ip)" test -n "$ip"
+expect_eq "... a child of the supervisor" "$sv" "$(ps -o ppid= -p "$ip" 2>/dev/null | tr -d ' ')"
+expect_eq "... pid 1 in its namespace" 1 "$(awk '/^NSpid:/ { print $NF }' "/proc/$ip/status" 2>/dev/null)"
+rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$ip/status" 2>/dev/null)
+check "... maps a few KiB, not a copy of the launcher (VmRSS ${rss:-?} kB, at most 64)" \
+	test -n "$rss" -a "${rss:-999}" -le 64
+# The login attaches and reads as the same uid: both must be refused.
+attack=$(as "$UA" "$PY" -c '
+import ctypes, os, sys
+pid = int(sys.argv[1])
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.ptrace(16, pid, None, None)  # PTRACE_ATTACH
+print("PTRACE", "ok" if r == 0 else os.strerror(ctypes.get_errno()))
+try:
+    open("/proc/%d/environ" % pid, "rb").read()
+    print("ENVIRON ok")
+except OSError as e:
+    print("ENVIRON", e.strerror)
+' "$ip" 2>&1)
+expect_eq "the tenant's login cannot ptrace the jail's pid 1" "PTRACE Operation not permitted" \
+	"$(printf '%s\n' "$attack" | grep '^PTRACE')"
+expect_eq "... nor read its environment" "ENVIRON Permission denied" \
+	"$(printf '%s\n' "$attack" | grep '^ENVIRON')"
+sleep_pid=$(pgrep -u "$UA" -x sleep | head -1)
+check "found the command's sleep ($sleep_pid)" test -n "$sleep_pid"
+kill -USR2 "$sleep_pid"
+wait_until 10 grep -q 'killed by signal 12' "$T_DIR/run-a.log"
+check "mpjail-init relayed the command's wait status (killed by signal 12) to the supervisor" \
+	grep -q 'killed by signal 12' "$T_DIR/run-a.log"
+wait_until 10 test -z "$(pgrep -u "$UA" || true)"
+kill -TERM "$sv" 2>/dev/null
+wait "$sv" 2>/dev/null
+T_PIDS=()
+grep -q 'killed by signal 12' "$T_DIR/run-a.log" || sed 's/^/#   /' "$T_DIR/run-a.log"
 
 # -------------------------------------------------------------- leftovers ---
 expect_eq "no process of tenant a is left" "" "$(pgrep -u "$UA" || true)"
