@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 #include "config/global.h"
+#include "config/identity.h"
 #include "supervise/supervise.h"
 
 enum { OPT_NO_RESTART = 0x2000, OPT_STOP_TIMEOUT, OPT_READY_TIMEOUT, OPT_TIMINGS };
@@ -72,5 +73,8 @@ int cmd_run(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	}
 	o.backoff_max = g.restart_max_backoff;
 	global_free(&g);
+	/* The supervisor lives for days: account lookups in a child, so no NSS
+	 * module maps into it (docs/design.md, "Light pid 1"). */
+	identity_nss_in_child(true);
 	return supervise(&ctx->paths, name, &o);
 }

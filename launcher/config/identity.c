@@ -5,85 +5,172 @@
 #define _GNU_SOURCE
 #include "config/identity.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 
-#define MAX_GROUPS 64
+#include <sys/wait.h>
 
-static int lookup_group_name(gid_t gid, char **ret)
+#define MAX_GROUPS 64
+#define NAME_MAX_NSS 256
+
+/* What the host's NSS says about one account, before any policy: fixed size,
+ * so a child can hand it over a pipe in one piece. */
+struct nss_raw {
+	int status; /* 0, -ENOENT (no such user; err says why), -E2BIG (groups) */
+	int err;
+	uid_t uid;
+	gid_t gid;
+	int n_groups; /* getgrouplist()'s, the primary gid included */
+	gid_t groups[MAX_GROUPS];
+	char name[NAME_MAX_NSS];
+	char group[NAME_MAX_NSS]; /* the primary group's name, "" if none */
+	char group_names[MAX_GROUPS][NAME_MAX_NSS];
+};
+
+static bool nss_in_child;
+
+void identity_nss_in_child(bool on) { nss_in_child = on; }
+
+/* "" when the gid has no name, or one too long to carry. */
+static void group_name(gid_t gid, char *buf)
 {
-	struct group *gr;
+	struct group *gr = getgrgid(gid);
+
+	buf[0] = '\0';
+	if (gr && strlen(gr->gr_name) < NAME_MAX_NSS)
+		strcpy(buf, gr->gr_name);
+}
+
+static void nss_lookup(const char *user, struct nss_raw *raw)
+{
+	struct passwd *pw;
 
 	errno = 0;
-	gr = getgrgid(gid);
-	if (!gr)
-		return errno ? negerrno() : -ENOENT;
-	*ret = xstrdup(gr->gr_name);
-	return 0;
+	pw = getpwnam(user);
+	if (!pw || strlen(pw->pw_name) >= NAME_MAX_NSS) {
+		raw->status = -ENOENT;
+		raw->err = pw ? ENAMETOOLONG : errno;
+		return;
+	}
+	raw->uid = pw->pw_uid;
+	raw->gid = pw->pw_gid;
+	strcpy(raw->name, pw->pw_name);
+	raw->n_groups = MAX_GROUPS;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, raw->groups, &raw->n_groups) < 0) {
+		raw->status = -E2BIG;
+		raw->n_groups = 0; /* getgrouplist() stored how many it needs */
+		return;
+	}
+	group_name(raw->gid, raw->group);
+	for (int i = 0; i < raw->n_groups; i++)
+		if (raw->groups[i] != raw->gid)
+			group_name(raw->groups[i], raw->group_names[i]);
+}
+
+/* The same lookup in a child that exits after it: NSS modules (and the
+ * libraries they pull in) load there, not in a supervisor that lives for
+ * days (docs/design.md, "Light pid 1"). */
+static int nss_lookup_child(const char *user, struct nss_raw *raw)
+{
+	_cleanup_close_ int rfd = -1;
+	int p[2], st;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return negerrno();
+	rfd = p[0];
+	pid = fork();
+	if (pid < 0) {
+		(void)close(p[1]);
+		return negerrno();
+	}
+	if (pid == 0) {
+		nss_lookup(user, raw);
+		_exit(write_full(p[1], raw, sizeof *raw) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
+	}
+	(void)close(p[1]);
+	n = read_full(rfd, raw, sizeof *raw);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof *raw || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return -EIO;
+	raw->name[NAME_MAX_NSS - 1] = raw->group[NAME_MAX_NSS - 1] = '\0';
+	for (int i = 0; i < MAX_GROUPS; i++)
+		raw->group_names[i][NAME_MAX_NSS - 1] = '\0';
+	return raw->n_groups >= 0 && raw->n_groups <= MAX_GROUPS ? 0 : -EIO;
 }
 
 int identity_resolve(const struct mpj_global *g, const struct mpj_tenant *t,
 		     struct mpj_identity *ret, struct diag *diag)
 {
 	struct mpj_identity id = { 0 };
-	gid_t groups[MAX_GROUPS];
-	int n = MAX_GROUPS;
-	struct passwd *pw;
-	int r;
+	_cleanup_free_ struct nss_raw *raw = xcalloc(1, sizeof *raw);
 
-	errno = 0;
-	pw = getpwnam(t->user);
-	if (!pw) {
+	if (nss_in_child) {
+		int r = nss_lookup_child(t->user, raw);
+
+		if (r < 0) {
+			diag_set(diag, t->file, t->user_line,
+				 "looking up user `%s` (in a child process) failed: %s", t->user,
+				 strerror(-r));
+			return r;
+		}
+	} else {
+		nss_lookup(t->user, raw);
+	}
+	if (raw->status == -ENOENT) {
 		diag_set(diag, t->file, t->user_line, "user `%s` does not exist on this host%s%s",
-			 t->user, errno ? ": " : "", errno ? strerror(errno) : "");
+			 t->user, raw->err ? ": " : "", raw->err ? strerror(raw->err) : "");
 		return -ENOENT;
+	}
+	if (raw->status == -E2BIG) {
+		diag_set(diag, t->file, t->user_line, "user `%s` is in more than %d groups",
+			 t->user, MAX_GROUPS);
+		return -E2BIG;
 	}
 	/* uid/gid 0 and system accounts would hand the jail a privileged
 	 * identity on shared kernel objects (files, SysV, signals). */
-	if (pw->pw_uid == 0 || pw->pw_uid < g->min_uid) {
+	if (raw->uid == 0 || raw->uid < g->min_uid) {
 		diag_set(diag, t->file, t->user_line,
 			 "user `%s` has uid %u: tenants need uid >= %u (min_uid), never 0", t->user,
-			 (unsigned)pw->pw_uid, g->min_uid);
+			 (unsigned)raw->uid, g->min_uid);
 		return -EPERM;
 	}
-	if (pw->pw_gid == 0 || pw->pw_gid < g->min_gid) {
+	if (raw->gid == 0 || raw->gid < g->min_gid) {
 		diag_set(diag, t->file, t->user_line,
 			 "user `%s` has primary gid %u: tenants need gid >= %u (min_gid), never 0",
-			 t->user, (unsigned)pw->pw_gid, g->min_gid);
+			 t->user, (unsigned)raw->gid, g->min_gid);
 		return -EPERM;
 	}
-	id.user = xstrdup(pw->pw_name);
-	id.uid = pw->pw_uid;
-	id.gid = pw->pw_gid;
-	id.jail_home = xasprintf("/home/%s", pw->pw_name);
+	id.user = xstrdup(raw->name);
+	id.uid = raw->uid;
+	id.gid = raw->gid;
+	id.jail_home = xasprintf("/home/%s", raw->name);
+	/* a gid without a name: use the user's */
+	id.group = xstrdup(raw->group[0] ? raw->group : id.user);
+	id.groups = xcalloc((size_t)raw->n_groups + 1, sizeof(gid_t));
+	id.group_names = xcalloc((size_t)raw->n_groups + 1, sizeof(char *));
+	for (int i = 0; i < raw->n_groups; i++) {
+		gid_t gr = raw->groups[i];
 
-	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0) {
-		diag_set(diag, t->file, t->user_line, "user `%s` is in more than %d groups",
-			 t->user, MAX_GROUPS);
-		identity_done(&id);
-		return -E2BIG;
-	}
-	r = lookup_group_name(id.gid, &id.group);
-	if (r < 0)
-		id.group = xstrdup(id.user); /* a gid without a name: use the user's */
-	id.groups = xcalloc((size_t)n, sizeof(gid_t));
-	id.group_names = xcalloc((size_t)n + 1, sizeof(char *));
-	for (int i = 0; i < n; i++) {
-		if (groups[i] == id.gid)
+		if (gr == id.gid)
 			continue;
 		/* A system group (sudo, adm, www-data, shadow...) would carry host
 		 * privileges into the jail: refuse rather than silently drop. */
-		if (groups[i] == 0 || groups[i] < g->min_gid) {
+		if (gr == 0 || gr < g->min_gid) {
 			diag_set(diag, t->file, t->user_line,
 				 "user `%s` is a member of system group %u: remove it from that group "
 				 "(tenants may only have groups >= %u)",
-				 t->user, (unsigned)groups[i], g->min_gid);
+				 t->user, (unsigned)gr, g->min_gid);
 			identity_done(&id);
 			return -EPERM;
 		}
-		id.groups[id.n_groups] = groups[i];
-		if (lookup_group_name(groups[i], &id.group_names[id.n_groups]) < 0)
-			id.group_names[id.n_groups] = xasprintf("g%u", (unsigned)groups[i]);
+		id.groups[id.n_groups] = gr;
+		id.group_names[id.n_groups] = raw->group_names[i][0]
+						      ? xstrdup(raw->group_names[i])
+						      : xasprintf("g%u", (unsigned)gr);
 		id.n_groups++;
 	}
 	*ret = id;

@@ -25,6 +25,11 @@ int identity_resolve(const struct mpj_global *g, const struct mpj_tenant *t,
 		     struct mpj_identity *ret, struct diag *diag);
 void identity_done(struct mpj_identity *id);
 
+/* `run`: do the NSS lookups of identity_resolve() in a child that exits
+ * after them, so the NSS modules never load into the long-lived supervisor
+ * (docs/design.md, "Light pid 1").  Same results and diagnostics. */
+void identity_nss_in_child(bool on);
+
 /* Text of the jail's /etc/passwd and /etc/group: root, the tenant, nobody. */
 char *identity_passwd(const struct mpj_identity *id);
 char *identity_group(const struct mpj_identity *id);

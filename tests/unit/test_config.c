@@ -9,6 +9,7 @@
 
 #include "build/quota.h"
 #include "config/global.h"
+#include "config/identity.h"
 #include "config/ini.h"
 #include "config/limits.h"
 #include "config/tenant.h"
@@ -728,4 +729,58 @@ Test(files, config_dir_through_symlink_is_refused)
 	paths.config_dir = target;
 	cr_assert_eq(global_load(&paths, &g, &d), 0, "%s", d.msg);
 	global_free(&g);
+}
+
+/* `run` looks accounts up in a child (docs/design.md, "Light pid 1"): the
+ * same identity, or the same diagnostic, as a lookup in this process. */
+static int resolve_both(const char *user, struct mpj_identity *id, struct diag *d)
+{
+	struct mpj_tenant t = { .file = "t.conf", .user = (char *)user, .user_line = 2 };
+	struct mpj_identity id_child = { 0 };
+	struct mpj_global g;
+	struct diag d_child = { 0 };
+	int r, r_child;
+
+	global_init_defaults(&g);
+	identity_nss_in_child(false);
+	r = identity_resolve(&g, &t, id, d);
+	identity_nss_in_child(true);
+	r_child = identity_resolve(&g, &t, &id_child, &d_child);
+	identity_nss_in_child(false);
+	global_free(&g);
+	cr_assert_eq(r_child, r, "%s: %d in a child, %d here", user, r_child, r);
+	if (r < 0) {
+		cr_assert_str_eq(d_child.msg, d->msg);
+		cr_assert_eq(d_child.line, 2);
+		diag_clear(&d_child);
+		return r;
+	}
+	cr_assert_str_eq(id_child.user, id->user);
+	cr_assert_eq(id_child.uid, id->uid);
+	cr_assert_eq(id_child.gid, id->gid);
+	cr_assert_str_eq(id_child.group, id->group);
+	cr_assert_eq(id_child.n_groups, id->n_groups);
+	for (size_t i = 0; i < id->n_groups; i++) {
+		cr_assert_eq(id_child.groups[i], id->groups[i]);
+		cr_assert_str_eq(id_child.group_names[i], id->group_names[i]);
+	}
+	identity_done(&id_child);
+	return r;
+}
+
+Test(identity, lookup_in_a_child_matches_lookup_here)
+{
+	struct mpj_identity id = { 0 };
+	struct diag d = { 0 };
+
+	cr_assert_eq(resolve_both("nobody", &id, &d), 0, "%s", d.msg);
+	cr_assert_eq(id.uid, 65534);
+	cr_assert_str_eq(id.jail_home, "/home/nobody");
+	identity_done(&id);
+	cr_assert_eq(resolve_both("root", &id, &d), -EPERM);
+	cr_assert_not_null(strstr(d.msg, "uid 0"), "%s", d.msg);
+	diag_clear(&d);
+	cr_assert_eq(resolve_both("mpj-no-such-user", &id, &d), -ENOENT);
+	cr_assert_not_null(strstr(d.msg, "does not exist"), "%s", d.msg);
+	diag_clear(&d);
 }
