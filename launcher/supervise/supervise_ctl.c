@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "config/identity.h"
 #include "config/profile.h"
 #include "config/tenant.h"
 #include "jail/listeners.h"
@@ -161,6 +162,8 @@ static _noreturn_ void configtest_child(struct sv *s, pid_t parent, int out)
 	/* Dies with the supervisor; its jail dies with it (PDEATHSIG there). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 		_exit(EXIT_MPJ_SETUP);
+	/* This process exits after the test: NSS may load here, no second fork. */
+	identity_nss_in_child(false);
 	/* Nothing of the supervisor's: not its lock, socket, clients or log. */
 	closep(&s->ctl.dir_fd);
 	closep(&s->ctl.listen_fd);
