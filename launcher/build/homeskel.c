@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -319,24 +320,41 @@ int homeskel_load(int dirfd, struct homeskel_skel *ret, char **ret_bad)
 
 enum { REC_CREATED = 'C', REC_KEPT = 'K', REC_SKIPPED = 'S', REC_FATAL = 'F' };
 
-/* One fixed-size record per skeleton entry over a pipe: far below PIPE_BUF,
- * so each write is atomic. */
+/* One fixed-size record per skeleton entry over a pipe. */
 struct rec {
 	uint32_t idx;
 	int32_t err;
 	uint8_t tag;
 };
 
-static void child_send(int fd, size_t idx, char tag, int err)
-{
-	struct rec r = { .idx = (uint32_t)idx, .err = err, .tag = (uint8_t)tag };
+/* The child sends its records in batches of at most PIPE_BUF bytes (each
+ * write atomic): one write per entry cost the parent a wakeup per entry,
+ * which was most of a small home's copy.  A child that dies before it
+ * flushed fails the copy anyway, so nothing is lost that the parent needs. */
+struct rec_out {
+	int fd;
+	size_t n;
+	struct rec r[PIPE_BUF / sizeof(struct rec)];
+};
 
-	(void)write_full(fd, &r, sizeof r);
+static void child_flush(struct rec_out *o)
+{
+	if (o->n)
+		(void)write_full(o->fd, o->r, o->n * sizeof o->r[0]);
+	o->n = 0;
 }
 
-static _noreturn_ void child_fail(int fd, size_t idx, int err)
+static void child_send(struct rec_out *o, size_t idx, char tag, int err)
 {
-	child_send(fd, idx, REC_FATAL, err);
+	o->r[o->n++] = (struct rec){ .idx = (uint32_t)idx, .err = err, .tag = (uint8_t)tag };
+	if (o->n == ARRAY_SIZE(o->r))
+		child_flush(o);
+}
+
+static _noreturn_ void child_fail(struct rec_out *o, size_t idx, int err)
+{
+	child_send(o, idx, REC_FATAL, err);
+	child_flush(o);
 	_exit(EXIT_FAILURE);
 }
 
@@ -402,6 +420,7 @@ static int create_entry(int home_fd, const struct skel_entry *e)
 static _noreturn_ void populate_child(int wfd, int home_fd, const struct homeskel_skel *s,
 				      const struct mpj_identity *id)
 {
+	struct rec_out out = { .fd = wfd };
 	_cleanup_strv_ char **skipped = NULL;
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
@@ -411,15 +430,15 @@ static _noreturn_ void populate_child(int wfd, int home_fd, const struct homeske
 	 * cannot write where the tenant could not. */
 	if (setgroups(id->n_groups, id->groups) < 0 || setresgid(id->gid, id->gid, id->gid) < 0 ||
 	    setresuid(id->uid, id->uid, id->uid) < 0)
-		child_fail(wfd, SIZE_MAX, negerrno());
+		child_fail(&out, SIZE_MAX, negerrno());
 	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
-		child_fail(wfd, SIZE_MAX, negerrno());
+		child_fail(&out, SIZE_MAX, negerrno());
 	if (ru != id->uid || eu != id->uid || su != id->uid || rg != id->gid || eg != id->gid ||
 	    sg != id->gid)
-		child_fail(wfd, SIZE_MAX, -EPERM);
+		child_fail(&out, SIZE_MAX, -EPERM);
 	/* util-linux: "be paranoid and check it, setuid(0) has to fail". */
 	if (setresuid(0, 0, 0) == 0)
-		child_fail(wfd, SIZE_MAX, -EPERM);
+		child_fail(&out, SIZE_MAX, -EPERM);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* Modes come from the skeleton (masked with 0755), not the umask. */
 	umask(0);
@@ -432,15 +451,16 @@ static _noreturn_ void populate_child(int wfd, int home_fd, const struct homeske
 			continue;
 		r = create_entry(home_fd, e);
 		if (r >= 0) {
-			child_send(wfd, i, r == 0 ? REC_CREATED : REC_KEPT, 0);
+			child_send(&out, i, r == 0 ? REC_CREATED : REC_KEPT, 0);
 			continue;
 		}
 		if (!tenant_caused(r))
-			child_fail(wfd, i, r);
-		child_send(wfd, i, REC_SKIPPED, r);
+			child_fail(&out, i, r);
+		child_send(&out, i, REC_SKIPPED, r);
 		if (e->type == SKEL_DIR)
 			(void)strv_push(&skipped, xstrdup(e->path));
 	}
+	child_flush(&out);
 	_exit(EXIT_SUCCESS);
 }
 
@@ -487,6 +507,35 @@ void homeskel_report_done(struct homeskel_report *r)
 	*r = (struct homeskel_report){ 0 };
 }
 
+/* One record from the child into the report: 0, or -errno (the child's
+ * fatal error, with *ret_failed naming the entry). */
+static int take_record(const struct rec *rc, const struct homeskel_skel *s,
+		       struct homeskel_report *rep, char **ret_failed)
+{
+	const char *path;
+
+	if (rc->idx >= s->n && rc->idx != UINT32_MAX)
+		return -EPROTO;
+	path = rc->idx < s->n ? s->e[rc->idx].path : "";
+	switch (rc->tag) {
+	case REC_CREATED:
+		(void)strv_push(&rep->created, xstrdup(path));
+		return 0;
+	case REC_KEPT:
+		(void)strv_push(&rep->kept, xstrdup(path));
+		return 0;
+	case REC_SKIPPED:
+		(void)strv_push(&rep->skipped, xasprintf("%s: %s", path, strerror(-rc->err)));
+		return 0;
+	case REC_FATAL:
+		if (ret_failed)
+			*ret_failed = xstrdup(*path ? path : "(dropping to the tenant)");
+		return rc->err < 0 ? rc->err : -EIO;
+	default:
+		return -EPROTO;
+	}
+}
+
 int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel *s,
 		      const struct mpj_identity *id, struct homeskel_report *ret, char **ret_failed)
 {
@@ -517,8 +566,8 @@ int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel 
 	wfd = -1;
 
 	deadline = now_ms() + HOMESKEL_TIMEOUT_MS;
-	for (;;) {
-		struct rec rc;
+	for (size_t have = 0, used = 0;;) {
+		struct rec in[PIPE_BUF / sizeof(struct rec)];
 		ssize_t n;
 
 		r = wait_child(rfd, pid, deadline);
@@ -530,40 +579,28 @@ int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel 
 						: "(the copy made no progress in time)");
 			break;
 		}
-		n = read_full(rfd, &rc, sizeof rc);
+		/* Whatever batch is there; a record cut by the pipe's own split
+		 * (never seen: batches are atomic) is kept for the next read. */
+		n = read(rfd, (char *)in + have, sizeof in - have);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
 		if (n < 0) {
-			r = (int)n;
+			r = negerrno();
 			break;
 		}
-		if (n == 0)
-			break;
-		if ((size_t)n != sizeof rc || (rc.idx >= s->n && rc.idx != UINT32_MAX)) {
-			r = -EPROTO;
-			break;
-		}
-		const char *path = rc.idx < s->n ? s->e[rc.idx].path : "";
-
-		switch (rc.tag) {
-		case REC_CREATED:
-			(void)strv_push(&rep.created, xstrdup(path));
-			break;
-		case REC_KEPT:
-			(void)strv_push(&rep.kept, xstrdup(path));
-			break;
-		case REC_SKIPPED:
-			(void)strv_push(&rep.skipped, xasprintf("%s: %s", path, strerror(-rc.err)));
-			break;
-		case REC_FATAL:
-			r = rc.err < 0 ? rc.err : -EIO;
-			if (ret_failed)
-				*ret_failed = xstrdup(*path ? path : "(dropping to the tenant)");
-			break;
-		default:
-			r = -EPROTO;
+		if (n == 0) {
+			if (have)
+				r = -EPROTO;
 			break;
 		}
+		have += (size_t)n;
+		for (used = 0; r == 0 && have - used >= sizeof(struct rec);
+		     used += sizeof(struct rec))
+			r = take_record(&in[used / sizeof(struct rec)], s, &rep, ret_failed);
 		if (r < 0)
 			break;
+		memmove(in, (char *)in + used, have - used);
+		have -= used;
 	}
 	/* Closing our end first: a child still writing gets EPIPE instead of
 	 * blocking forever on a full pipe we no longer read.  On any error the
