@@ -64,14 +64,10 @@ int safefs_open_parent(int dirfd, const char *path, const char **ret_base)
 	return fd;
 }
 
-int safefs_mkdir_beneath(int dirfd, const char *path, mode_t mode)
+int safefs_mkdir_at(int pfd, const char *base, mode_t mode)
 {
-	_cleanup_close_ int pfd = -1, fd = -1;
-	const char *base;
+	_cleanup_close_ int fd = -1;
 
-	pfd = safefs_open_parent(dirfd, path, &base);
-	if (pfd < 0)
-		return pfd;
 	if (mkdirat(pfd, base, 0700) < 0)
 		return negerrno();
 	/* Open what we just created (it cannot have been swapped: the caller
@@ -84,16 +80,23 @@ int safefs_mkdir_beneath(int dirfd, const char *path, mode_t mode)
 	return 0;
 }
 
-int safefs_write_beneath(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
-			 bool do_sync)
+int safefs_mkdir_beneath(int dirfd, const char *path, mode_t mode)
 {
-	_cleanup_close_ int pfd = -1, fd = -1;
+	_cleanup_close_ int pfd = -1;
 	const char *base;
-	int r;
 
 	pfd = safefs_open_parent(dirfd, path, &base);
 	if (pfd < 0)
 		return pfd;
+	return safefs_mkdir_at(pfd, base, mode);
+}
+
+int safefs_write_at(int pfd, const char *base, const void *data, size_t len, mode_t mode,
+		    bool do_sync)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
 	/* O_EXCL: an existing name (a planted symlink or hard link included)
 	 * is EEXIST, never opened. */
 	fd = safefs_open_beneath(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
@@ -107,6 +110,18 @@ int safefs_write_beneath(int dirfd, const char *path, const void *data, size_t l
 	if (do_sync && fsync(fd) < 0)
 		return negerrno();
 	return 0;
+}
+
+int safefs_write_beneath(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+			 bool do_sync)
+{
+	_cleanup_close_ int pfd = -1;
+	const char *base;
+
+	pfd = safefs_open_parent(dirfd, path, &base);
+	if (pfd < 0)
+		return pfd;
+	return safefs_write_at(pfd, base, data, len, mode, do_sync);
 }
 
 int safefs_symlink_beneath(int dirfd, const char *path, const char *target)

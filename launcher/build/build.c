@@ -17,9 +17,10 @@
 #include "sendmail/sendmail_msg.h"
 
 struct plan_entry {
-	char type;  /* 'd', 'f', 'l' as in the manifest */
-	char *path; /* absolute, inside the jail */
-	char *data; /* file content or link target */
+	char type;        /* 'd', 'f', 'l' as in the manifest */
+	char *path;       /* absolute, inside the jail */
+	const char *data; /* file content or link target */
+	char *own;        /* data when the plan owns it, else NULL (a shared copy) */
 	size_t len;
 	const char *why; /* what asked for it, for conflict messages */
 };
@@ -28,14 +29,12 @@ struct build_plan {
 	char *name;
 	struct plan_entry *e;
 	size_t n, cap;
-	struct mpj_filter filter; /* prog.filter NULL: none to store */
+	const struct mpj_filter *filter; /* NULL: none to store */
 };
 
-void build_plan_set_filter(struct build_plan *plan, struct mpj_filter *f)
+void build_plan_set_filter(struct build_plan *plan, const struct mpj_filter *f)
 {
-	filter_done(&plan->filter);
-	plan->filter = *f;
-	*f = (struct mpj_filter){ 0 };
+	plan->filter = f;
 }
 
 void build_plan_free(struct build_plan *plan)
@@ -44,11 +43,10 @@ void build_plan_free(struct build_plan *plan)
 		return;
 	for (size_t i = 0; i < plan->n; i++) {
 		free(plan->e[i].path);
-		free(plan->e[i].data);
+		free(plan->e[i].own);
 	}
 	free(plan->e);
 	free(plan->name);
-	filter_done(&plan->filter);
 	free(plan);
 }
 
@@ -90,8 +88,9 @@ static void plan_append(struct build_plan *plan, struct plan_entry e)
 /* Add PATH of TYPE and every missing parent directory.  A path that is
  * wanted both as a directory and as a file or symlink, or lies below a
  * planned file or symlink (a bind under a `symlink`), is a profile error. */
-static int plan_add(struct build_plan *plan, const char *file, char type, const char *path,
-		    const char *data, size_t len, const char *why, struct diag *diag)
+static int plan_add_data(struct build_plan *plan, const char *file, char type, const char *path,
+			 const char *data, size_t len, bool borrow, const char *why,
+			 struct diag *diag)
 {
 	if (!valid_abs_path(path) || strcmp(path, "/") == 0) {
 		diag_set(diag, file, 0, "%s: `%s` is not an absolute, normalised path below /", why,
@@ -113,15 +112,19 @@ static int plan_add(struct build_plan *plan, const char *file, char type, const 
 			return -EINVAL;
 		}
 		if (!e) {
+			char *own;
+
 			if (plan->n >= BUILD_MAX_ENTRIES) {
 				diag_set(diag, file, 0, "more than %d entries in the jail tree",
 					 BUILD_MAX_ENTRIES);
 				return -E2BIG;
 			}
+			own = !s && data && !borrow ? memdup0(data, len) : NULL;
 			plan_append(plan, (struct plan_entry){
 						  .type = t,
 						  .path = xasprintf("%.*s", (int)n, path),
-						  .data = !s && data ? memdup0(data, len) : NULL,
+						  .data = own ?: (!s ? data : NULL),
+						  .own = own,
 						  .len = !s ? len : 0,
 						  .why = why,
 					  });
@@ -129,6 +132,12 @@ static int plan_add(struct build_plan *plan, const char *file, char type, const 
 		if (!s)
 			return 0;
 	}
+}
+
+static int plan_add(struct build_plan *plan, const char *file, char type, const char *path,
+		    const char *data, size_t len, const char *why, struct diag *diag)
+{
+	return plan_add_data(plan, file, type, path, data, len, false, why, diag);
 }
 
 static int plan_dir(struct build_plan *plan, const char *file, const char *path, const char *why,
@@ -148,13 +157,11 @@ static int plan_text(struct build_plan *plan, const char *file, const char *path
  * a regular file owned by root, readable by others, writable by nobody else
  * (a profile naming a path through a tenant's directory then cannot leak
  * /etc/shadow or another tenant's secret). */
-static int plan_copy(struct build_plan *plan, const struct mpj_profile *p, const char *src,
+static int read_copy(const struct mpj_profile *p, const char *src, char **ret, size_t *ret_len,
 		     struct diag *diag)
 {
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *data = NULL;
 	struct stat st;
-	size_t len;
 	int r;
 
 	fd = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -175,12 +182,46 @@ static int plan_copy(struct build_plan *plan, const struct mpj_profile *p, const
 			 src);
 		return -EPERM;
 	}
-	r = safefs_read_fd(fd, SAFEFS_FILE_MAX, &data, &len);
+	r = safefs_read_fd(fd, SAFEFS_FILE_MAX, ret, ret_len);
 	if (r < 0) {
 		diag_set(diag, p->file, 0, "copy `%s`: %s", src, strerror(-r));
 		return r;
 	}
-	return plan_add(plan, p->file, 'f', src, data, len, "copy", diag);
+	return 0;
+}
+
+void build_copies_done(struct build_copies *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->e[i].path);
+		free(c->e[i].data);
+	}
+	free(c->e);
+	*c = (struct build_copies){ 0 };
+}
+
+static int plan_copy(struct build_plan *plan, const struct mpj_profile *p, const char *src,
+		     struct build_copies *copies, struct diag *diag)
+{
+	const struct build_copy *c = NULL;
+	char *data;
+	size_t len;
+	int r;
+
+	for (size_t i = 0; i < copies->n && !c; i++)
+		if (strcmp(copies->e[i].path, src) == 0)
+			c = &copies->e[i];
+	if (!c) {
+		r = read_copy(p, src, &data, &len, diag);
+		if (r < 0)
+			return r;
+		copies->e = xrealloc_array(copies->e, copies->n + 1, sizeof *copies->e);
+		copies->e[copies->n] = (struct build_copy){ xstrdup(src), data, len };
+		c = &copies->e[copies->n++];
+	}
+	return plan_add_data(plan, p->file, 'f', src, c->data, c->len, true, "copy", diag);
 }
 
 static int plan_template(struct build_plan *plan, const struct mpj_paths *paths,
@@ -296,8 +337,8 @@ static int plan_etc(struct build_plan *plan, const struct mpj_tenant *t,
 }
 
 int build_plan(const struct mpj_paths *paths, const struct mpj_tenant *t,
-	       const struct mpj_profile *p, const struct mpj_identity *id, struct build_plan **ret,
-	       struct diag *diag)
+	       const struct mpj_profile *p, const struct mpj_identity *id,
+	       struct build_copies *copies, struct build_plan **ret, struct diag *diag)
 {
 	static const char *const fixed_dirs[] = {
 		"/usr", "/proc", "/dev", "/tmp", "/run", "/run/secrets", "/home", "/etc",
@@ -334,7 +375,7 @@ int build_plan(const struct mpj_paths *paths, const struct mpj_tenant *t,
 	if ((r = plan_etc(plan, t, p, id, diag)) < 0)
 		goto fail;
 	for (size_t i = 0; p->copies && p->copies[i]; i++)
-		if ((r = plan_copy(plan, p, p->copies[i], diag)) < 0)
+		if ((r = plan_copy(plan, p, p->copies[i], copies, diag)) < 0)
 			goto fail;
 	if (p->n_templates) {
 		if ((r = template_vars_init(t, p, id, &vars, diag)) < 0)
@@ -359,41 +400,64 @@ static int cmp_plan(const void *a, const void *b)
 	return strcmp(((const struct plan_entry *)a)->path, ((const struct plan_entry *)b)->path);
 }
 
+/* The parent directory of the entry being written, kept open: sorted, most
+ * entries share the parent of the entry before, and resolving it again for
+ * each was most of the syscalls of a build.  The tree is our own 0700 aside,
+ * so no directory can be swapped between two entries. */
+struct plan_dir {
+	int fd;    /* -1: none open */
+	char *rel; /* its path below the root, "." for the root */
+};
+
+static int plan_dir_enter(struct plan_dir *d, int rootfd, const char *rel, const char **ret_base)
+{
+	const char *slash = strrchr(rel, '/');
+	_cleanup_free_ char *dir = slash ? xasprintf("%.*s", (int)(slash - rel), rel)
+					 : xstrdup(".");
+
+	*ret_base = slash ? slash + 1 : rel;
+	if (d->fd >= 0 && strcmp(d->rel, dir) == 0)
+		return d->fd;
+	closep(&d->fd);
+	free(d->rel);
+	d->rel = TAKE_PTR(dir);
+	d->fd = safefs_open_beneath(rootfd, d->rel, O_PATH | O_DIRECTORY, 0);
+	return d->fd;
+}
+
 /* Write every entry beneath rootfd.  Sorted by path, a parent directory is
  * always created before what lies in it. */
 static int write_plan(int rootfd, const struct build_plan *plan, char **ret_failed)
 {
 	_cleanup_free_ struct plan_entry *sorted = NULL;
+	struct plan_dir dir = { .fd = -1 };
 	int r = 0;
 
 	sorted = xcalloc(plan->n ? plan->n : 1, sizeof *sorted);
 	if (plan->n)
 		memcpy(sorted, plan->e, plan->n * sizeof *sorted);
 	qsort(sorted, plan->n, sizeof *sorted, cmp_plan);
-	for (size_t i = 0; i < plan->n; i++) {
+	for (size_t i = 0; i < plan->n && r == 0; i++) {
 		const struct plan_entry *e = &sorted[i];
-		const char *rel = e->path + 1;
+		const char *base;
+		int pfd = plan_dir_enter(&dir, rootfd, e->path + 1, &base);
 
-		switch (e->type) {
-		case 'd':
-			r = safefs_mkdir_beneath(rootfd, rel, 0755);
-			break;
-		case 'f':
-			r = safefs_write_beneath(rootfd, rel, e->data, e->len, 0644, false);
-			break;
-		case 'l':
-			r = safefs_symlink_beneath(rootfd, rel, e->data);
-			break;
-		default:
+		if (pfd < 0)
+			r = pfd;
+		else if (e->type == 'd')
+			r = safefs_mkdir_at(pfd, base, 0755);
+		else if (e->type == 'f')
+			r = safefs_write_at(pfd, base, e->data, e->len, 0644, false);
+		else if (e->type == 'l')
+			r = symlinkat(e->data, pfd, base) < 0 ? negerrno() : 0;
+		else
 			r = -EINVAL;
-			break;
-		}
-		if (r < 0) {
+		if (r < 0)
 			*ret_failed = xasprintf("root%s", e->path);
-			return r;
-		}
 	}
-	return 0;
+	closep(&dir.fd);
+	free(dir.rel);
+	return r;
 }
 
 /* mkdtemp(3) relative to a directory fd: the name is random, the directory
@@ -422,11 +486,19 @@ static int make_aside(int jails_fd, const char *name, char **ret_name)
 	return -EEXIST;
 }
 
-/* Leftovers of a build that was killed midway: with the lock held, no
- * other build can be using them. */
-static void remove_stale(int jails_fd, const char *name)
+/* Leftovers of a build that was killed midway (".NAME.new-XXXXXX"): with
+ * the lock held, no other build can be using them.  One pass for the whole
+ * batch: a pass per tenant read the directory N times. */
+static bool is_aside_name(const char *n)
 {
-	_cleanup_free_ char *prefix = xasprintf(".%s.new-", name);
+	const char *dot = n[0] == '.' ? strstr(n + 1, ".new-") : NULL;
+	_cleanup_free_ char *name = dot ? xasprintf("%.*s", (int)(dot - n - 1), n + 1) : NULL;
+
+	return dot && strlen(dot + 5) == 6 && valid_name(name);
+}
+
+static void remove_stale(int jails_fd)
+{
 	int fd = safefs_open_beneath(jails_fd, ".", O_RDONLY | O_DIRECTORY, 0);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
@@ -437,7 +509,7 @@ static void remove_stale(int jails_fd, const char *name)
 		return;
 	}
 	while ((de = readdir(d)))
-		if (startswith(de->d_name, prefix))
+		if (is_aside_name(de->d_name))
 			(void)safefs_rm_rf_at(jails_fd, de->d_name);
 	(void)closedir(d);
 }
@@ -478,8 +550,8 @@ static int fill_aside(int aside_fd, const struct build_plan *plan, struct build_
 		*ret_failed = xstrdup("manifest");
 		return r;
 	}
-	if (plan->filter.prog.filter) {
-		r = filter_store(&plan->filter, aside_fd, BUILD_SECCOMP_FILE);
+	if (plan->filter) {
+		r = filter_store(plan->filter, aside_fd, BUILD_SECCOMP_FILE);
 		if (r < 0) {
 			*ret_failed = xstrdup(BUILD_SECCOMP_FILE);
 			return r;
@@ -489,22 +561,14 @@ static int fill_aside(int aside_fd, const struct build_plan *plan, struct build_
 		*ret_failed = xstrdup(".");
 		return negerrno();
 	}
-	/* Everything on disk before the swap makes it visible. */
-	if (syncfs(aside_fd) < 0) {
-		*ret_failed = xstrdup("(syncfs)");
-		return negerrno();
-	}
 	return 0;
 }
 
-int build_commit(const struct mpj_paths *paths, const struct build_plan *plan,
-		 struct build_result *ret, char **ret_failed)
+int build_batch_open(const struct mpj_paths *paths, struct build_batch *b, char **ret_failed)
 {
-	_cleanup_close_ int state_fd = -1, jails_fd = -1, aside_fd = -1;
-	_cleanup_free_ char *aside = NULL, *failed = NULL;
-	struct build_result res = { 0 };
-	int r;
+	_cleanup_close_ int state_fd = -1, jails_fd = -1;
 
+	*b = (struct build_batch){ .paths = paths, .jails_fd = -1 };
 	state_fd = safefs_ensure_root_dir(AT_FDCWD, paths->state_dir);
 	if (state_fd < 0) {
 		*ret_failed = xstrdup(paths->state_dir);
@@ -521,46 +585,86 @@ int build_commit(const struct mpj_paths *paths, const struct build_plan *plan,
 		*ret_failed = xasprintf("%s/jails (lock)", paths->state_dir);
 		return negerrno();
 	}
-	remove_stale(jails_fd, plan->name);
+	remove_stale(jails_fd);
+	b->jails_fd = TAKE_FD(jails_fd);
+	return 0;
+}
 
-	r = make_aside(jails_fd, plan->name, &aside);
+int build_write_aside(struct build_batch *b, const struct build_plan *plan, char **ret_aside,
+		      struct build_result *ret, char **ret_failed)
+{
+	_cleanup_close_ int aside_fd = -1;
+	_cleanup_free_ char *aside = NULL, *failed = NULL;
+	struct build_result res = { 0 };
+	int r;
+
+	r = make_aside(b->jails_fd, plan->name, &aside);
 	if (r < 0) {
-		*ret_failed = xasprintf("%s/jails/.%s.new-XXXXXX", paths->state_dir, plan->name);
+		*ret_failed = xasprintf("%s/jails/.%s.new-XXXXXX", b->paths->state_dir, plan->name);
 		return r;
 	}
-	aside_fd = safefs_open_beneath(jails_fd, aside, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	aside_fd = safefs_open_beneath(b->jails_fd, aside, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	r = aside_fd < 0 ? aside_fd : fill_aside(aside_fd, plan, &res, &failed);
-	if (r == 0) {
-		if (renameat2(jails_fd, aside, jails_fd, plan->name, RENAME_EXCHANGE) == 0)
-			res.replaced = true;
-		else if (errno == ENOENT &&
-			 renameat2(jails_fd, aside, jails_fd, plan->name, RENAME_NOREPLACE) == 0)
-			res.replaced = false;
-		else {
-			r = negerrno();
-			failed = xasprintf("(renameat2 to `%s`)", plan->name);
-		}
-	}
 	if (r < 0) {
-		*ret_failed = xasprintf("%s/jails/%s%s%s", paths->state_dir, aside,
+		*ret_failed = xasprintf("%s/jails/%s%s%s", b->paths->state_dir, aside,
 					failed && failed[0] != '(' ? "/" : " ", failed ?: "");
-		(void)safefs_rm_rf_at(jails_fd, aside);
+		(void)safefs_rm_rf_at(b->jails_fd, aside);
+		return r;
+	}
+	*ret_aside = TAKE_PTR(aside);
+	*ret = res;
+	return 0;
+}
+
+int build_batch_sync(struct build_batch *b) { return syncfs(b->jails_fd) < 0 ? negerrno() : 0; }
+
+void build_drop_aside(struct build_batch *b, const char *aside)
+{
+	(void)safefs_rm_rf_at(b->jails_fd, aside);
+}
+
+int build_swap(struct build_batch *b, const struct build_plan *plan, const char *aside,
+	       struct build_result *res, char **ret_failed)
+{
+	int r;
+
+	if (renameat2(b->jails_fd, aside, b->jails_fd, plan->name, RENAME_EXCHANGE) == 0)
+		res->replaced = true;
+	else if (errno == ENOENT &&
+		 renameat2(b->jails_fd, aside, b->jails_fd, plan->name, RENAME_NOREPLACE) == 0)
+		res->replaced = false;
+	else {
+		r = negerrno();
+		*ret_failed = xasprintf("%s/jails/%s (renameat2 to `%s`)", b->paths->state_dir,
+					aside, plan->name);
+		build_drop_aside(b, aside);
 		return r;
 	}
 	/* After the exchange the aside name holds the old tree.  The launcher
 	 * copies trees at launch and never mounts them, so removing it under a
 	 * running jail is safe. */
-	if (res.replaced) {
-		r = safefs_rm_rf_at(jails_fd, aside);
+	if (res->replaced) {
+		r = safefs_rm_rf_at(b->jails_fd, aside);
 		if (r < 0) {
-			*ret_failed = xasprintf("%s/jails/%s (old tree)", paths->state_dir, aside);
+			*ret_failed =
+				xasprintf("%s/jails/%s (old tree)", b->paths->state_dir, aside);
 			return r;
 		}
 	}
-	if (fsync(jails_fd) < 0) {
-		*ret_failed = xasprintf("%s/jails", paths->state_dir);
-		return negerrno();
-	}
-	*ret = res;
 	return 0;
+}
+
+int build_batch_close(struct build_batch *b, char **ret_failed)
+{
+	int r = 0;
+
+	if (b->jails_fd < 0)
+		return 0;
+	/* The renames durable before the command says they are done. */
+	if (fsync(b->jails_fd) < 0) {
+		r = negerrno();
+		*ret_failed = xasprintf("%s/jails", b->paths->state_dir);
+	}
+	closep(&b->jails_fd); /* and the lock with it */
+	return r;
 }

@@ -19,56 +19,24 @@ void build_job_init(struct build_job *j)
 void build_job_done(struct build_job *j)
 {
 	build_plan_free(j->plan);
-	homeskel_skel_done(&j->skel);
 	homeskel_home_done(&j->home);
 	quota_home_done(&j->quota);
 	identity_done(&j->id);
-	profile_free(j->p);
+	free(j->aside);
 	if (!j->borrowed)
 		tenant_free(j->t);
 	build_job_init(j);
 }
 
-/* DATADIR/skel/home/NAME, read into memory now so that a missing or odd
- * skeleton is a configuration error, found before anything is written. */
-static int load_skel(const struct mpj_paths *paths, struct build_job *j, struct diag *diag)
-{
-	_cleanup_free_ char *dir = NULL, *bad = NULL;
-	_cleanup_close_ int data_fd = -1, fd = -1;
-	int r;
-
-	if (!j->p->home_skel)
-		return 0;
-	dir = xasprintf("%s/skel/home/%s", paths->data_dir, j->p->home_skel);
-	data_fd = open(paths->data_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (data_fd < 0)
-		r = negerrno();
-	else {
-		_cleanup_free_ char *rel = xasprintf("skel/home/%s", j->p->home_skel);
-
-		fd = safefs_open_beneath(data_fd, rel, O_PATH | O_DIRECTORY, 0);
-		r = fd < 0 ? fd : homeskel_load(fd, &j->skel, &bad);
-	}
-	if (r < 0) {
-		diag_set(diag, j->p->file, 0, "home-skel `%s`: cannot load `%s%s%s`: %s",
-			 j->p->home_skel, dir, bad ? "/" : "", bad ?: "",
-			 r == -EINVAL  ? "not a directory, regular file or symlink"
-			 : r == -EPERM ? "not root-owned, or writable by group or others: the "
-					 "skeleton is code every new tenant runs"
-				       : strerror(-r));
-		return r;
-	}
-	return 0;
-}
-
 int build_job_prepare(const struct mpj_paths *paths, const struct mpj_global *g,
-		      struct build_job *j, struct diag *diag)
+		      struct build_shared *shared, struct build_job *j, struct diag *diag)
 {
 	int r;
 
-	r = profile_load(paths, j->t->profile, &j->p, diag);
+	r = build_shared_profile(paths, shared, j->t->profile, &j->bp, diag);
 	if (r < 0)
 		return r;
+	j->p = j->bp->p;
 	r = identity_resolve(g, j->t, &j->id, diag);
 	if (r < 0)
 		return r;
@@ -85,22 +53,11 @@ int build_job_prepare(const struct mpj_paths *paths, const struct mpj_global *g,
 			       &j->quota, diag);
 	if (r < 0)
 		return r;
-	r = load_skel(paths, j, diag);
+	r = build_plan(paths, j->t, j->p, &j->id, &shared->copies, &j->plan, diag);
 	if (r < 0)
 		return r;
-	r = build_plan(paths, j->t, j->p, &j->id, &j->plan, diag);
-	if (r < 0)
-		return r;
-	/* Compiled now so a broken policy is a configuration error, and stored
-	 * with the tree so that each launch can skip the compile. */
-	if (j->p->seccomp) {
-		struct mpj_filter f = { 0 };
-
-		r = filter_prepare(paths, j->p->seccomp, &f, diag);
-		if (r < 0)
-			return r;
-		build_plan_set_filter(j->plan, &f);
-	}
+	if (j->bp->filter.prog.filter)
+		build_plan_set_filter(j->plan, &j->bp->filter);
 	return 0;
 }
 
@@ -137,14 +94,14 @@ static int apply_quota(struct build_job *j)
 	return 0;
 }
 
-int build_job_commit(const struct mpj_paths *paths, struct build_job *j)
+/* The tree swapped in: the home, its quota and the skeleton copy. */
+static int finish_job(struct build_batch *b, struct build_job *j)
 {
-	struct build_result res = { 0 };
 	struct homeskel_report rep = { 0 };
 	_cleanup_free_ char *failed = NULL, *tree = NULL;
 	int r;
 
-	r = build_commit(paths, j->plan, &res, &failed);
+	r = build_swap(b, j->plan, j->aside, &j->res, &failed);
 	if (r < 0) {
 		log_error_errno(STAGE, r,
 				"tenant `%s`: building the jail tree failed at `%s` "
@@ -152,7 +109,7 @@ int build_job_commit(const struct mpj_paths *paths, struct build_job *j)
 				j->t->name, failed ?: "?");
 		return r;
 	}
-	(void)build_tree_path(paths, j->t->name, &tree);
+	(void)build_tree_path(b->paths, j->t->name, &tree);
 
 	r = homeskel_create(&j->home, &j->id);
 	if (r < 0) {
@@ -163,7 +120,7 @@ int build_job_commit(const struct mpj_paths *paths, struct build_job *j)
 	r = apply_quota(j);
 	if (r < 0)
 		return r;
-	r = homeskel_populate(&j->home, &j->skel, &j->id, &rep, &failed);
+	r = homeskel_populate(&j->home, &j->bp->skel, &j->id, &rep, &failed);
 	if (r < 0) {
 		log_error_errno(STAGE, r,
 				"tenant `%s`: copying the home skeleton into `%s` failed "
@@ -181,9 +138,61 @@ int build_job_commit(const struct mpj_paths *paths, struct build_job *j)
 		log_info(STAGE, "tenant `%s`: created %s/%s", j->t->name, j->home.path,
 			 rep.created[i]);
 	printf("%s: tree %s (%zu entries, %s); home %s (%s): %zu created, %zu kept, %zu skipped\n",
-	       j->t->name, tree, res.n_entries, res.replaced ? "replaced" : "new", j->home.path,
-	       j->home.created ? "created" : "existing", strv_length(rep.created),
+	       j->t->name, tree, j->res.n_entries, j->res.replaced ? "replaced" : "new",
+	       j->home.path, j->home.created ? "created" : "existing", strv_length(rep.created),
 	       strv_length(rep.kept), strv_length(rep.skipped));
 	homeskel_report_done(&rep);
 	return 0;
+}
+
+size_t build_jobs_commit(const struct mpj_paths *paths, struct build_job *jobs, size_t n)
+{
+	struct build_batch b;
+	_cleanup_free_ char *failed = NULL;
+	size_t n_failed = 0;
+	int r;
+
+	r = build_batch_open(paths, &b, &failed);
+	if (r < 0) {
+		log_error_errno(STAGE, r, "cannot open `%s`: no tree was built", failed ?: "?");
+		return n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *f = NULL;
+
+		r = build_write_aside(&b, jobs[i].plan, &jobs[i].aside, &jobs[i].res, &f);
+		if (r < 0) {
+			log_error_errno(STAGE, r,
+					"tenant `%s`: building the jail tree failed at `%s` "
+					"(the previous tree, if any, is unchanged)",
+					jobs[i].t->name, f ?: "?");
+			n_failed++;
+		}
+	}
+	/* Every new tree on disk before the first swap makes one visible. */
+	r = build_batch_sync(&b);
+	if (r < 0)
+		log_error_errno(STAGE, r,
+				"syncing the new trees in `%s/jails` failed: none was swapped in, "
+				"every previous tree is unchanged",
+				paths->state_dir);
+	for (size_t i = 0; i < n; i++) {
+		if (!jobs[i].aside)
+			continue;
+		if (r < 0) {
+			build_drop_aside(&b, jobs[i].aside);
+			n_failed++;
+		} else if (finish_job(&b, &jobs[i]) < 0)
+			n_failed++;
+		free(TAKE_PTR(jobs[i].aside));
+	}
+	free(TAKE_PTR(failed));
+	r = build_batch_close(&b, &failed);
+	if (r < 0) {
+		log_error_errno(STAGE, r,
+				"syncing `%s` failed: the new trees may not survive a crash",
+				failed ?: "?");
+		n_failed = n_failed ?: 1;
+	}
+	return n_failed;
 }

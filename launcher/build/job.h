@@ -2,21 +2,24 @@
 /* One tenant of `mpjail build` (docs/build.md): phase 1 loads and checks
  * everything a build needs and keeps it here, so that a configuration error
  * in any named tenant stops the command before anything is written; phase 2
- * (build_commit(), homeskel_create(), homeskel_populate()) only writes. */
+ * (build_jobs_commit()) only writes. */
 #pragma once
 
 #include "build/build.h"
 #include "build/homeskel.h"
 #include "build/quota.h"
+#include "build/shared.h"
 
 struct build_job {
 	struct mpj_tenant *t; /* owned unless borrowed from a tenant_load_all() list */
 	bool borrowed;
-	struct mpj_profile *p;
+	const struct build_profile *bp; /* in the command's build_shared */
+	const struct mpj_profile *p;    /* bp->p */
 	struct mpj_identity id;
 	struct homeskel_home home;
-	struct homeskel_skel skel;
 	struct build_plan *plan;
+	char *aside;             /* phase 2: the tree written aside, not yet swapped in */
+	struct build_result res; /* phase 2: what was written */
 	struct quota_home quota; /* disk and inodes: the home's filesystem quota */
 };
 
@@ -24,16 +27,17 @@ struct build_job {
 void build_job_init(struct build_job *j);
 void build_job_done(struct build_job *j);
 
-/* Phase 1 for j->t: the profile, the account, the home (a symlinked home
+/* Phase 1 for j->t: the profile (from *shared, loaded there on first use), the account, the home (a symlinked home
  * refuses the whole command), whether its filesystem can enforce the disk
  * and inode limits (refused with a hint if not), the skeleton, the tree plan and the compiled
  * seccomp filter.  Nothing is written.  0, or -errno with *diag. */
 int build_job_prepare(const struct mpj_paths *paths, const struct mpj_global *g,
-		      struct build_job *j, struct diag *diag);
+		      struct build_shared *shared, struct build_job *j, struct diag *diag);
 
-/* Phase 2 for one prepared job: swap the new tree in, create the home, put
+/* Phase 2 for all prepared jobs, in one batch (build.h): write every tree
+ * aside, sync once, then per job swap the new tree in, create the home, put
  * its quota in place (project id on the tree, limits) and fill it from the
- * skeleton as the tenant; logs what it did or where it
- * failed (the previous tree stays when the swap fails) and prints the
- * one-line summary.  0 or -errno. */
-int build_job_commit(const struct mpj_paths *paths, struct build_job *j);
+ * skeleton as the tenant.  Logs what it did or where each job failed (a job
+ * that fails keeps its previous tree; the others go on) and prints a
+ * one-line summary per job.  Returns how many jobs failed. */
+size_t build_jobs_commit(const struct mpj_paths *paths, struct build_job *jobs, size_t n);

@@ -44,6 +44,7 @@ int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 	struct mpj_registry reg = { 0 };
 	struct diag diag = { 0 };
 	struct build_job *jobs = NULL;
+	struct build_shared shared = { 0 };
 	size_t n_jobs = 0;
 	int optind_ = 0, r, rc = EXIT_MPJ_OK;
 
@@ -84,19 +85,15 @@ int cmd_build(struct mpj_cmd_ctx *ctx, int argc, char **argv)
 			if (r < 0)
 				goto config_error;
 		}
-		r = build_job_prepare(&ctx->paths, &reg.global, &jobs[i], &diag);
+		r = build_job_prepare(&ctx->paths, &reg.global, &shared, &jobs[i], &diag);
 		if (r < 0)
 			goto config_error;
 	}
 
 	/* Phase 2: one tenant's failure does not stop the others; the exit code
 	 * says that something failed, the messages say what. */
-	for (size_t i = 0; i < n_jobs; i++) {
-		int k = build_job_commit(&ctx->paths, &jobs[i]) < 0 ? EXIT_MPJ_SETUP : EXIT_MPJ_OK;
-
-		if (k != EXIT_MPJ_OK)
-			rc = k;
-	}
+	if (build_jobs_commit(&ctx->paths, jobs, n_jobs) > 0)
+		rc = EXIT_MPJ_SETUP;
 	goto out;
 
 config_error:
@@ -109,6 +106,7 @@ out:
 	for (size_t i = 0; jobs && i < n_jobs; i++)
 		build_job_done(&jobs[i]);
 	free(jobs);
+	build_shared_done(&shared);
 	registry_done(&reg);
 	diag_clear(&diag);
 	return rc;

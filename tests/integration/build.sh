@@ -385,9 +385,44 @@ expect_eq "ServerName is the first host name" "ServerName bob.example.test" \
 cp "$T_DIR/bob.conf.orig" "$TB"
 
 # ---- --all ----
+# Asides left by a build killed midway are removed (one pass for the whole
+# batch); anything else in jails/ is not ours to remove.
+mkdir -p "$STATE/jails/.alice.new-Ab3dE9/root" "$STATE/jails/.keep-me" \
+	"$STATE/jails/.Bad.new-Ab3dE9"
 out=$(mpjd build --all 2>&1); rc=$?
 expect_eq "--all builds every tenant" 0 "$rc"
 expect_eq "--all: one summary line per tenant" "$(ls "$CONF/tenants" | wc -l)" \
 	"$(printf '%s\n' "$out" | grep -c ': tree ')"
+check "a stale aside is removed" test ! -e "$STATE/jails/.alice.new-Ab3dE9"
+check "a directory that is no aside is left alone" test -d "$STATE/jails/.keep-me"
+check "a name no tenant can have is left alone" test -d "$STATE/jails/.Bad.new-Ab3dE9"
+rmdir "$STATE/jails/.keep-me" "$STATE/jails/.Bad.new-Ab3dE9"
+check "--all leaves no aside" no_aside
+# A host file the profile copies is read once for all its tenants: each
+# tree still holds the whole file.
+for t in bob carol; do
+	check "$t: copied mime.types is the host's" cmp -s /etc/mime.types \
+		"$STATE/jails/$t/root/etc/mime.types"
+done
+# One tenant's failure in the batch leaves the others built: carol's tree
+# made immutable, so that the swap fails for her alone.
+if chattr +i "$STATE/jails/carol" 2>/dev/null; then
+	T_CLEANUP+=("chattr -i '$STATE/jails/carol'")
+	csnap=$(snapshot "$STATE/jails/carol")
+	before=$(stat -c %Y "$STATE/jails/bob/manifest")
+	sleep 1.1
+	out=$(mpjd build --all 2>&1); rc=$?
+	chattr -i "$STATE/jails/carol"
+	expect_eq "--all with one swap failing: exit 111" 111 "$rc"
+	expect_match "--all: the failing tenant is named" "carol.*renameat2" "$out"
+	expect_eq "--all: her previous tree unchanged" "$csnap" "$(snapshot "$STATE/jails/carol")"
+	check "--all: the others still built" \
+		test "$(stat -c %Y "$STATE/jails/bob/manifest")" -gt "$before"
+	expect_eq "--all: a summary line for every other tenant" \
+		"$(($(ls "$CONF/tenants" | wc -l) - 1))" "$(printf '%s\n' "$out" | grep -c ': tree ')"
+	check "--all: no aside left after a failed swap" no_aside
+else
+	not_ok "chattr +i on $STATE/jails/carol failed: the filesystem has no immutable flag"
+fi
 
 done_testing
