@@ -3,7 +3,7 @@
  * loaded, its home skeleton read and its seccomp policy compiled once per
  * command, and each host file the profiles copy is read once.  Loading them
  * again for every tenant was most of the syscalls of `build --all`
- * (docs/design.md, "Build cost").  Nothing here is tenant-specific; the
+ * (docs/design.md, "Build cost: one batch per command").  Nothing here is tenant-specific; the
  * cache lives as long as the command, so every tenant sees the same files. */
 #pragma once
 
