@@ -152,6 +152,8 @@ size_t build_jobs_commit(const struct mpj_paths *paths, struct build_job *jobs, 
 	size_t n_failed = 0;
 	int r;
 
+	if (n == 0)
+		return 0; /* `build --all` with no tenant: nothing to create */
 	r = build_batch_open(paths, &b, &failed);
 	if (r < 0) {
 		log_error_errno(STAGE, r, "cannot open `%s`: no tree was built", failed ?: "?");
