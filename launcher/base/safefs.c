@@ -66,16 +66,11 @@ int safefs_open_parent(int dirfd, const char *path, const char **ret_base)
 
 int safefs_mkdir_at(int pfd, const char *base, mode_t mode)
 {
-	_cleanup_close_ int fd = -1;
-
 	if (mkdirat(pfd, base, 0700) < 0)
 		return negerrno();
-	/* Open what we just created (it cannot have been swapped: the caller
-	 * owns the tree) and set the exact mode, whatever the umask was. */
-	fd = safefs_open_beneath(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-	if (fd < 0)
-		return fd;
-	if (fchmod(fd, mode) < 0)
+	/* The exact mode, whatever the umask.  By name: what we just created
+	 * cannot have been swapped for a symlink, the caller owns the tree. */
+	if (fchmodat(pfd, base, mode, 0) < 0)
 		return negerrno();
 	return 0;
 }
@@ -178,37 +173,40 @@ int safefs_ensure_root_dir(int dirfd, const char *name)
 	return TAKE_FD(fd);
 }
 
+/* getdents64(2) straight, not fdopendir(3): that costs an fstat and two
+ * fcntl per directory, and the build, the manifest and every launch's copy
+ * of the tree walk a few dozen directories each (docs/design.md, "Build
+ * cost: one batch per command"). */
+#define FOREACH_BUF (32 * 1024)
+
 static int foreach(int dfd, bool dirs_only, safefs_entry_fn fn, void *userdata)
 {
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
+	_cleanup_close_ int fd = dfd;
+	_cleanup_free_ char *buf = xmalloc(FOREACH_BUF);
 	int r = 0;
 
-	if (!d) {
-		r = negerrno();
-		(void)close(dfd);
-		return r;
-	}
 	while (r == 0) {
-		struct stat st;
+		ssize_t n = getdents64(fd, buf, FOREACH_BUF);
 
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno)
-				r = negerrno();
+		if (n < 0)
+			return negerrno();
+		if (n == 0)
 			break;
+		for (ssize_t off = 0; off < n && r == 0;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+			struct stat st;
+
+			off += de->d_reclen;
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			if (dirs_only && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+				continue;
+			if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				r = negerrno();
+			else
+				r = fn(fd, de->d_name, &st, userdata);
 		}
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (dirs_only && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			r = negerrno();
-		else
-			r = fn(dirfd(d), de->d_name, &st, userdata);
 	}
-	(void)closedir(d);
 	return r;
 }
 
