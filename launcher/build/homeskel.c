@@ -540,6 +540,7 @@ int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel 
 		      const struct mpj_identity *id, struct homeskel_report *ret, char **ret_failed)
 {
 	struct homeskel_report rep = { 0 };
+	struct rec in[PIPE_BUF / sizeof(struct rec)]; /* a partial record waits here */
 	_cleanup_close_ int rfd = -1, wfd = -1;
 	int pipefd[2], status, r = 0;
 	uint64_t deadline;
@@ -567,7 +568,6 @@ int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel 
 
 	deadline = now_ms() + HOMESKEL_TIMEOUT_MS;
 	for (size_t have = 0, used = 0;;) {
-		struct rec in[PIPE_BUF / sizeof(struct rec)];
 		ssize_t n;
 
 		r = wait_child(rfd, pid, deadline);
