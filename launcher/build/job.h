@@ -27,10 +27,11 @@ struct build_job {
 void build_job_init(struct build_job *j);
 void build_job_done(struct build_job *j);
 
-/* Phase 1 for j->t: the profile (from *shared, loaded there on first use), the account, the home (a symlinked home
- * refuses the whole command), whether its filesystem can enforce the disk
- * and inode limits (refused with a hint if not), the skeleton, the tree plan and the compiled
- * seccomp filter.  Nothing is written.  0, or -errno with *diag. */
+/* Phase 1 for j->t: its profile with skeleton and compiled seccomp filter
+ * (from *shared, loaded there on first use), the account, the home (a
+ * symlinked home refuses the whole command), whether its filesystem can
+ * enforce the disk and inode limits (refused with a hint if not) and the
+ * tree plan.  Nothing is written.  0, or -errno with *diag. */
 int build_job_prepare(const struct mpj_paths *paths, const struct mpj_global *g,
 		      struct build_shared *shared, struct build_job *j, struct diag *diag);
 
