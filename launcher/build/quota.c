@@ -7,7 +7,6 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libmount/libmount.h>
 #include <linux/dqblk_xfs.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/mountinfo.h"
 #include "base/util.h"
 #include "config/limits.h"
 
@@ -82,20 +82,24 @@ static int qctl(int fd, const struct quota_fs *fs, int cmd, uint32_t id, void *a
 	return r < 0 ? negerrno() : 0;
 }
 
+/* The first mount of filesystem dev in our mount table: its type and mount
+ * point for messages, its source for the quotactl of kernels before 5.14. */
 static void find_mount(dev_t dev, struct quota_fs *ret)
 {
-	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
-	struct libmnt_fs *fs;
+	_cleanup_free_ char *text = NULL;
+	struct mountinfo_entry fs;
+	char *cursor;
 
-	if (!tb)
+	if (mountinfo_read("/proc/self/mountinfo", &text) < 0)
 		return;
-	fs = mnt_table_find_devno(tb, dev, MNT_ITER_FORWARD);
-	if (fs) {
-		ret->fstype = xstrdup(mnt_fs_get_fstype(fs) ?: "?");
-		ret->source = xstrdup(mnt_fs_get_source(fs) ?: "?");
-		ret->target = xstrdup(mnt_fs_get_target(fs) ?: "?");
-	}
-	mnt_unref_table(tb);
+	cursor = text;
+	while (mountinfo_next(&cursor, &fs) > 0)
+		if (fs.dev == dev) {
+			ret->fstype = xstrdup(fs.fstype);
+			ret->source = xstrdup(fs.source[0] ? fs.source : "?");
+			ret->target = xstrdup(fs.target);
+			return;
+		}
 }
 
 int quota_fs_probe(int fd, struct quota_fs *ret)

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include "base/mountinfo.h"
 #include "cgroup/cgroup_internal.h"
 
 #define CG_SYSFS_ROOT "/sys/fs/cgroup"
@@ -69,35 +70,26 @@ static bool under_root(const char *path, const char *root)
 }
 
 /* Find the first mount of fstype (with super option ctrl for v1) whose mount
- * point lies under sysfs_root.  Fields: ID PARENT DEV ROOT POINT OPTS
- * [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS.  Escaped (\040) paths are
- * skipped: cgroupfs mount points have no blanks. */
+ * point lies under sysfs_root. */
 static bool find_mount(const char *mountinfo, const char *sysfs_root, const char *fstype,
 		       const char *ctrl, struct cg_mount *ret)
 {
 	_cleanup_free_ char *copy = xstrdup(mountinfo);
-	char *save_line = NULL;
+	struct mountinfo_entry m;
+	char *cursor = copy;
+	int r;
 
-	for (char *line = strtok_r(copy, "\n", &save_line); line;
-	     line = strtok_r(NULL, "\n", &save_line)) {
-		_cleanup_strv_ char **f = split_words(line);
-		size_t n = strv_length(f), dash = 0;
-
-		for (size_t i = 6; i < n; i++)
-			if (strcmp(f[i], "-") == 0) {
-				dash = i;
-				break;
-			}
-		if (dash == 0 || dash + 3 >= n)
+	/* A line that is no mountinfo line is skipped here: this only finds
+	 * where the hierarchies are, and what is found is then checked. */
+	while ((r = mountinfo_next(&cursor, &m)) != 0) {
+		if (r < 0 || strcmp(m.fstype, fstype) != 0)
 			continue;
-		if (strcmp(f[dash + 1], fstype) != 0)
+		if (ctrl && !has_token(m.super_options, ',', ctrl))
 			continue;
-		if (ctrl && !has_token(f[dash + 3], ',', ctrl))
+		if (!under_root(m.target, sysfs_root))
 			continue;
-		if (strchr(f[3], '\\') || strchr(f[4], '\\') || !under_root(f[4], sysfs_root))
-			continue;
-		ret->root = xstrdup(f[3]);
-		ret->point = xstrdup(f[4]);
+		ret->root = xstrdup(m.root);
+		ret->point = xstrdup(m.target);
 		return true;
 	}
 	return false;

@@ -2,9 +2,9 @@
 #define _GNU_SOURCE
 #include "jail/mountcheck.h"
 
-#include <libmount/libmount.h>
 #include <sys/mount.h>
 
+#include "base/mountinfo.h"
 #include "base/util.h"
 
 static const struct {
@@ -57,58 +57,51 @@ static const struct mount_op *find_op(const char *target, const struct mount_op 
 int mountcheck_verify(const char *mountinfo, const struct mount_op *ops, size_t n, char *detail,
 		      size_t dn)
 {
-	const struct libmnt_optmap *map = mnt_get_builtin_optmap(MNT_LINUX_MAP);
 	struct mount_op root = { .kind = MK_ROOT, .target = "/" };
-	struct libmnt_table *tb = mnt_new_table_from_file(mountinfo);
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs;
 	_cleanup_free_ bool *seen = xcalloc(n + 1, sizeof(bool));
-	int r = 0;
+	_cleanup_free_ char *text = NULL;
+	struct mountinfo_entry fs;
+	char *cursor;
+	int r;
 
-	if (!tb || !it) {
-		(void)snprintf(detail, dn, "%s: cannot parse", mountinfo);
-		r = -EBADMSG;
-		goto out;
+	r = mountinfo_read(mountinfo, &text);
+	if (r < 0) {
+		(void)snprintf(detail, dn, "%s: cannot read", mountinfo);
+		return r;
 	}
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *target = mnt_fs_get_target(fs);
-		const char *vfs = mnt_fs_get_vfs_options(fs);
-		const struct mount_op *op;
-		unsigned long flags = 0, prop = 0, need;
+	cursor = text;
+	while ((r = mountinfo_next(&cursor, &fs)) > 0) {
+		const struct mount_op *op = find_op(fs.target, ops, n, &root);
+		unsigned long need;
 		char missing[64];
 
-		if (!target || !vfs || mnt_optstr_get_flags(vfs, &flags, map) < 0) {
-			(void)snprintf(detail, dn, "%s: unreadable entry", mountinfo);
-			r = -EBADMSG;
-			goto out;
-		}
-		op = find_op(target, ops, n, &root);
 		if (!op) {
-			(void)snprintf(detail, dn, "unplanned mount `%s` (%s)", target,
-				       mnt_fs_get_fstype(fs) ?: "?");
-			r = -EPERM;
-			goto out;
+			(void)snprintf(detail, dn, "unplanned mount `%s` (%s)", fs.target,
+				       fs.fstype);
+			return -EPERM;
 		}
 		if (op == &root)
 			seen[n] = true;
-		else if (strcmp(op->target, target) == 0)
+		else if (strcmp(op->target, fs.target) == 0)
 			seen[op - ops] = true;
 		need = mount_kind_required_flags(op->kind, op->noexec);
-		if ((flags & need) != need) {
-			describe_missing(need & ~flags, missing, sizeof missing);
-			(void)snprintf(detail, dn, "mount `%s` lacks %s (has %s)", target, missing,
-				       vfs);
-			r = -EPERM;
-			goto out;
+		if ((fs.flags & need) != need) {
+			describe_missing(need & ~fs.flags, missing, sizeof missing);
+			(void)snprintf(detail, dn, "mount `%s` lacks %s (has %s)", fs.target,
+				       missing, fs.options);
+			return -EPERM;
 		}
 		/* Shared propagation would let host mounts arrive later without
 		 * the jail's flags, and jail mounts leak out (docs/threats.md T10). */
-		if (mnt_fs_get_propagation(fs, &prop) == 0 && (prop & (MS_SHARED | MS_SLAVE))) {
-			(void)snprintf(detail, dn, "mount `%s` is %s, not private", target,
-				       (prop & MS_SHARED) ? "shared" : "a slave");
-			r = -EPERM;
-			goto out;
+		if (fs.propagation & (MS_SHARED | MS_SLAVE)) {
+			(void)snprintf(detail, dn, "mount `%s` is %s, not private", fs.target,
+				       (fs.propagation & MS_SHARED) ? "shared" : "a slave");
+			return -EPERM;
 		}
+	}
+	if (r < 0) {
+		(void)snprintf(detail, dn, "%s: unreadable entry", mountinfo);
+		return r;
 	}
 	for (size_t i = 0; i <= n; i++) {
 		const struct mount_op *op = i < n ? &ops[i] : &root;
@@ -117,12 +110,8 @@ int mountcheck_verify(const char *mountinfo, const struct mount_op *ops, size_t 
 			continue;
 		if (!seen[i]) {
 			(void)snprintf(detail, dn, "planned mount `%s` is missing", op->target);
-			r = -ENOENT;
-			goto out;
+			return -ENOENT;
 		}
 	}
-out:
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
-	return r;
+	return 0;
 }

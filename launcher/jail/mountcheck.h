@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Read the jail's mount table back through libmount and fail closed if any
+/* Read the jail's mount table back (base/mountinfo.h) and fail closed if any
  * mount lacks a required flag, is shared with another namespace, is missing,
  * or was not planned (docs/style.md P8: verify, don't trust). */
 #pragma once
