@@ -1,9 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SHA-256 as specified in FIPS 180-4, section 6.2.  A small local copy keeps
- * the launcher free of a crypto library dependency for one checksum. */
+ * the launcher free of a crypto library dependency for one checksum.  On
+ * x86-64 CPUs with the SHA extensions the rounds run on those instructions:
+ * `build` hashes every file it writes, about 120 KiB per tenant, and the
+ * portable rounds made that 0.45 ms of each tenant's build (docs/design.md,
+ * "Build cost"). */
 #include "base/sha256.h"
 
+#include <stdbool.h>
 #include <string.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHA_NI 1
+#endif
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
@@ -48,6 +59,88 @@ static void compress(uint32_t h[8], const uint8_t block[64])
 	h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
+#ifdef HAVE_SHA_NI
+/* The same rounds on the SHA extensions.  The instructions keep the state
+ * as two vectors, (A,B,E,F) and (C,D,G,H) with A in the top lane, and do
+ * two rounds per sha256rnds2; sha256msg1/msg2 extend the schedule four
+ * words at a time.  Checked against the portable rounds by the unit test. */
+__attribute__((target("sha,sse4.1"))) static void compress_ni(uint32_t h[8], const uint8_t *p,
+							      size_t blocks)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1);
+	__m128i efgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);
+	__m128i abef = _mm_alignr_epi8(abcd, efgh, 8);    /* lanes f e b a */
+	__m128i cdgh = _mm_blend_epi16(efgh, abcd, 0xF0); /* lanes h g d c */
+
+	for (; blocks; blocks--, p += 64) {
+		const __m128i abef_in = abef, cdgh_in = cdgh;
+		__m128i w[4]; /* the last four schedule vectors, w[g % 4] = W[4g..4g+3] */
+
+		for (unsigned g = 0; g < 16; g++) {
+			__m128i wk;
+
+			if (g < 4)
+				w[g] = _mm_shuffle_epi8(_mm_loadu_si128(
+								(const __m128i *)(p + 16 * g)),
+							bswap);
+			else
+				w[g % 4] = _mm_sha256msg2_epu32(
+					_mm_add_epi32(_mm_sha256msg1_epu32(w[g % 4],
+									   w[(g + 1) % 4]),
+						      _mm_alignr_epi8(w[(g + 3) % 4],
+								      w[(g + 2) % 4], 4)),
+					w[(g + 3) % 4]);
+			wk = _mm_add_epi32(w[g % 4], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
+		}
+		abef = _mm_add_epi32(abef, abef_in);
+		cdgh = _mm_add_epi32(cdgh, cdgh_in);
+	}
+	abef = _mm_shuffle_epi32(abef, 0x1B); /* lanes a b e f */
+	cdgh = _mm_shuffle_epi32(cdgh, 0xB1); /* lanes g h c d */
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(abef, cdgh, 0xF0));
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(cdgh, abef, 8));
+}
+
+/* CPUID: SHA (leaf 7, EBX bit 29), SSSE3 and SSE4.1 (leaf 1, ECX 9, 19). */
+static bool cpu_has_sha_ni(void)
+{
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
+		return false;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+}
+#endif
+
+static int use_cpu = -1; /* -1: not asked yet */
+
+void sha256_use_cpu_extensions(bool on)
+{
+#ifdef HAVE_SHA_NI
+	use_cpu = on && cpu_has_sha_ni();
+#else
+	(void)on;
+	use_cpu = 0;
+#endif
+}
+
+static void compress_blocks(uint32_t h[8], const uint8_t *p, size_t blocks)
+{
+	if (use_cpu < 0)
+		sha256_use_cpu_extensions(true);
+#ifdef HAVE_SHA_NI
+	if (use_cpu) {
+		compress_ni(h, p, blocks);
+		return;
+	}
+#endif
+	for (; blocks; blocks--, p += 64)
+		compress(h, p);
+}
+
 void sha256_init(struct sha256_ctx *c)
 {
 	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -70,11 +163,12 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 		c->buf_len += n, p += n, len -= n;
 		if (c->buf_len < 64)
 			return;
-		compress(c->h, c->buf);
+		compress_blocks(c->h, c->buf, 1);
 		c->buf_len = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress(c->h, p);
+	compress_blocks(c->h, p, len / 64);
+	p += len / 64 * 64;
+	len %= 64;
 	memcpy(c->buf, p, len);
 	c->buf_len = len;
 }

@@ -3,6 +3,7 @@
  * notice that a root-owned file in a built tree changed. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,3 +24,6 @@ void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_DIGEST_SIZE]);
 void sha256_hex(const uint8_t digest[SHA256_DIGEST_SIZE], char out[SHA256_HEX_SIZE]);
 /* One-shot convenience. */
 void sha256_buf_hex(const void *data, size_t len, char out[SHA256_HEX_SIZE]);
+/* The SHA extensions are used where the CPU has them (decided at the first
+ * hash); false forces the portable rounds, so a test can compare the two. */
+void sha256_use_cpu_extensions(bool on);

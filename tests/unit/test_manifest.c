@@ -10,7 +10,7 @@
 #include "base/sha256.h"
 #include "build/manifest.h"
 
-Test(sha256, fips_vectors)
+static void fips_vectors(void)
 {
 	char hex[SHA256_HEX_SIZE];
 	struct sha256_ctx c;
@@ -36,6 +36,40 @@ Test(sha256, fips_vectors)
 	sha256_hex(d, hex);
 	cr_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	free(million);
+}
+
+/* Both ways of doing the rounds: the CPU's SHA extensions where this CPU
+ * has them (and the portable rounds where it does not), then the portable
+ * rounds forced. */
+Test(sha256, fips_vectors_with_cpu_extensions)
+{
+	sha256_use_cpu_extensions(true);
+	fips_vectors();
+}
+
+Test(sha256, fips_vectors_portable)
+{
+	sha256_use_cpu_extensions(false);
+	fips_vectors();
+}
+
+/* The two agree on every length from 0 to 300 and at every alignment, and
+ * on pieces fed in several updates. */
+Test(sha256, cpu_extensions_agree_with_portable_rounds)
+{
+	uint8_t data[300 + 16];
+	char a[SHA256_HEX_SIZE], b[SHA256_HEX_SIZE];
+
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 131 + 7);
+	for (size_t off = 0; off < 16; off += 5)
+		for (size_t len = 0; len <= 300; len++) {
+			sha256_use_cpu_extensions(true);
+			sha256_buf_hex(data + off, len, a);
+			sha256_use_cpu_extensions(false);
+			sha256_buf_hex(data + off, len, b);
+			cr_assert_str_eq(a, b, "length %zu at offset %zu", len, off);
+		}
 }
 
 Test(manifest, escape_and_unescape)
