@@ -91,6 +91,18 @@ static unsigned long options_to_flags(const char *opts)
 	return flags;
 }
 
+void mountinfo_flag_names(unsigned long flags, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	if (n)
+		buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(option_flags); i++)
+		if (flags & option_flags[i].flag)
+			len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s",
+						len ? "," : "", option_flags[i].name);
+}
+
 static int parse_dev(char *s, dev_t *ret)
 {
 	char *colon = strchr(s, ':');

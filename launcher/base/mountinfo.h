@@ -30,6 +30,11 @@ struct mountinfo_entry {
  * (callers fail closed: nothing is skipped). */
 int mountinfo_next(char **cursor, struct mountinfo_entry *e);
 
+/* The option names of `flags` (the MS_* flags mountinfo_next() reads), in
+ * mountinfo's order and comma-separated ("nosuid,nodev"), into buf (always
+ * terminated, cut at n).  For messages that name what a mount lacks. */
+void mountinfo_flag_names(unsigned long flags, char *buf, size_t n);
+
 /* Read a mountinfo file whole (at most 16 MiB: a busy host's).  0 or -errno;
  * *ret is freed by the caller. */
 int mountinfo_read(const char *path, char **ret);

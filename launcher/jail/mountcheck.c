@@ -7,27 +7,6 @@
 #include "base/mountinfo.h"
 #include "base/util.h"
 
-static const struct {
-	unsigned long flag;
-	const char *name;
-} flag_names[] = {
-	{ MS_RDONLY, "ro" },
-	{ MS_NOSUID, "nosuid" },
-	{ MS_NODEV, "nodev" },
-	{ MS_NOEXEC, "noexec" },
-};
-
-static void describe_missing(unsigned long missing, char *buf, size_t n)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++)
-		if (missing & flag_names[i].flag)
-			len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s",
-						len ? "," : "", flag_names[i].name);
-}
-
 /* The planned op that governs a mounted target: the exact target, else the
  * nearest recursive bind above it (its submounts inherit its flags). */
 static const struct mount_op *find_op(const char *target, const struct mount_op *ops, size_t n,
@@ -86,7 +65,7 @@ int mountcheck_verify(const char *mountinfo, const struct mount_op *ops, size_t 
 			seen[op - ops] = true;
 		need = mount_kind_required_flags(op->kind, op->noexec);
 		if ((fs.flags & need) != need) {
-			describe_missing(need & ~fs.flags, missing, sizeof missing);
+			mountinfo_flag_names(need & ~fs.flags, missing, sizeof missing);
 			(void)snprintf(detail, dn, "mount `%s` lacks %s (has %s)", fs.target,
 				       missing, fs.options);
 			return -EPERM;

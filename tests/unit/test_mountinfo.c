@@ -172,6 +172,26 @@ static int verdict(const char *table, char *detail, size_t dn)
 	return r;
 }
 
+/* The names messages use: in mountinfo's order, read back by the parser,
+ * and cut (still terminated) when the buffer is short. */
+Test(mountinfo, flag_names_read_back)
+{
+	char buf[64], line[160], *cur = line;
+	struct mountinfo_entry e;
+
+	mountinfo_flag_names(MS_NOEXEC | MS_RDONLY | MS_NODEV, buf, sizeof buf);
+	cr_assert_str_eq(buf, "ro,nodev,noexec");
+	mountinfo_flag_names(0, buf, sizeof buf);
+	cr_assert_str_eq(buf, "");
+	mountinfo_flag_names(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME, buf,
+			     sizeof buf);
+	(void)snprintf(line, sizeof line, "1 0 0:30 / / %s - tmpfs tmpfs rw\n", buf);
+	cr_assert_eq(mountinfo_next(&cur, &e), 1);
+	cr_assert_eq(e.flags, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME);
+	mountinfo_flag_names(MS_RDONLY | MS_NOSUID, buf, 6);
+	cr_assert_str_eq(buf, "ro,no");
+}
+
 #define GOOD_ROOT "1 0 0:30 / / ro,nosuid,nodev - tmpfs tmpfs rw\n"
 #define GOOD_USR "2 1 8:1 /usr /usr ro,nosuid,nodev,relatime - ext4 /dev/sda1 rw\n"
 #define GOOD_USR_SUB "3 2 8:2 / /usr/local ro,nosuid,nodev - ext4 /dev/sda2 rw\n"
