@@ -439,7 +439,11 @@ static _noreturn_ void populate_child(int wfd, int home_fd, const struct homeske
 	/* util-linux: "be paranoid and check it, setuid(0) has to fail". */
 	if (setresuid(0, 0, 0) == 0)
 		child_fail(&out, SIZE_MAX, -EPERM);
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* The uid change reset "dumpable" to fs.suid_dumpable; with 1 there the
+	 * tenant could read this copy of root's memory: set it back to 0, and
+	 * stop if that did not hold (as the launch's verify stage does). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		child_fail(&out, SIZE_MAX, -EPERM);
 	/* Modes come from the skeleton (masked with 0755), not the umask. */
 	umask(0);
 
