@@ -119,19 +119,6 @@ int safefs_write_beneath(int dirfd, const char *path, const void *data, size_t l
 	return safefs_write_at(pfd, base, data, len, mode, do_sync);
 }
 
-int safefs_symlink_beneath(int dirfd, const char *path, const char *target)
-{
-	_cleanup_close_ int pfd = -1;
-	const char *base;
-
-	pfd = safefs_open_parent(dirfd, path, &base);
-	if (pfd < 0)
-		return pfd;
-	if (symlinkat(target, pfd, base) < 0)
-		return negerrno();
-	return 0;
-}
-
 int safefs_check_root_dir(int fd)
 {
 	struct stat st;

@@ -43,7 +43,6 @@ int safefs_mkdir_beneath(int dirfd, const char *path, mode_t mode);
  * opens an existing file (O_EXCL).  fsync'd before return when do_sync. */
 int safefs_write_beneath(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
 			 bool do_sync);
-int safefs_symlink_beneath(int dirfd, const char *path, const char *target);
 /* The same two in the directory pfd (already opened strictly), BASE being a
  * single component: for a writer that creates many entries in one parent. */
 int safefs_mkdir_at(int pfd, const char *base, mode_t mode);
