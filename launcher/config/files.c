@@ -10,6 +10,26 @@
 
 #include "config/files_internal.h"
 
+/* The owner and mode checks on what the caller's fstat() gave. */
+static int check_owner_st(const struct stat *st, const char *path, struct diag *diag)
+{
+	/* In production mpjail runs as root, so this is "owned by root".  A
+	 * user running the parser on their own files (tests) trusts them. */
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		diag_set(diag, path, 0,
+			 "owned by uid %u (mode %04o), not root; configuration must be root-owned",
+			 (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		diag_set(diag, path, 0,
+			 "writable by group or others (owner uid %u, mode %04o); run `chmod go-w`",
+			 (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
 int config_check_owner(int fd, const char *path, struct diag *diag)
 {
 	struct stat st;
@@ -20,21 +40,7 @@ int config_check_owner(int fd, const char *path, struct diag *diag)
 		diag_set(diag, path, 0, "cannot stat: %s", strerror(-r));
 		return r;
 	}
-	/* In production mpjail runs as root, so this is "owned by root".  A
-	 * user running the parser on their own files (tests) trusts them. */
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		diag_set(diag, path, 0,
-			 "owned by uid %u (mode %04o), not root; configuration must be root-owned",
-			 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-		return -EPERM;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		diag_set(diag, path, 0,
-			 "writable by group or others (owner uid %u, mode %04o); run `chmod go-w`",
-			 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-		return -EPERM;
-	}
-	return 0;
+	return check_owner_st(&st, path, diag);
 }
 
 /* An ancestor may be a root-owned sticky directory (/tmp): nobody else can
@@ -47,7 +53,7 @@ static int check_ancestor(int fd, const char *path, struct diag *diag)
 		return negerrno();
 	if ((st.st_mode & S_ISVTX) && (st.st_uid == 0 || st.st_uid == geteuid()))
 		return 0;
-	return config_check_owner(fd, path, diag);
+	return check_owner_st(&st, path, diag);
 }
 
 int config_open_dir(const char *path, struct diag *diag)
@@ -133,7 +139,7 @@ int config_open_at(int dfd, const char *dir, const char *base, bool optional, FI
 		diag_set(diag, path, 0, "not a regular file");
 		return -EINVAL;
 	}
-	r = config_check_owner(fd, path, diag);
+	r = check_owner_st(&st, path, diag);
 	if (r < 0)
 		return r;
 	f = fdopen(fd, "re");
