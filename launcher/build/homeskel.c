@@ -3,11 +3,13 @@
 #define _GNU_SOURCE
 #include "build/homeskel.h"
 
+#include <cap-ng.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -424,13 +426,37 @@ static _noreturn_ void populate_child(int wfd, int home_fd, const struct homeske
 	_cleanup_strv_ char **skipped = NULL;
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
+	unsigned guard;
 
+	/* The uid change below makes this copy of root's memory "dumpable" as
+	 * fs.suid_dumpable says until the prctl() after it: with 1 there, a
+	 * tenant's process could read it in between.  So one capability the
+	 * tenant lacks stays permitted across the change (KEEPCAPS): the kernel
+	 * lets nobody without it trace us or open our memory
+	 * (cap_ptrace_access_check).  Dropped once dumpable is 0 again.  The
+	 * guard grants nothing here (wake alarms); where a bounding set took
+	 * it away, CAP_SETGID, which the change needs anyway, stands in. */
+	if (capng_get_caps_process() < 0)
+		child_fail(&out, SIZE_MAX, -EPERM);
+	guard = capng_have_capability(CAPNG_PERMITTED, CAP_WAKE_ALARM) ? CAP_WAKE_ALARM
+								       : CAP_SETGID;
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_SETUID, CAP_SETGID,
+			  -1) < 0 ||
+	    capng_update(CAPNG_ADD, CAPNG_PERMITTED, guard) < 0 ||
+	    capng_apply(CAPNG_SELECT_CAPS) < 0 || prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		child_fail(&out, SIZE_MAX, -EPERM);
 	/* A full, irreversible drop: groups, then gids, then uids.  After it
 	 * the kernel checks every access as the tenant's, so even a bug here
 	 * cannot write where the tenant could not. */
 	if (setgroups(id->n_groups, id->groups) < 0 || setresgid(id->gid, id->gid, id->gid) < 0 ||
 	    setresuid(id->uid, id->uid, id->uid) < 0)
 		child_fail(&out, SIZE_MAX, negerrno());
+	/* Done with CAP_SETUID and CAP_SETGID: only the guard stays. */
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_update(CAPNG_ADD, CAPNG_PERMITTED, guard) < 0 ||
+	    capng_apply(CAPNG_SELECT_CAPS) < 0)
+		child_fail(&out, SIZE_MAX, -EPERM);
 	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
 		child_fail(&out, SIZE_MAX, negerrno());
 	if (ru != id->uid || eu != id->uid || su != id->uid || rg != id->gid || eg != id->gid ||
@@ -443,6 +469,13 @@ static _noreturn_ void populate_child(int wfd, int home_fd, const struct homeske
 	 * tenant could read this copy of root's memory: set it back to 0, and
 	 * stop if that did not hold (as the launch's verify stage does). */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		child_fail(&out, SIZE_MAX, -EPERM);
+	/* Now the kept capability goes: nothing permitted, effective or
+	 * inheritable, read back from the kernel. */
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 ||
+	    capng_get_caps_process() < 0 ||
+	    capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
 		child_fail(&out, SIZE_MAX, -EPERM);
 	/* Modes come from the skeleton (masked with 0755), not the umask. */
 	umask(0);
