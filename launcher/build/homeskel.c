@@ -9,7 +9,6 @@
 #include <grp.h>
 #include <libgen.h>
 #include <limits.h>
-#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>

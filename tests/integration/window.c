@@ -4,8 +4,9 @@
  * after a setresuid() to UID succeeds, and there let a process with UID and
  * GID (the tenant's host login) try to open that process's memory and
  * environment.  One line per such stop:
- *   window PID mem=EPERM environ=EPERM
- * ("OK" where the open worked).  Then the process runs on untraced.  Exits
+ *   window PID mem=EACCES environ=EACCES
+ * (the open's errno, "OK" where it worked; /proc says EACCES for a refused
+ * ptrace access check).  Then the process runs on untraced.  Exits
  * with CMD's status.  x86_64 only (the syscall registers).
  * Usage: mpjail-window UID GID CMD [ARG...]   (root; used by build.sh) */
 #define _GNU_SOURCE
