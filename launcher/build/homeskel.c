@@ -3,19 +3,17 @@
 #define _GNU_SOURCE
 #include "build/homeskel.h"
 
-#include <cap-ng.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
+#include "base/privdrop.h"
 #include "base/safefs.h"
 
 /* ---- the home itself (as root, nothing inside it touched) ---- */
@@ -423,65 +421,21 @@ static _noreturn_ void populate_child(int wfd, int home_fd, const struct homeske
 {
 	struct rec_out out = { .fd = wfd };
 	_cleanup_strv_ char **skipped = NULL;
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
-	unsigned guard;
+	int r;
 
-	/* The uid change below makes this copy of root's memory "dumpable" as
-	 * fs.suid_dumpable says until the prctl() after it: with 1 there, a
-	 * tenant's process could read it in between.  So one capability the
-	 * tenant lacks stays permitted across the change (KEEPCAPS): the kernel
-	 * lets nobody without it trace us or open our memory
-	 * (cap_ptrace_access_check).  Dropped once dumpable is 0 again.  The
-	 * guard grants nothing here (wake alarms); where a bounding set took
-	 * it away, CAP_SETGID, which the change needs anyway, stands in. */
-	if (capng_get_caps_process() < 0)
-		child_fail(&out, SIZE_MAX, -EPERM);
-	guard = capng_have_capability(CAPNG_PERMITTED, CAP_WAKE_ALARM) ? CAP_WAKE_ALARM
-								       : CAP_SETGID;
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_SETUID, CAP_SETGID,
-			  -1) < 0 ||
-	    capng_update(CAPNG_ADD, CAPNG_PERMITTED, guard) < 0 ||
-	    capng_apply(CAPNG_SELECT_CAPS) < 0 || prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		child_fail(&out, SIZE_MAX, -EPERM);
-	/* A full, irreversible drop: groups, then gids, then uids.  After it
-	 * the kernel checks every access as the tenant's, so even a bug here
-	 * cannot write where the tenant could not. */
-	if (setgroups(id->n_groups, id->groups) < 0 || setresgid(id->gid, id->gid, id->gid) < 0 ||
-	    setresuid(id->uid, id->uid, id->uid) < 0)
-		child_fail(&out, SIZE_MAX, negerrno());
-	/* Done with CAP_SETUID and CAP_SETGID: only the guard stays. */
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_update(CAPNG_ADD, CAPNG_PERMITTED, guard) < 0 ||
-	    capng_apply(CAPNG_SELECT_CAPS) < 0)
-		child_fail(&out, SIZE_MAX, -EPERM);
-	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
-		child_fail(&out, SIZE_MAX, negerrno());
-	if (ru != id->uid || eu != id->uid || su != id->uid || rg != id->gid || eg != id->gid ||
-	    sg != id->gid)
-		child_fail(&out, SIZE_MAX, -EPERM);
-	/* util-linux: "be paranoid and check it, setuid(0) has to fail". */
-	if (setresuid(0, 0, 0) == 0)
-		child_fail(&out, SIZE_MAX, -EPERM);
-	/* The uid change reset "dumpable" to fs.suid_dumpable; with 1 there the
-	 * tenant could read this copy of root's memory: set it back to 0, and
-	 * stop if that did not hold (as the launch's verify stage does). */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
-		child_fail(&out, SIZE_MAX, -EPERM);
-	/* Now the kept capability goes: nothing permitted, effective or
-	 * inheritable, read back from the kernel. */
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_apply(CAPNG_SELECT_CAPS) < 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 ||
-	    capng_get_caps_process() < 0 ||
-	    capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
-		child_fail(&out, SIZE_MAX, -EPERM);
+	/* A full, irreversible drop: after it the kernel checks every access as
+	 * the tenant's, so even a bug here cannot write where the tenant could
+	 * not.  This process is a copy of root's memory (every tenant's plan):
+	 * privdrop_become leaves the tenant's login no moment to read it, even
+	 * with fs.suid_dumpable=1. */
+	r = privdrop_become(id->uid, id->gid, id->n_groups, id->groups);
+	if (r < 0)
+		child_fail(&out, SIZE_MAX, r);
 	/* Modes come from the skeleton (masked with 0755), not the umask. */
 	umask(0);
 
 	for (size_t i = 0; i < s->n; i++) {
 		const struct skel_entry *e = &s->e[i];
-		int r;
 
 		if (below_skipped(skipped, e->path))
 			continue;
