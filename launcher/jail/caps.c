@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <sys/prctl.h>
 
+#include "base/privdrop.h"
 #include "base/util.h"
 
 enum {
@@ -25,24 +27,19 @@ enum {
 
 int caps_drop(const struct mpj_identity *id)
 {
-	int r;
-
-	/* Groups first, explicitly: forgetting setgroups is the classic hole
-	 * (a root login carries gid 0).  No initgroups: NSS must not run here. */
-	if (setgroups(id->n_groups, id->groups) < 0)
+	/* The bounding and ambient sets first, while CAP_SETPCAP is still
+	 * effective: nothing the command execs (a file capability) may regain
+	 * a capability.  Then the uid change itself, the same guarded one the
+	 * home copy makes: the jail's pid 1 holds the launcher's memory, and
+	 * the tenant's login could SIGSTOP it in the middle of the change. */
+	if (capng_get_caps_process() < 0)
+		return -EPERM;
+	capng_clear(CAPNG_SELECT_BOUNDS);
+	if (capng_apply(CAPNG_SELECT_BOUNDS) < 0)
+		return -EPERM;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return negerrno();
-	capng_clear(CAPNG_SELECT_BOTH);
-	r = capng_change_id((int)id->uid, (int)id->gid,
-			    CAPNG_CLEAR_BOUNDING
-#ifdef HAVE_CAPNG_CLEAR_AMBIENT
-				    | CAPNG_CLEAR_AMBIENT
-#endif
-	);
-	/* libcap-ng returns small negative codes, not errnos; a partial drop
-	 * cannot be recovered from, so any failure ends the child. */
-	if (r < 0)
-		return errno ? -errno : -EPERM;
-	return 0;
+	return privdrop_become(id->uid, id->gid, id->n_groups, id->groups);
 }
 
 static int parse_ids(const char *v, unsigned *out, size_t max, size_t *ret_n)

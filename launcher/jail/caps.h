@@ -6,8 +6,10 @@
 
 #include "config/identity.h"
 
-/* Stage IDENTITY: supplementary groups (resolved on the host), then
- * libcap-ng: gid, uid, every capability set, bounding and ambient emptied. */
+/* Stage IDENTITY: bounding and ambient sets emptied, then privdrop_become
+ * (base/privdrop.h): supplementary groups (resolved on the host), gid, uid,
+ * every capability set emptied and dumpable 0, with no moment between in
+ * which the tenant's login could read the process. */
 int caps_drop(const struct mpj_identity *id);
 /* Stage VERIFY: re-read ids, groups and Cap* from /proc/self/status and
  * check that setuid(0)/setgid(0)/setgroups fail.  `detail` names the field. */

@@ -280,12 +280,14 @@ static int stage_verify(struct child *c)
 	 * arm it again (the lifeline pipe is the second layer). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return negerrno();
-	/* The same change resets "dumpable" to fs.suid_dumpable: with 1 there,
-	 * pid 1 (the launcher's memory and environment, the status pipe) would
-	 * be open to the tenant through /proc/1.  The exec'd command becomes
-	 * dumpable again by the usual rules; pid 1 never execs. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
-		(void)snprintf(c->detail, sizeof c->detail, "PR_SET_DUMPABLE 0");
+	/* The uid change reset "dumpable" to fs.suid_dumpable and the identity
+	 * stage set it to 0 before its guard capability went: with 1, pid 1
+	 * (the launcher's memory and environment, the status pipe) would be
+	 * open to the tenant through /proc.  Read back here.  The exec'd
+	 * command becomes dumpable again by the usual rules; pid 1 never
+	 * execs. */
+	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		(void)snprintf(c->detail, sizeof c->detail, "dumpable is not 0");
 		return -EPERM;
 	}
 	return 0;

@@ -50,6 +50,37 @@ expect_no_match() {
 	else ok "$1"; fi
 }
 
+# witness_uid_change WHO UID GID CMD...: run CMD under mpjail-window with
+# fs.suid_dumpable 1, which stops every process of it at each syscall from
+# its setresuid() to UID up to its prctl(PR_SET_DUMPABLE, 0) and there tries
+# to open its memory and environment as UID:GID (the tenant's login, which
+# could SIGSTOP it there).  Twice: as usual, and with CAP_WAKE_ALARM (the
+# guard capability) out of the bounding set, where CAP_SETGID stands in
+# (docs/design.md, "The uid change keeps a guard capability").  A function
+# witness_before, where the test defines one, runs before each.
+witness_uid_change() {
+	local who=$1 uid=$2 gid=$3 old bset how out rc
+	shift 3
+	old=$(cat /proc/sys/fs/suid_dumpable)
+	T_CLEANUP+=("echo $old >/proc/sys/fs/suid_dumpable")
+	for bset in '' -wake_alarm; do
+		how=${bset:+" (bounding set $bset)"}
+		[ "$(type -t witness_before)" != function ] || witness_before
+		echo 1 >/proc/sys/fs/suid_dumpable
+		out=$(setpriv --bounding-set="${bset:-+all}" "$MPJAIL_WINDOW" "$uid" "$gid" "$@" 2>&1)
+		rc=$?
+		echo "$old" >/proc/sys/fs/suid_dumpable
+		printf '%s\n' "$out" | grep -E '^(window|closed)' | sed 's/^/# /'
+		expect_eq "$who under the witness$how: exit 0" 0 "$rc"
+		expect_match "$who was stopped right after its uid change$how" '^window [0-9]+ ' "$out"
+		expect_match "$who was followed until it was not dumpable again$how" \
+			'^closed [0-9]+' "$out"
+		expect_no_match "suid_dumpable=1: the tenant cannot open $who's memory there$how" \
+			'^window .*mem=OK' "$out"
+		expect_no_match "suid_dumpable=1: nor its environment$how" '^window .*environ=OK' "$out"
+	done
+}
+
 # A test that cannot run here says why.  In CI (MPJAIL_NO_SKIP=1, set by
 # scripts/test when root) a skip is a failure: it must not pass silently.
 skip_all() {

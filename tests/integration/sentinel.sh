@@ -162,6 +162,12 @@ done
 expect_no_match "jail with fs.suid_dumpable=1: the launcher's environment is not read" \
 	'environ_has_db_password' "$out"
 
+# The uid change itself: the tenant's login may SIGSTOP pid 1 at any syscall
+# between its setresuid() and its prctl(PR_SET_DUMPABLE, 0) and open its
+# memory there at leisure, were it dumpable.
+witness_uid_change "the jail's pid 1" "$UID_A" "$GID_A" "$MPJAIL" exec --config-dir "$CONF" \
+	--state-dir "$STATE" --run-dir "$RUN" --data-dir "$MPJAIL_SRC" a -- /bin/true
+
 # -------------------------------------------------------------- leftovers ---
 expect_eq "no process of the tenant is left" "" "$(pgrep -u "$UA" || true)"
 done_testing

@@ -1,22 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The tenant's chance at a process in the middle of its uid change, made
- * certain: run CMD traced (following forks), stop every process of it right
- * after a setresuid() to UID succeeds, and there let a process with UID and
- * GID (the tenant's host login) try to open that process's memory and
- * environment.  One line per such stop:
- *   window PID mem=EACCES environ=EACCES
- * (the open's errno, "OK" where it worked; /proc says EACCES for a refused
- * ptrace access check).  Then the process runs on untraced.  Exits
- * with CMD's status.  x86_64 only (the syscall registers).
- * Usage: mpjail-window UID GID CMD [ARG...]   (root; used by build.sh) */
+ * certain: run CMD traced (following forks) and stop every process of it at
+ * each syscall exit from a successful setresuid() to UID up to and including
+ * its prctl(PR_SET_DUMPABLE, 0): credentials change only in syscalls, so
+ * these stops see every state the window has.  At each, a process with UID
+ * and GID (the tenant's host login, which could SIGSTOP it there) tries to
+ * open that process's memory and environment.  One line per stop:
+ *   window PID after=NR mem=EACCES environ=EACCES
+ * and "closed PID" after the prctl's
+ * (NR the syscall just returned from; the open's errno, "OK" where it
+ * worked; /proc says EACCES for a refused ptrace access check).  Then the
+ * process runs on untraced.  Exits with CMD's status.  x86_64 only (the
+ * syscall registers).
+ * Usage: mpjail-window UID GID CMD [ARG...]   (root; build.sh, sentinel.sh) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -34,7 +40,7 @@ static const char *try_open(const char *path)
 }
 
 /* As the tenant, in a child of ours: what can it open of PID? */
-static void attack(pid_t pid, uid_t uid, gid_t gid)
+static void attack(pid_t pid, long nr, uid_t uid, gid_t gid)
 {
 	char mem[64], env[64];
 	int st;
@@ -50,7 +56,7 @@ static void attack(pid_t pid, uid_t uid, gid_t gid)
 			_exit(3);
 		(void)snprintf(mem, sizeof mem, "/proc/%d/mem", (int)pid);
 		(void)snprintf(env, sizeof env, "/proc/%d/environ", (int)pid);
-		printf("window %d mem=%s", (int)pid, try_open(mem));
+		printf("window %d after=%ld mem=%s", (int)pid, nr, try_open(mem));
 		printf(" environ=%s\n", try_open(env));
 		fflush(stdout);
 		_exit(0);
@@ -60,6 +66,29 @@ static void attack(pid_t pid, uid_t uid, gid_t gid)
 			(unsigned)uid, (unsigned)gid);
 		exit(2);
 	}
+}
+
+/* The processes inside their window, by pid. */
+#define MAX_OPEN 64
+static pid_t in_window[MAX_OPEN];
+
+static bool window_has(pid_t p)
+{
+	for (size_t i = 0; i < MAX_OPEN; i++)
+		if (in_window[i] == p)
+			return true;
+	return false;
+}
+
+static void window_set(pid_t p, pid_t to)
+{
+	for (size_t i = 0; i < MAX_OPEN; i++)
+		if (in_window[i] == p) {
+			in_window[i] = to;
+			return;
+		}
+	fprintf(stderr, "mpjail-window: more than %d processes in their window\n", MAX_OPEN);
+	exit(2);
 }
 
 int main(int argc, char **argv)
@@ -115,13 +144,24 @@ int main(int argc, char **argv)
 			struct user_regs_struct r;
 
 			/* A syscall stop: at the exit of a successful
-			 * setresuid(UID, ...), rax is 0 (-ENOSYS at entry). */
-			if (ptrace(PTRACE_GETREGS, p, NULL, &r) == 0 &&
-			    r.orig_rax == SYS_setresuid && r.rax == 0 && (uid_t)r.rdi == uid &&
-			    uid != 0) {
-				attack(p, uid, gid);
-				(void)ptrace(PTRACE_DETACH, p, NULL, NULL);
-				continue;
+			 * setresuid(UID, ...), rax is 0 (-ENOSYS at entry).
+			 * The window closes with prctl(PR_SET_DUMPABLE, 0). */
+			if (ptrace(PTRACE_GETREGS, p, NULL, &r) == 0 && (long)r.rax != -ENOSYS) {
+				bool opens = r.orig_rax == SYS_setresuid && r.rax == 0 &&
+					     (uid_t)r.rdi == uid && uid != 0 && !window_has(p);
+				bool closes = r.orig_rax == SYS_prctl && r.rdi == PR_SET_DUMPABLE &&
+					      r.rsi == 0 && window_has(p);
+
+				if (opens)
+					window_set(0, p);
+				if (window_has(p))
+					attack(p, (long)r.orig_rax, uid, gid);
+				if (closes) {
+					printf("closed %d\n", (int)p);
+					window_set(p, 0);
+					(void)ptrace(PTRACE_DETACH, p, NULL, NULL);
+					continue;
+				}
 			}
 		} else if ((st >> 16) == 0 && WSTOPSIG(st) != SIGTRAP && WSTOPSIG(st) != SIGSTOP) {
 			/* A signal for the process: deliver it.  Fork events and
