@@ -94,5 +94,9 @@ int privdrop_become(uid_t uid, gid_t gid, size_t n_groups, const gid_t *groups)
 	r = keep_only(-1, 0);
 	if (r < 0)
 		return r;
+	/* The guard may have been CAP_SETGID: with it gone, gid 0 is out of
+	 * reach too. */
+	if (setresgid(0, 0, 0) == 0 || setgroups(0, NULL) == 0)
+		return -EPERM;
 	return caps_all_empty();
 }

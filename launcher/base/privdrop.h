@@ -12,7 +12,8 @@
  * permitted across the change until the process is not dumpable again, so
  * that neither ptrace nor /proc/PID/mem reaches it in between whatever
  * fs.suid_dumpable says.  On return, effective, permitted, inheritable and
- * ambient are empty, read back, dumpable is 0 and setresuid(0) fails.
+ * ambient are empty, read back, dumpable is 0, and setresuid(0),
+ * setresgid(0) and setgroups() fail.
  * The bounding set is the caller's (it matters only across an exec).
  * 0, or -errno; -EPERM where a read-back disagrees.  Not undoable: a
  * caller that fails must _exit. */
