@@ -10,6 +10,31 @@
 
 #include "base/util.h"
 
+/* The process's capability sets, from the kernel itself (capget(2)): one
+ * syscall, where libcap-ng's capng_get_caps_process also reads /proc. */
+static int read_caps(struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3])
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+
+	return syscall(SYS_capget, &h, d) < 0 ? negerrno() : 0;
+}
+
+/* Read back: nothing effective, permitted or inheritable (ambient cannot
+ * outlive permitted).  Not libcap-ng's cache, whose "have capabilities"
+ * looks at the effective set only. */
+static int caps_all_empty(void)
+{
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	int r = read_caps(d);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(d); i++)
+		if (d[i].effective || d[i].permitted || d[i].inheritable)
+			return -EPERM;
+	return 0;
+}
+
 /* The guard: a capability the tenant's processes never have, so the kernel
  * refuses them ptrace access to us while we hold it, dumpable or not
  * (cap_ptrace_access_check: the tracee's permitted set must be a subset of
@@ -18,9 +43,14 @@
  * stands in. */
 static int pick_guard(unsigned *ret)
 {
-	if (capng_get_caps_process() < 0)
-		return -EPERM;
-	*ret = capng_have_capability(CAPNG_PERMITTED, CAP_WAKE_ALARM) ? CAP_WAKE_ALARM : CAP_SETGID;
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	int r = read_caps(d);
+
+	if (r < 0)
+		return r;
+	*ret = d[CAP_TO_INDEX(CAP_WAKE_ALARM)].permitted & CAP_TO_MASK(CAP_WAKE_ALARM)
+		       ? CAP_WAKE_ALARM
+		       : CAP_SETGID;
 	return 0;
 }
 
@@ -33,22 +63,6 @@ static int keep_only(int guard, int keepcaps)
 	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
 		return -EPERM;
 	return prctl(PR_SET_KEEPCAPS, keepcaps, 0, 0, 0) < 0 ? negerrno() : 0;
-}
-
-/* Read back from the kernel with capget(2): nothing effective, permitted or
- * inheritable (ambient cannot outlive permitted).  Not libcap-ng's cache,
- * whose "have capabilities" looks at the effective set only. */
-static int caps_all_empty(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { 0 };
-
-	if (syscall(SYS_capget, &h, d) < 0)
-		return negerrno();
-	for (size_t i = 0; i < ARRAY_SIZE(d); i++)
-		if (d[i].effective || d[i].permitted || d[i].inheritable)
-			return -EPERM;
-	return 0;
 }
 
 int privdrop_become(uid_t uid, gid_t gid, size_t n_groups, const gid_t *groups)

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "jail/caps.h"
 
-#include <cap-ng.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -32,11 +31,12 @@ int caps_drop(const struct mpj_identity *id)
 	 * a capability.  Then the uid change itself, the same guarded one the
 	 * home copy makes: the jail's pid 1 holds the launcher's memory, and
 	 * the tenant's login could SIGSTOP it in the middle of the change. */
-	if (capng_get_caps_process() < 0)
-		return -EPERM;
-	capng_clear(CAPNG_SELECT_BOUNDS);
-	if (capng_apply(CAPNG_SELECT_BOUNDS) < 0)
-		return -EPERM;
+	for (int cap = 0;; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			if (errno == EINVAL && cap > 0)
+				break; /* past the kernel's last capability */
+			return negerrno();
+		}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return negerrno();
 	return privdrop_become(id->uid, id->gid, id->n_groups, id->groups);
