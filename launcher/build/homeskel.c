@@ -78,6 +78,7 @@ int homeskel_open(const struct mpj_tenant *t, const struct mpj_identity *id,
 		return -EINVAL;
 	}
 	h.path = xstrdup(t->home);
+	h.handed = true; /* an existing home is the tenant's (checked below) */
 	fd = safefs_open_dir_nofollow(t->home);
 	switch (fd) {
 	case -ENOENT:
@@ -124,24 +125,35 @@ fail:
 	return r;
 }
 
-int homeskel_create(struct homeskel_home *h, const struct mpj_identity *id)
+int homeskel_create(struct homeskel_home *h)
 {
 	_cleanup_close_ int fd = -1;
 
 	if (h->fd >= 0)
 		return 0;
-	/* 0700 until it belongs to the tenant; the parent is root-owned and not
-	 * writable by others (checked in homeskel_open), so nobody can swap the
-	 * new directory between mkdirat and the open. */
+	/* Root's and 0700 until handed over; the parent is root-owned and not
+	 * writable by others (checked in homeskel_open), so nobody can swap
+	 * the new directory between mkdirat and the open, nor enter it. */
 	if (mkdirat(h->parent_fd, h->base, 0700) < 0)
 		return negerrno();
 	fd = safefs_open_beneath(h->parent_fd, h->base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return fd;
-	if (fchown(fd, id->uid, id->gid) < 0 || fchmod(fd, 0750) < 0)
-		return negerrno();
 	h->fd = TAKE_FD(fd);
 	h->created = true;
+	h->handed = false;
+	return 0;
+}
+
+int homeskel_hand_over(struct homeskel_home *h, const struct mpj_identity *id)
+{
+	if (h->fd < 0)
+		return -EBADF;
+	if (!h->created || h->handed)
+		return 0;
+	if (fchown(h->fd, id->uid, id->gid) < 0 || fchmod(h->fd, 0750) < 0)
+		return negerrno();
+	h->handed = true;
 	return 0;
 }
 
@@ -526,7 +538,76 @@ static int take_record(const struct rec *rc, const struct homeskel_skel *s,
 	}
 }
 
-int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel *s,
+/* A rebuild finds the skeleton already there: each entry present with its
+ * type (a directory a directory; for a file or link, any entry under that
+ * name, which the child would keep too).  Looked up by root without writing,
+ * beneath the home and without following a symlink (safefs), so a tenant's
+ * entries cannot point the lookup elsewhere.  Anything missing or odd is
+ * the child's work: it creates what is absent and skips what the tenant
+ * put in the way (docs/design.md "A new home is filled without a child"). */
+static bool all_present(int home_fd, const struct homeskel_skel *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct skel_entry *e = &s->e[i];
+		_cleanup_close_ int pfd = -1;
+		const char *base;
+		struct stat st;
+
+		pfd = safefs_open_parent(home_fd, e->path, &base);
+		if (pfd < 0 || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return false;
+		if (e->type == SKEL_DIR && !S_ISDIR(st.st_mode))
+			return false;
+	}
+	return true;
+}
+
+/* A home homeskel_create() has just made, still root's and 0700: only root
+ * can enter it and it holds only what this loop creates, so there is no
+ * tenant entry to resolve and no need for a process that is the tenant
+ * (docs/design.md "A new home is filled without a child").  Every path is
+ * still resolved beneath the home without symlinks (safefs), and each entry
+ * is the tenant's before the home is handed over. */
+static int populate_new(struct homeskel_home *h, const struct homeskel_skel *s,
+			const struct mpj_identity *id, struct homeskel_report *rep,
+			char **ret_failed)
+{
+	/* Modes come from the skeleton (masked with 0755), not the umask;
+	 * the build is single-threaded, so the umask is ours to borrow. */
+	mode_t old = umask(0);
+	int r = 0, r2;
+
+	for (size_t i = 0; i < s->n && r == 0; i++) {
+		const struct skel_entry *e = &s->e[i];
+		_cleanup_close_ int pfd = -1;
+		const char *base;
+
+		r = create_entry(h->fd, e);
+		if (r == 1) { /* a repeated skeleton path: as the child would */
+			(void)strv_push(&rep->kept, xstrdup(e->path));
+			r = 0;
+			continue;
+		}
+		pfd = r < 0 ? -1 : safefs_open_parent(h->fd, e->path, &base);
+		if (r == 0 && pfd < 0)
+			r = pfd;
+		if (r == 0 && fchownat(pfd, base, id->uid, id->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			r = negerrno();
+		if (r < 0) {
+			if (ret_failed)
+				*ret_failed = xstrdup(e->path);
+			break;
+		}
+		(void)strv_push(&rep->created, xstrdup(e->path));
+	}
+	umask(old);
+	/* Handed over even after a failure: a partial home is the tenant's,
+	 * as when the child fails, and the next build completes it. */
+	r2 = homeskel_hand_over(h, id);
+	return r < 0 ? r : r2;
+}
+
+int homeskel_populate(struct homeskel_home *h, const struct homeskel_skel *s,
 		      const struct mpj_identity *id, struct homeskel_report *ret, char **ret_failed)
 {
 	struct homeskel_report rep = { 0 };
@@ -538,8 +619,23 @@ int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel 
 
 	if (h->fd < 0)
 		return -EBADF;
+	if (!h->handed) {
+		r = populate_new(h, s, id, &rep, ret_failed);
+		if (r < 0) {
+			homeskel_report_done(&rep);
+			return r;
+		}
+		*ret = rep;
+		return 0;
+	}
 	if (s->n == 0) {
 		*ret = rep; /* no skeleton: nothing to do as the tenant */
+		return 0;
+	}
+	if (all_present(h->fd, s)) {
+		for (size_t i = 0; i < s->n; i++)
+			(void)strv_push(&rep.kept, xstrdup(s->e[i].path));
+		*ret = rep; /* nothing the child would create */
 		return 0;
 	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0)

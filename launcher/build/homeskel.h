@@ -26,6 +26,7 @@ struct homeskel_home {
 	int parent_fd; /* when missing: its root-owned parent, else -1 */
 	char *base;    /* when missing: the last path component */
 	bool created;  /* homeskel_create() made it */
+	bool handed;   /* the tenant owns it (false only between create and hand-over) */
 };
 
 /* Validate and open the home named in the tenant file.  Refused (-ELOOP,
@@ -35,8 +36,12 @@ struct homeskel_home {
  * group/other-writable.  Changes nothing. */
 int homeskel_open(const struct mpj_tenant *t, const struct mpj_identity *id,
 		  struct homeskel_home *ret, struct diag *diag);
-/* Create a missing home: owned by the tenant, mode 0750.  No-op if it exists. */
-int homeskel_create(struct homeskel_home *h, const struct mpj_identity *id);
+/* Create a missing home: root's, mode 0700, until homeskel_hand_over() (or
+ * homeskel_populate()) gives it to the tenant.  No-op if it exists. */
+int homeskel_create(struct homeskel_home *h);
+/* The new home becomes the tenant's, mode 0750.  No-op for an existing or
+ * already handed-over home. */
+int homeskel_hand_over(struct homeskel_home *h, const struct mpj_identity *id);
 void homeskel_home_done(struct homeskel_home *h);
 
 enum skel_type { SKEL_DIR = 'd', SKEL_FILE = 'f', SKEL_LINK = 'l' };
@@ -69,10 +74,15 @@ struct homeskel_report {
 void homeskel_report_done(struct homeskel_report *r);
 
 /* Copy the skeleton into the home where absent, in a child that has done
- * setgroups/setresgid/setresuid to the tenant.  0, or -errno with
+ * setgroups/setresgid/setresuid to the tenant.  A home homeskel_create()
+ * just made and not yet handed over is filled by root in this process
+ * instead (nobody else can enter it) and then handed over, whatever the
+ * outcome; a home that already holds every skeleton entry needs no child
+ * either (docs/design.md "A new home is filled without a child").  0, or
+ * -errno with
  * *ret_failed = the relative path that failed (quota, I/O errors); -ECHILD
  * when the child was killed or stopped, -ETIMEDOUT after
  * HOMESKEL_TIMEOUT_MS (the child is killed in both cases). */
-int homeskel_populate(const struct homeskel_home *h, const struct homeskel_skel *s,
+int homeskel_populate(struct homeskel_home *h, const struct homeskel_skel *s,
 		      const struct mpj_identity *id, struct homeskel_report *ret,
 		      char **ret_failed);

@@ -111,15 +111,23 @@ static int finish_job(struct build_batch *b, struct build_job *j)
 	}
 	(void)build_tree_path(b->paths, j->t->name, &tree);
 
-	r = homeskel_create(&j->home, &j->id);
+	r = homeskel_create(&j->home);
+	/* A quota charges and bounds the copy only when the tenant makes it
+	 * (root is not held to limits): hand such a home over first, and the
+	 * copy runs in the tenant's child. */
+	if (r == 0 && quota_want_any(&j->quota.want))
+		r = homeskel_hand_over(&j->home, &j->id);
 	if (r < 0) {
 		log_error_errno(STAGE, r, "tenant `%s`: creating home `%s` failed", j->t->name,
 				j->home.path);
 		return r;
 	}
 	r = apply_quota(j);
-	if (r < 0)
+	if (r < 0) {
+		/* A new home left root's would refuse every later build. */
+		(void)homeskel_hand_over(&j->home, &j->id);
 		return r;
+	}
 	r = homeskel_populate(&j->home, &j->bp->skel, &j->id, &rep, &failed);
 	if (r < 0) {
 		log_error_errno(STAGE, r,

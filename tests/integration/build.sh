@@ -213,6 +213,22 @@ out=$(mpjd build carol 2>&1); rc=$?
 expect_eq "build with a missing home succeeds" 0 "$rc"
 expect_eq "created home: tenant-owned 0750" "$USER_carol:750" "$(stat -c %U:%a "$HOMES/carol")"
 check "created home got the skeleton" test -f "$HOMES/carol/htdocs/index.html"
+# A new home is filled by root while only root can enter it, then handed
+# over (docs/design.md "A new home is filled without a child"): the same
+# entries, types and modes as the skeleton, every one the tenant's.
+listing() { (cd "$1" && find . -mindepth 1 -printf '%P %y %m\n' | LC_ALL=C sort); }
+expect_eq "created home: the skeleton's entries, types and modes" \
+	"$(listing "$DATA/skel/home/modperl")" "$(listing "$HOMES/carol")"
+expect_eq "created home: every entry the tenant's" "" \
+	"$(find "$HOMES/carol" \( ! -user "$USER_carol" -o ! -group "$USER_carol" \) -print)"
+expect_match "created home: reported as created" "home $HOMES/carol \(created\): [1-9][0-9]* created, 0 kept" "$out"
+out=$(mpjd build carol 2>&1); rc=$?
+expect_match "created home: a rebuild keeps it all" "0 created, [0-9]+ kept, 0 skipped" "$out"
+# A complete home needs no child; one entry gone, and the child puts it back.
+rm "$HOMES/carol/htdocs/index.html"
+out=$(mpjd build carol 2>&1); rc=$?
+expect_match "a removed skeleton file is copied again" "1 created, [0-9]+ kept, 0 skipped" "$out"
+expect_eq "the copy is the tenant's" "$USER_carol" "$(stat -c %U "$HOMES/carol/htdocs/index.html")"
 
 # ---- refused homes: exit 100, nothing built ----
 etc_list() { find /etc -maxdepth 1 -printf '%p %U %G %m\n' | LC_ALL=C sort; }
