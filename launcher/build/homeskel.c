@@ -389,16 +389,13 @@ static bool below_skipped(char *const *skipped, const char *path)
 	return false;
 }
 
-/* Returns 0 (created), 1 (kept) or -errno. */
-static int create_entry(int home_fd, const struct skel_entry *e)
+/* The entry named base in its parent pfd (opened beneath the home by
+ * safefs_open_parent).  Returns 0 (created), 1 (kept) or -errno. */
+static int create_at(int pfd, const char *base, const struct skel_entry *e)
 {
-	_cleanup_close_ int pfd = -1, fd = -1;
-	const char *base;
+	_cleanup_close_ int fd = -1;
 	int r;
 
-	pfd = safefs_open_parent(home_fd, e->path, &base);
-	if (pfd < 0)
-		return pfd;
 	switch (e->type) {
 	case SKEL_DIR:
 		if (mkdirat(pfd, base, e->mode) == 0)
@@ -426,6 +423,15 @@ static int create_entry(int home_fd, const struct skel_entry *e)
 	default:
 		return -EINVAL;
 	}
+}
+
+static int create_entry(int home_fd, const struct skel_entry *e)
+{
+	_cleanup_close_ int pfd = -1;
+	const char *base;
+
+	pfd = safefs_open_parent(home_fd, e->path, &base);
+	return pfd < 0 ? pfd : create_at(pfd, base, e);
 }
 
 static _noreturn_ void populate_child(int wfd, int home_fd, const struct homeskel_skel *s,
@@ -582,15 +588,13 @@ static int populate_new(struct homeskel_home *h, const struct homeskel_skel *s,
 		_cleanup_close_ int pfd = -1;
 		const char *base;
 
-		r = create_entry(h->fd, e);
+		pfd = safefs_open_parent(h->fd, e->path, &base);
+		r = pfd < 0 ? pfd : create_at(pfd, base, e);
 		if (r == 1) { /* a repeated skeleton path: as the child would */
 			(void)strv_push(&rep->kept, xstrdup(e->path));
 			r = 0;
 			continue;
 		}
-		pfd = r < 0 ? -1 : safefs_open_parent(h->fd, e->path, &base);
-		if (r == 0 && pfd < 0)
-			r = pfd;
 		if (r == 0 && fchownat(pfd, base, id->uid, id->gid, AT_SYMLINK_NOFOLLOW) < 0)
 			r = negerrno();
 		if (r < 0) {
