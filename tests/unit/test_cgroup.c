@@ -852,7 +852,9 @@ static void real_child(int sync_fd, int report_fd)
  * systemd-run (scope.c).  A Criterion worker cannot re-exec, so it asks
  * systemd over the bus to move just this process into a new transient scope
  * with Delegate=yes, which `busctl` does, and waits until it is there.  The
- * scope goes when the worker exits (CollectMode: even if it failed).  NULL
+ * scope goes when the worker exits (CollectMode: even if it failed).  Its
+ * name does not start with "mpjail-", so it is never taken for one of
+ * mpjail's own cgroups (the guest's leftover check looks for those).  NULL
  * when our cgroup is ours to use, else why not (then the caller skips). */
 static const char *own_cgroup(void)
 {
@@ -873,7 +875,7 @@ static const char *own_cgroup(void)
 	if (!busctl)
 		return "cgroup v2, our cgroup has other processes and no busctl to ask systemd "
 		       "for a scope";
-	unit = xasprintf("mpjail-test-cgroup-%d.scope", (int)getpid());
+	unit = xasprintf("cgroup-unit-test-%d.scope", (int)getpid());
 	pid = xasprintf("%d", (int)getpid());
 	child = fork();
 	cr_assert_geq(child, 0);
