@@ -34,18 +34,9 @@ static uint64_t now_ms(void)
 /* State T (stopped) or t (traced) in /proc/PID/stat. */
 static bool proc_stopped(pid_t pid)
 {
-	char path[64], buf[512];
-	_cleanup_close_ int fd = -1;
-	const char *p;
-	ssize_t n;
+	char st;
 
-	(void)snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (n = read(fd, buf, sizeof buf - 1)) <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')'); /* the command name may hold anything but the last ')' */
-	return p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
+	return stopclock_read_state(pid, &st) == 0 && (st == 'T' || st == 't');
 }
 
 /* pid 1 and its children (/proc/PID/task/PID/children, where the kernel
@@ -102,6 +93,15 @@ int launch_wait_verdict(struct mpj_launch *l, struct stage_report *rep)
 	char msg[160];
 
 	stopclock_start(&clock, now_ms());
+	clock.blocked_too = true;
+	/* The base now: on a loaded host our own first wake-up may come late,
+	 * and a first sample then would credit nothing before it. */
+	{
+		pid_t pids[8];
+		size_t np = jail_pids(l->pid, pids, ARRAY_SIZE(pids));
+
+		stopclock_sample(&clock, pids, np, clock.started);
+	}
 	for (;;) {
 		struct pollfd p = { .fd = l->err_pipe[0], .events = POLLIN };
 		pid_t pids[8];

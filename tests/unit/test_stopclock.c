@@ -113,3 +113,66 @@ Test(stopclock, real_run_queue_delay_is_credited, .timeout = 30)
 	cr_assert_leq(c.starved, t - t0);
 	cr_assert_gt(stopclock_due_in(&c, 1000, 3000, t), 0, "not due: the jail waited for a CPU");
 }
+
+/* A process in uninterruptible sleep: the parent of a vfork, which waits
+ * in the kernel (state D) until its child exits. */
+static pid_t blocked_for_a_while(void)
+{
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		pid_t v = vfork();
+
+		if (v == 0) {
+			(void)nanosleep(&(struct timespec){ .tv_sec = 2 }, NULL);
+			_exit(0);
+		}
+		_exit(v < 0 ? 1 : 0);
+	}
+	return pid;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The verdict wait's clock (blocked_too) credits time a jail process spent
+ * in D state; the stop clock does not. */
+Test(stopclock, uninterruptible_sleep_is_credited_when_asked, .timeout = 30)
+{
+	struct stopclock with, without;
+	pid_t pid = blocked_for_a_while();
+	uint64_t t0, t = 0;
+	char st = '?';
+
+	for (int i = 0; i < 100 && st != 'D'; i++) {
+		(void)nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+		cr_assert_eq(stopclock_read_state(pid, &st), 0);
+	}
+	cr_assert_eq(st, 'D', "a vfork parent is in state D, not %c", st);
+	t0 = mono_ms();
+	stopclock_start(&with, t0);
+	with.blocked_too = true;
+	stopclock_start(&without, t0);
+	stopclock_sample(&with, &pid, 1, t0);
+	stopclock_sample(&without, &pid, 1, t0);
+	for (int i = 0; i < 5; i++) {
+		(void)nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+		t = mono_ms();
+		stopclock_sample(&with, &pid, 1, t);
+		stopclock_sample(&without, &pid, 1, t);
+	}
+	cr_assert_eq(waitpid(pid, NULL, 0), pid);
+	cr_log_info("%llu ms elapsed; credited %llu ms blocked_too, %llu without",
+		    (unsigned long long)(t - t0), (unsigned long long)with.starved,
+		    (unsigned long long)without.starved);
+	cr_assert_eq(with.starved, t - t0, "every sample found it in D state");
+	cr_assert_lt(without.starved, (t - t0) / 2, "the stop clock credits only run-queue delay");
+	cr_assert_gt(stopclock_due_in(&with, 100, 3000, t), 0, "not due: the jail was blocked");
+	cr_assert_eq(stopclock_due_in(&without, 100, 3000, t), 0);
+}
