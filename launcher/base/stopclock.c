@@ -95,7 +95,6 @@ void stopclock_sample(struct stopclock *c, const pid_t *pids, size_t n, uint64_t
 	interval = now > c->last ? now - c->last : 0;
 	for (size_t i = 0; i < n && k < STOPCLOCK_PIDS; i++) {
 		uint64_t d, before;
-
 		char st;
 
 		if (stopclock_read_delay(pids[i], &d) < 0)

@@ -91,21 +91,17 @@ int launch_wait_verdict(struct mpj_launch *l, struct stage_report *rep)
 {
 	struct stopclock clock;
 	char msg[160];
+	pid_t pids[8];
+	size_t np;
 
 	stopclock_start(&clock, now_ms());
 	clock.blocked_too = true;
 	/* The base now: on a loaded host our own first wake-up may come late,
 	 * and a first sample then would credit nothing before it. */
-	{
-		pid_t pids[8];
-		size_t np = jail_pids(l->pid, pids, ARRAY_SIZE(pids));
-
-		stopclock_sample(&clock, pids, np, clock.started);
-	}
+	np = jail_pids(l->pid, pids, ARRAY_SIZE(pids));
+	stopclock_sample(&clock, pids, np, clock.started);
 	for (;;) {
 		struct pollfd p = { .fd = l->err_pipe[0], .events = POLLIN };
-		pid_t pids[8];
-		size_t np;
 		uint64_t now = now_ms(), due;
 		int n;
 
